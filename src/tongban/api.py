@@ -1,0 +1,16 @@
+"""The one JSON API (v1). Each context mounts its router here; OpenAPI at /api/v1/docs."""
+
+from ninja import NinjaAPI
+
+from tongban.core.api import install_error_handlers
+from tongban.identity.api import router as identity_router
+
+api = NinjaAPI(
+    title="Tongban API",
+    version="1",
+    description="一网通办平台接口。错误统一返回 code / message / fields。",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/identity/", identity_router)

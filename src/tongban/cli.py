@@ -1,0 +1,97 @@
+"""`tongban`: the demo, the production server, the worker, seeding, and every Django command.
+
+tongban demo [--port N]     migrate + seed an embedded SQLite city under ./var, serve it
+tongban serve [--bind ADDR] [--workers N]   production WSGI server (gunicorn, sync workers)
+tongban worker              run background tasks (database task backend)
+tongban seed [--scale N]    demo data (idempotent)
+tongban audit verify        check the audit log's hash chain
+tongban <django command>    e.g. migrate, shell, createsuperuser
+"""
+
+import argparse
+import os
+import sys
+
+
+def _django(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tongban", *argv])
+
+
+def demo(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="tongban demo")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-serve", action="store_true", help="set up and seed, then exit")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TONGBAN_DEMO", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("seed")
+    print(_demo_banner(args.port), flush=True)
+    if not args.no_serve:
+        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
+
+
+def _demo_banner(port: int) -> str:
+    from tongban.demo.seed import DEMO_LOGINS
+
+    lines = [
+        f"\n一网通办 Tongban demo: http://127.0.0.1:{port}/",
+        "Demo logins (password for all: Tongban2026):",
+    ]
+    lines += [f"  {who:<28} {how}" for who, how in DEMO_LOGINS]
+    lines.append(f"  SMS outbox (one-time codes):  http://127.0.0.1:{port}/demo/outbox/\n")
+    return "\n".join(lines)
+
+
+def serve(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="tongban serve")
+    parser.add_argument("--bind", default=os.environ.get("TONGBAN_BIND", "127.0.0.1:8000"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 0)))
+    args, rest = parser.parse_known_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    workers = args.workers or (os.cpu_count() or 1) * 2 + 1
+    _django(["collectstatic", "--noinput", "-v", "0"])
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tongban.wsgi:application",
+            "--bind",
+            args.bind,
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--max-requests",
+            "20000",
+            "--max-requests-jitter",
+            "2000",
+            *rest,
+        ],
+    )
+
+
+def worker(argv: list[str]) -> None:
+    os.environ.setdefault("TONGBAN_TASK_BACKEND", "database")
+    _django(["db_worker", *argv])
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"demo": demo, "serve": serve, "worker": worker}
+    if argv and argv[0] in commands:
+        commands[argv[0]](argv[1:])
+    elif argv and argv[0] in {"-h", "--help"}:
+        print(__doc__)
+    else:
+        _django(argv or ["help"])

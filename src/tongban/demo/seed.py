@@ -1,0 +1,145 @@
+"""The demo city. Idempotent: running it again changes nothing that is already there."""
+
+import json
+import random
+from datetime import timedelta
+from importlib import resources
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.identity import selectors as identity_selectors
+from tongban.identity import services as identity
+from tongban.identity.choices import AgentScope, EntityKind, StaffRoleName
+from tongban.identity.models import Department, LegalEntity, Region, Staff
+from tongban.identity.validators import id_number_check_char, uscc_check_char
+
+DEMO_PASSWORD = "Tongban2026"
+
+
+def id_number(area: str, birth: str, seq: str) -> str:
+    first17 = f"{area}{birth}{seq}"
+    return first17 + id_number_check_char(first17)
+
+
+def uscc(first17: str) -> str:
+    return first17 + uscc_check_char(first17)
+
+
+CITIZENS = [
+    # name, ID number, mobile
+    ("张晓明", id_number("310115", "19850716", "001"), "13800000001"),
+    ("李华", id_number("310101", "19900302", "002"), "13800000002"),
+    ("王芳", id_number("310104", "19781120", "024"), "13800000003"),
+]
+ENTERPRISES = [
+    # USCC, name, legal representative (index into CITIZENS), district code
+    ("91310115591693856A", "上海浦江示范科技有限公司", 0, "310115"),
+    (uscc("91310101MA1FPX3K2"), "上海外滩示范餐饮管理有限公司", 2, "310101"),
+]
+STAFF = [
+    # username, name, department code, roles
+    ("clerk.weifang", "陈窗口", "pd-weifangxincun-center", [StaffRoleName.COUNTER_CLERK]),
+    ("reviewer.pdamr", "刘审核", "pd-amr", [StaffRoleName.REVIEWER]),
+    ("head.pdamr", "赵主任", "pd-amr", [StaffRoleName.DEPARTMENT_HEAD, StaffRoleName.REVIEWER]),
+    ("head.shamr", "孙局长", "sh-amr", [StaffRoleName.DEPARTMENT_HEAD]),
+    ("dispatcher.12345", "周派单", "sh-gov-office", [StaffRoleName.HOTLINE_DISPATCHER]),
+    ("admin", "平台管理员", "sh-bigdata", [StaffRoleName.PLATFORM_ADMIN]),
+]
+DEMO_LOGINS = [
+    ("市民 张晓明（法定代表人）", f"身份证 {CITIZENS[0][1]} 或手机 {CITIZENS[0][2]}"),
+    ("市民 李华（经办人）", f"手机 {CITIZENS[1][2]}（或短信验证码登录）"),
+    ("窗口人员", "工作台 /workbench/ 登录名 clerk.weifang"),
+    ("部门负责人", "工作台 登录名 head.pdamr"),
+    ("平台管理员", "工作台 登录名 admin（也可进入 /admin/）"),
+]
+
+
+def reference_data() -> dict:
+    text = resources.files("tongban.identity").joinpath("data/shanghai.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def seed_reference() -> None:
+    data = reference_data()
+    identity.regions_departments_load(regions=data["regions"], departments=data["departments"])
+
+
+def _department(code: str) -> Department:
+    department = Department.objects.filter(code=code).first()
+    if department is None:  # the reference data names departments; fall back sensibly
+        department = Department.objects.order_by("id").first()
+    return department
+
+
+@transaction.atomic
+def seed_people() -> None:
+    persons = []
+    for name, number, mobile in CITIZENS:
+        person = identity_selectors.person_by_id_number(number)
+        if person is None:
+            person = identity.person_enroll(
+                name=name, id_number=number, mobile=mobile, password=DEMO_PASSWORD
+            )
+        persons.append(person)
+    for code, name, rep, district in ENTERPRISES:
+        if not LegalEntity.objects.filter(uscc=code).exists():
+            identity.entity_register(
+                uscc=code,
+                name=name,
+                kind=EntityKind.ENTERPRISE,
+                legal_representative=persons[rep],
+                region=Region.objects.filter(code=district).first(),
+            )
+    entity = LegalEntity.objects.get(uscc=ENTERPRISES[0][0])
+    if not identity_selectors.live_authorizations(person=persons[1]).filter(entity=entity).exists():
+        identity.agent_authorize(
+            entity=entity,
+            granted_by=persons[0],
+            agent_name=persons[1].name,
+            agent_id_number=persons[1].id_number,
+            scopes=[AgentScope.APPLY, AgentScope.TRACK],
+            expires_at=timezone.now() + timedelta(days=365),
+        )
+    for username, name, department, roles in STAFF:
+        if not Staff.objects.filter(account__username=username).exists():
+            identity.staff_create(
+                username=username,
+                display_name=name,
+                password=DEMO_PASSWORD,
+                department=_department(department),
+                roles=roles,
+            )
+
+
+def seed_scale(scale: int) -> int:
+    """Synthetic residents and enterprises for bigger cities: ``scale`` × 100 of each (no
+    accounts, so no password hashing). Deterministic, so repeated runs add nothing."""
+    rng = random.Random(20261123)
+    districts = list(Region.objects.filter(level="district").values_list("code", flat=True))
+    created = 0
+    for i in range(scale * 100):
+        area = rng.choice(districts)
+        year = rng.randint(1940, 2005)
+        number = id_number(
+            area, f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}", f"{i % 1000:03d}"
+        )
+        if identity_selectors.person_by_id_number(number) is None:
+            person = identity.person_ensure(name=f"居民{i:06d}", id_number=number)
+            created += 1
+            code = uscc(f"91{area}MA{i:07d}")
+            if not LegalEntity.objects.filter(uscc=code).exists():
+                identity.entity_register(
+                    uscc=code,
+                    name=f"上海示范{i:06d}有限公司",
+                    kind=EntityKind.ENTERPRISE,
+                    legal_representative=person,
+                )
+    return created
+
+
+def seed(*, scale: int = 0) -> None:
+    seed_reference()
+    seed_people()
+    if scale:
+        seed_scale(scale)

@@ -1,0 +1,44 @@
+"""The one place that decides what a staff member may do: by role, and by department."""
+
+from django.utils.translation import gettext as _
+
+from tongban.core.errors import Forbidden, NotAuthenticated
+
+from .choices import StaffRoleName
+from .models import Department, Staff
+
+
+def staff_of(account) -> Staff:
+    """The staff record of a signed-in account, with department and roles, or refusal."""
+    if account is None or not account.is_authenticated:
+        raise NotAuthenticated("not_authenticated", _("请先以工作人员身份登录。"))
+    staff = (
+        Staff.objects.select_related("department", "department__region")
+        .prefetch_related("roles")
+        .filter(account=account)
+        .first()
+    )
+    if staff is None:
+        raise Forbidden("staff.required", _("此页面仅限工作人员使用。"))
+    return staff
+
+
+def require_role(staff: Staff, *roles: str) -> None:
+    held = staff.role_names()
+    if StaffRoleName.PLATFORM_ADMIN in held or held.intersection(roles):
+        return
+    names = "、".join(str(StaffRoleName(r).label) for r in roles)
+    raise Forbidden("staff.role", _("需要以下角色之一：%(roles)s。") % {"roles": names})
+
+
+def require_department(staff: Staff, department: Department) -> None:
+    """Staff act within their own department; platform admins act across departments."""
+    if staff.department_id == department.pk:
+        return
+    if StaffRoleName.PLATFORM_ADMIN in staff.role_names():
+        return
+    raise Forbidden(
+        "staff.department",
+        _("您属于“%(mine)s”，无权查看“%(other)s”的数据。")
+        % {"mine": staff.department.name, "other": department.name},
+    )

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityConfig(AppConfig):
+    name = "tongban.identity"
+    label = "identity"
+    verbose_name = _("统一身份认证")
+
+    def ready(self):
+        from tongban.core.audit import register_action_labels
+
+        register_action_labels(
+            {
+                "identity.person.registered": _("注册账号"),
+                "identity.login.succeeded": _("登录成功"),
+                "identity.login.failed": _("登录失败"),
+                "identity.logout": _("退出登录"),
+                "identity.totp.enabled": _("启用动态口令"),
+                "identity.agent.authorized": _("经办人授权"),
+                "identity.agent.revoked": _("撤销经办人授权"),
+                "identity.acting.chosen": _("切换办事身份"),
+                "identity.person.read": _("工作人员查阅个人信息"),
+                "identity.staff.created": _("新增工作人员"),
+                "identity.oidc.authorized": _("授权第三方系统登录"),
+                "identity.oidc.revoked": _("撤销第三方系统授权"),
+            }
+        )

@@ -1,0 +1,141 @@
+"""Reads of identity data, scoped to who is asking. Staff reads of a person are audit-logged."""
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.core.audit import audit_record
+from tongban.core.crypto import lookup_hash
+from tongban.core.errors import NotFound
+from tongban.core.models import AuditEntry
+
+from .access import require_department, require_role
+from .choices import StaffRoleName
+from .models import AgentAuthorization, Department, LegalEntity, Person, Staff, StaffRole
+
+
+def person_by_id_number(id_number: str) -> Person | None:
+    digest = lookup_hash(id_number, purpose="identity.person.id_number")
+    return Person.objects.select_related("account").filter(id_number_hash=digest).first()
+
+
+def person_by_mobile(mobile: str) -> Person | None:
+    digest = lookup_hash(mobile, purpose="identity.person.mobile")
+    return Person.objects.select_related("account").filter(mobile_hash=digest).first()
+
+
+def person_for_account(account) -> Person | None:
+    return Person.objects.filter(account=account).first()
+
+
+def live_authorizations(*, person: Person):
+    now = timezone.now()
+    return (
+        AgentAuthorization.objects.filter(
+            agent=person, revoked_at__isnull=True, granted_at__lte=now, expires_at__gt=now
+        )
+        .select_related("entity")
+        .order_by("entity__name")
+    )
+
+
+def entities_for_person(*, person: Person) -> list[dict]:
+    """The enterprises a person may act for: as legal representative, or as a live agent."""
+    rows = [
+        {"entity": e, "role": _("法定代表人"), "authorization": None}
+        for e in LegalEntity.objects.filter(legal_representative=person).order_by("name")
+    ]
+    rows += [
+        {"entity": a.entity, "role": _("经办人"), "authorization": a}
+        for a in live_authorizations(person=person)
+    ]
+    return rows
+
+
+def entity_acting_allowed(*, person: Person, entity: LegalEntity) -> bool:
+    if entity.legal_representative_id == person.pk:
+        return True
+    return live_authorizations(person=person).filter(entity=entity).exists()
+
+
+def acting_entity(account) -> LegalEntity | None:
+    """The enterprise this account acts for right now, re-checked against live authorizations:
+    an agent whose authorization was revoked or expired acts for nobody."""
+    if account is None or not account.is_authenticated or account.acting_entity_id is None:
+        return None
+    person = person_for_account(account)
+    entity = account.acting_entity
+    if person is None or not entity_acting_allowed(person=person, entity=entity):
+        return None
+    return entity
+
+
+def entity_for_representative(*, person: Person, uscc: str) -> LegalEntity:
+    entity = LegalEntity.objects.filter(uscc=uscc, legal_representative=person).first()
+    if entity is None:
+        raise NotFound("entity.not_found", _("未找到您担任法定代表人的该企业。"))
+    return entity
+
+
+def authorizations_for_entity(*, entity: LegalEntity):
+    return (
+        AgentAuthorization.objects.filter(entity=entity)
+        .select_related("agent")
+        .order_by("revoked_at", "-granted_at")
+    )
+
+
+def security_log(*, person: Person, limit: int = 100) -> list[AuditEntry]:
+    """What happened to this person's account and data, including every staff read of it."""
+    return list(AuditEntry.objects.filter(subject_person_id=person.pk).order_by("-seq")[:limit])
+
+
+def staff_profile(staff: Staff) -> dict:
+    return {
+        "name": staff.account.display_name,
+        "department": staff.department,
+        "roles": sorted(staff.roles.all(), key=lambda r: r.role),
+    }
+
+
+def department_by_code(code: str) -> Department:
+    department = Department.objects.select_related("region").filter(code=code).first()
+    if department is None:
+        raise NotFound("department.not_found", _("部门不存在。"))
+    return department
+
+
+def staff_of_department(*, viewer: Staff, department: Department) -> list[Staff]:
+    """A department head (or platform admin) lists the staff of their own department."""
+    require_role(viewer, StaffRoleName.DEPARTMENT_HEAD)
+    require_department(viewer, department)
+    return list(
+        Staff.objects.filter(department=department)
+        .select_related("account")
+        .prefetch_related(Prefetch("roles", queryset=StaffRole.objects.order_by("role")))
+        .order_by("account__display_name")
+    )
+
+
+def person_lookup(*, viewer: Staff, id_number: str) -> Person:
+    """A counter clerk looks up an applicant who is present. The read is audit-logged, and the
+    person sees it in their security log."""
+    require_role(viewer, StaffRoleName.COUNTER_CLERK)
+    person = person_by_id_number(id_number)
+    if person is None:
+        raise NotFound("person.not_found", _("未找到该身份证号码对应的人员。"))
+    audit_record(
+        action="identity.person.read",
+        actor=viewer.account,
+        target=person,
+        subject_person_id=person.pk,
+        details={"department": viewer.department.code, "purpose": "counter_lookup"},
+    )
+    return person
+
+
+def departments_list(*, q: str = "") -> list[Department]:
+    qs = Department.objects.select_related("region")
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q))
+    return list(qs)

@@ -1,0 +1,642 @@
+"""Verbs that change identity state: registering, logging in, second factors, agents.
+
+Each is one transaction and writes the audit log. Errors are coded (``tongban.core.errors``) with
+a specific Chinese message, and nothing is changed when one is raised.
+"""
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.core.audit import audit_record
+from tongban.core.crypto import lookup_hash
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
+from tongban.notify.services import message_queue
+
+from .choices import AccountKind, AgentScope, OtpPurpose
+from .models import (
+    Account,
+    AgentAuthorization,
+    Department,
+    LegalEntity,
+    LoginFailure,
+    OneTimeCode,
+    Person,
+    Staff,
+    StaffRole,
+    TotpDevice,
+)
+from .selectors import entity_acting_allowed, person_by_id_number, person_by_mobile
+from .validators import IdentifierError, mask_mobile, validate_id_number, validate_mobile
+
+ID_NUMBER_PURPOSE = "identity.person.id_number"
+MOBILE_PURPOSE = "identity.person.mobile"
+
+
+def _invalid(exc: IdentifierError, field: str) -> InvalidInput:
+    return InvalidInput(exc.code, exc.message, fields={field: exc.message})
+
+
+def clean_id_number(value: str, *, field: str = "id_number") -> str:
+    try:
+        return validate_id_number(value)
+    except IdentifierError as exc:
+        raise _invalid(exc, field) from None
+
+
+def clean_mobile(value: str, *, field: str = "mobile") -> str:
+    try:
+        return validate_mobile(value)
+    except IdentifierError as exc:
+        raise _invalid(exc, field) from None
+
+
+def clean_name(value: str, *, field: str = "name") -> str:
+    name = (value or "").strip()
+    if not 2 <= len(name) <= 50 or any(c.isdigit() for c in name):
+        message = _("请填写与身份证件一致的姓名（2至50个字，不含数字）。")
+        raise InvalidInput("name.invalid", message, fields={field: message})
+    return name
+
+
+def _check_password(password: str, account: Account | None = None) -> None:
+    try:
+        password_validation.validate_password(password, account)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        raise InvalidInput("password.weak", message, fields={"password": message}) from None
+
+
+def _person_account(name: str) -> Account:
+    return Account(
+        username=f"person-{uuid.uuid4().hex}", kind=AccountKind.PERSON, display_name=name
+    )
+
+
+# One-time codes -----------------------------------------------------------------------------
+
+
+def _code_hash(code: str, *, mobile: str, purpose: str) -> str:
+    return lookup_hash(f"{purpose}:{mobile}:{code}", purpose="identity.otp")
+
+
+@transaction.atomic
+def otp_send(*, mobile: str, purpose: str) -> OneTimeCode:
+    """Send a 6-digit code by SMS (through the outbox). One per minute per number and purpose."""
+    mobile = clean_mobile(mobile)
+    purpose = OtpPurpose(purpose)
+    mobile_hash = lookup_hash(mobile, purpose=MOBILE_PURPOSE)
+    if purpose == OtpPurpose.LOGIN and person_by_mobile(mobile) is None:
+        message = _("该手机号码尚未注册。")
+        raise InvalidInput("otp.unknown_mobile", message, fields={"mobile": message})
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(
+        mobile_hash=mobile_hash,
+        purpose=purpose,
+        created_at__gt=now - timedelta(seconds=settings.TONGBAN_OTP_RESEND_SECONDS),
+    ).exists()
+    if recent:
+        raise TooManyRequests("otp.too_soon", _("验证码已发送，请稍后再试。"))
+    code = f"{secrets.randbelow(10**6):06d}"
+    otp = OneTimeCode.objects.create(
+        purpose=purpose,
+        mobile_hash=mobile_hash,
+        code_hash=_code_hash(code, mobile=mobile, purpose=purpose),
+        expires_at=now + timedelta(seconds=settings.TONGBAN_OTP_TTL_SECONDS),
+    )
+    minutes = settings.TONGBAN_OTP_TTL_SECONDS // 60
+    message_queue(
+        channel="sms",
+        recipient=mobile,
+        recipient_masked=mask_mobile(mobile),
+        subject=_("验证码"),
+        body=_(
+            "【一网通办】您的%(purpose)s验证码为 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。"
+        )
+        % {"purpose": purpose.label, "code": code, "minutes": minutes},
+    )
+    return otp
+
+
+def otp_check(*, mobile: str, purpose: str, code: str) -> None:
+    """Consume the latest code for this number and purpose, or raise a specific error.
+
+    Runs in its own transaction so that a wrong attempt is counted even though the caller's
+    action fails."""
+    mobile_hash = lookup_hash(mobile, purpose=MOBILE_PURPOSE)
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(mobile_hash=mobile_hash, purpose=purpose, consumed_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None:
+            raise _otp_error("otp.missing", _("请先获取短信验证码。"))
+        if otp.expires_at <= timezone.now():
+            raise _otp_error("otp.expired", _("验证码已过期，请重新获取。"))
+        if otp.attempts >= settings.TONGBAN_OTP_MAX_ATTEMPTS:
+            raise _otp_error("otp.locked", _("验证码错误次数过多，请重新获取。"))
+        if not secrets.compare_digest(
+            otp.code_hash, _code_hash((code or "").strip(), mobile=mobile, purpose=purpose)
+        ):
+            otp.attempts += 1
+            otp.save(update_fields=["attempts"])
+            left = settings.TONGBAN_OTP_MAX_ATTEMPTS - otp.attempts
+            wrong = _otp_error(
+                "otp.wrong", _("验证码错误，还可尝试 %(left)s 次。") % {"left": left}
+            )
+        else:
+            otp.consumed_at = timezone.now()
+            otp.save(update_fields=["consumed_at"])
+            wrong = None
+    if wrong:
+        raise wrong
+
+
+def _otp_error(code: str, message: str) -> InvalidInput:
+    return InvalidInput(code, message, fields={"code": message})
+
+
+# Registration -------------------------------------------------------------------------------
+
+
+def person_register(*, name: str, id_number: str, mobile: str, password: str, code: str) -> Person:
+    """A citizen opens an account with real name, ID number and a mobile proved by SMS code.
+
+    A person already known (e.g. named as an agent by an enterprise) gets the account attached
+    if the name matches."""
+    name = clean_name(name)
+    id_number = clean_id_number(id_number)
+    mobile = clean_mobile(mobile)
+    existing = person_by_id_number(id_number)
+    if existing is not None and existing.account_id is not None:
+        raise Conflict(
+            "person.already_registered",
+            _("该身份证号码已注册，请直接登录；如忘记密码请使用短信验证码登录。"),
+            fields={"id_number": _("该身份证号码已注册")},
+        )
+    if existing is not None and existing.name != name:
+        message = _("姓名与身份证号码不一致。")
+        raise InvalidInput("person.name_mismatch", message, fields={"name": message})
+    owner = person_by_mobile(mobile)
+    if owner is not None and owner != existing:
+        message = _("该手机号码已被其他账号使用。")
+        raise Conflict("person.mobile_taken", message, fields={"mobile": message})
+    _check_password(password)
+    otp_check(mobile=mobile, purpose=OtpPurpose.REGISTER, code=code)
+    try:
+        with transaction.atomic():
+            account = _person_account(name)
+            account.set_password(password)
+            account.save()
+            person = existing or Person(
+                name=name,
+                id_number=id_number,
+                id_number_hash=lookup_hash(id_number, purpose=ID_NUMBER_PURPOSE),
+            )
+            person.account = account
+            person.mobile = mobile
+            person.mobile_hash = lookup_hash(mobile, purpose=MOBILE_PURPOSE)
+            person.save()
+            audit_record(
+                action="identity.person.registered",
+                actor=account,
+                target=person,
+                subject_person_id=person.pk,
+            )
+    except IntegrityError:
+        raise Conflict("person.already_registered", _("该身份证号码已注册，请直接登录。")) from None
+    return person
+
+
+def person_ensure(*, name: str, id_number: str) -> Person:
+    """The person with this ID number, created (without an account) if not yet known."""
+    name, id_number = clean_name(name), clean_id_number(id_number)
+    person = person_by_id_number(id_number)
+    if person is None:
+        person = Person.objects.create(
+            name=name,
+            id_number=id_number,
+            id_number_hash=lookup_hash(id_number, purpose=ID_NUMBER_PURPOSE),
+        )
+    elif person.name != name:
+        message = _("姓名与身份证号码不一致。")
+        raise InvalidInput("person.name_mismatch", message, fields={"name": message})
+    return person
+
+
+# Login --------------------------------------------------------------------------------------
+
+
+def _failure_keys(identifier: str, ip: str) -> tuple[str, str]:
+    return (
+        lookup_hash(identifier.strip().upper(), purpose="identity.login.name"),
+        lookup_hash(ip or "-", purpose="identity.login.ip"),
+    )
+
+
+def _ensure_not_locked(name_key: str, ip_key: str) -> None:
+    since = timezone.now() - timedelta(seconds=settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(at__gt=since)
+    limit = settings.TONGBAN_LOGIN_MAX_FAILURES
+    if (
+        recent.filter(key=name_key).count() >= limit
+        or recent.filter(key=ip_key).count() >= 4 * limit
+    ):
+        minutes = settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS // 60
+        raise TooManyRequests(
+            "login.locked",
+            _("登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试或使用短信验证码登录。")
+            % {"minutes": minutes},
+        )
+
+
+def _login_failed(*, identifier: str, ip: str, reason: str, account: Account | None) -> None:
+    name_key, ip_key = _failure_keys(identifier, ip)
+    with transaction.atomic():
+        LoginFailure.objects.bulk_create([LoginFailure(key=name_key), LoginFailure(key=ip_key)])
+        person = getattr(account, "person", None) if account else None
+        audit_record(
+            action="identity.login.failed",
+            actor=account,
+            subject_person_id=person.pk if person else None,
+            details={"reason": reason},
+        )
+
+
+def _account_for_identifier(identifier: str) -> Account | None:
+    value = (identifier or "").strip()
+    if len(value) == 18:
+        try:
+            person = person_by_id_number(validate_id_number(value))
+        except IdentifierError:
+            person = None
+        return person.account if person and person.account_id else None
+    try:
+        mobile = validate_mobile(value)
+    except IdentifierError:
+        return Account.objects.filter(username=value, kind=AccountKind.STAFF).first()
+    person = person_by_mobile(mobile)
+    return person.account if person and person.account_id else None
+
+
+def login_with_password(*, identifier: str, password: str, ip: str, staff: bool = False) -> Account:
+    """Check a password login. Citizens give an ID number or mobile, staff their login name.
+
+    The answer never says whether the account exists; failures count toward a lock-out per
+    login name and per client address."""
+    name_key, ip_key = _failure_keys(identifier or "", ip)
+    _ensure_not_locked(name_key, ip_key)
+    account = _account_for_identifier(identifier)
+    expected_kind = AccountKind.STAFF if staff else AccountKind.PERSON
+    if account is not None and account.kind != expected_kind:
+        account = None
+    if account is None or not account.is_active or not account.check_password(password or ""):
+        _login_failed(identifier=identifier or "", ip=ip, reason="password", account=account)
+        raise NotAuthenticated("login.invalid", _("账号或密码错误。"))
+    LoginFailure.objects.filter(key=name_key).delete()
+    return account
+
+
+def login_with_otp(*, mobile: str, code: str, ip: str) -> Account:
+    mobile = clean_mobile(mobile)
+    name_key, ip_key = _failure_keys(mobile, ip)
+    _ensure_not_locked(name_key, ip_key)
+    person = person_by_mobile(mobile)
+    if person is None or person.account_id is None or not person.account.is_active:
+        message = _("该手机号码尚未注册。")
+        raise InvalidInput("otp.unknown_mobile", message, fields={"mobile": message})
+    try:
+        otp_check(mobile=mobile, purpose=OtpPurpose.LOGIN, code=code)
+    except InvalidInput as exc:
+        _login_failed(identifier=mobile, ip=ip, reason=exc.code, account=person.account)
+        raise
+    return person.account
+
+
+def login_completed(*, account: Account, method: str) -> None:
+    """Record a successful login (after any second factor)."""
+    person = getattr(account, "person", None) if account.kind == AccountKind.PERSON else None
+    audit_record(
+        action="identity.login.succeeded",
+        actor=account,
+        subject_person_id=person.pk if person else None,
+        details={"method": method},
+    )
+
+
+def logout_recorded(*, account: Account) -> None:
+    person = getattr(account, "person", None) if account.kind == AccountKind.PERSON else None
+    audit_record(
+        action="identity.logout", actor=account, subject_person_id=person.pk if person else None
+    )
+
+
+# TOTP second factor -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def totp_begin(*, account: Account) -> TotpDevice:
+    """Start (or restart) enrolment: a new secret, unconfirmed until a code from it is given."""
+    device, _created = TotpDevice.objects.select_for_update().get_or_create(
+        account=account, defaults={"secret": pyotp.random_base32()}
+    )
+    if device.confirmed_at is not None:
+        raise Conflict("totp.already_enabled", _("已启用动态口令，如需更换请先停用。"))
+    device.secret = pyotp.random_base32()
+    device.save(update_fields=["secret"])
+    return device
+
+
+def totp_uri(device: TotpDevice) -> str:
+    return pyotp.TOTP(device.secret).provisioning_uri(
+        name=device.account.display_name, issuer_name="一网通办"
+    )
+
+
+def _totp_step_matching(device: TotpDevice, code: str) -> int | None:
+    totp = pyotp.TOTP(device.secret)
+    now = timezone.now()
+    for drift in (-1, 0, 1):
+        at = now + timedelta(seconds=30 * drift)
+        if secrets.compare_digest(totp.at(at), (code or "").strip()):
+            return totp.timecode(at)
+    return None
+
+
+@transaction.atomic
+def totp_confirm(*, account: Account, code: str) -> TotpDevice:
+    device = TotpDevice.objects.select_for_update().filter(account=account).first()
+    if device is None or device.confirmed_at is not None:
+        raise Conflict("totp.not_enrolling", _("请先开始绑定动态口令。"))
+    step = _totp_step_matching(device, code)
+    if step is None:
+        message = _("动态口令不正确，请核对手机时间后重试。")
+        raise InvalidInput("totp.wrong", message, fields={"code": message})
+    device.confirmed_at, device.last_used_step = timezone.now(), step
+    device.save(update_fields=["confirmed_at", "last_used_step"])
+    person = getattr(account, "person", None)
+    audit_record(
+        action="identity.totp.enabled",
+        actor=account,
+        subject_person_id=person.pk if person else None,
+    )
+    return device
+
+
+def totp_required(account: Account) -> bool:
+    return TotpDevice.objects.filter(account=account, confirmed_at__isnull=False).exists()
+
+
+def totp_verify(*, account: Account, code: str, ip: str) -> None:
+    """Second step of a login. A code is good once (no replay within its 30-second step)."""
+    with transaction.atomic():
+        device = TotpDevice.objects.select_for_update().get(account=account)
+        step = _totp_step_matching(device, code)
+        if step is not None and (device.last_used_step is None or step > device.last_used_step):
+            device.last_used_step = step
+            device.save(update_fields=["last_used_step"])
+            return
+    _login_failed(identifier=account.username, ip=ip, reason="totp", account=account)
+    message = _("动态口令不正确或已使用。")
+    raise InvalidInput("totp.wrong", message, fields={"code": message})
+
+
+# Agents (经办人) ----------------------------------------------------------------------------
+
+
+def agent_authorize(
+    *,
+    entity: LegalEntity,
+    granted_by: Person,
+    agent_name: str,
+    agent_id_number: str,
+    scopes: list[str],
+    expires_at: datetime,
+) -> AgentAuthorization:
+    """The legal representative lets a person act for the enterprise."""
+    if entity.legal_representative_id != granted_by.pk:
+        raise Forbidden("agent.not_representative", _("只有企业的法定代表人可以授权经办人。"))
+    scopes = sorted(set(scopes or []))
+    if not scopes or any(s not in AgentScope.values for s in scopes):
+        message = _("请至少选择一项授权范围。")
+        raise InvalidInput("agent.scopes", message, fields={"scopes": message})
+    now = timezone.now()
+    if expires_at <= now:
+        message = _("授权截止时间必须晚于现在。")
+        raise InvalidInput("agent.expiry_past", message, fields={"expires_at": message})
+    if expires_at > now + timedelta(days=366 * 3):
+        message = _("授权期限最长三年。")
+        raise InvalidInput("agent.expiry_too_far", message, fields={"expires_at": message})
+    with transaction.atomic():
+        agent = person_ensure(name=agent_name, id_number=agent_id_number)
+        if agent.pk == granted_by.pk:
+            message = _("法定代表人本人无需授权。")
+            raise InvalidInput("agent.self", message, fields={"agent_id_number": message})
+        live = AgentAuthorization.objects.select_for_update().filter(
+            entity=entity, agent=agent, revoked_at__isnull=True, expires_at__gt=now
+        )
+        if live.exists():
+            raise Conflict(
+                "agent.already_authorized",
+                _("%(name)s 已是本企业的经办人，如需变更请先撤销原授权。") % {"name": agent.name},
+            )
+        # An expired authorization is closed before the new one, keeping one live row at most.
+        AgentAuthorization.objects.filter(
+            entity=entity, agent=agent, revoked_at__isnull=True
+        ).update(revoked_at=now, revoked_by=granted_by)
+        authorization = AgentAuthorization.objects.create(
+            entity=entity,
+            agent=agent,
+            scopes=scopes,
+            granted_by=granted_by,
+            granted_at=now,
+            expires_at=expires_at,
+        )
+        details = {
+            "entity": entity.uscc,
+            "scopes": ",".join(scopes),
+            "expires_at": expires_at.isoformat(),
+        }
+        actor = granted_by.account
+        audit_record(
+            action="identity.agent.authorized",
+            actor=actor,
+            target=authorization,
+            subject_person_id=agent.pk,
+            details=details,
+        )
+        audit_record(
+            action="identity.agent.authorized",
+            actor=actor,
+            target=authorization,
+            subject_person_id=granted_by.pk,
+            details=details,
+        )
+    return authorization
+
+
+@transaction.atomic
+def agent_revoke(*, authorization_id: int, revoked_by: Person) -> AgentAuthorization:
+    authorization = (
+        AgentAuthorization.objects.select_for_update()
+        .select_related("entity", "agent")
+        .filter(pk=authorization_id)
+        .first()
+    )
+    if authorization is None or authorization.entity.legal_representative_id != revoked_by.pk:
+        raise Forbidden("agent.not_representative", _("只有企业的法定代表人可以撤销授权。"))
+    if authorization.revoked_at is not None:
+        raise Conflict("agent.already_revoked", _("该授权已撤销。"))
+    authorization.revoked_at, authorization.revoked_by = timezone.now(), revoked_by
+    authorization.save(update_fields=["revoked_at", "revoked_by"])
+    Account.objects.filter(person=authorization.agent, acting_entity=authorization.entity).update(
+        acting_entity=None
+    )
+    details = {"entity": authorization.entity.uscc}
+    for subject in (authorization.agent_id, revoked_by.pk):
+        audit_record(
+            action="identity.agent.revoked",
+            actor=revoked_by.account,
+            target=authorization,
+            subject_person_id=subject,
+            details=details,
+        )
+    return authorization
+
+
+@transaction.atomic
+def acting_entity_choose(*, account: Account, entity: LegalEntity | None) -> None:
+    """Act for an enterprise (or, with None, for oneself again)."""
+    person = account.person
+    if entity is not None and not entity_acting_allowed(person=person, entity=entity):
+        raise Forbidden(
+            "agent.not_authorized", _("您没有代办“%(name)s”的有效授权。") % {"name": entity.name}
+        )
+    account.acting_entity = entity
+    account.save(update_fields=["acting_entity"])
+    audit_record(
+        action="identity.acting.chosen",
+        actor=account,
+        subject_person_id=person.pk,
+        details={"entity": entity.uscc if entity else ""},
+    )
+
+
+# Staff --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_create(
+    *, username: str, display_name: str, password: str, department: Department, roles: list[str]
+) -> Staff:
+    if Account.objects.filter(username=username).exists():
+        raise Conflict(
+            "staff.username_taken",
+            _("登录名已被使用。"),
+            fields={"username": _("登录名已被使用。")},
+        )
+    account = Account(username=username, kind=AccountKind.STAFF, display_name=display_name)
+    _check_password(password, account)
+    account.set_password(password)
+    account.save()
+    staff = Staff.objects.create(account=account, department=department)
+    StaffRole.objects.bulk_create([StaffRole(staff=staff, role=r) for r in sorted(set(roles))])
+    audit_record(
+        action="identity.staff.created",
+        target=staff,
+        details={"department": department.code, "roles": ",".join(sorted(roles))},
+    )
+    return staff
+
+
+@transaction.atomic
+def person_enroll(*, name: str, id_number: str, mobile: str, password: str) -> Person:
+    """Open an account for a person whose identity and mobile were checked by a trusted party
+    (seeding, a counter clerk with the person present) rather than by SMS code."""
+    name, id_number, mobile = clean_name(name), clean_id_number(id_number), clean_mobile(mobile)
+    if person_by_id_number(id_number) is not None:
+        raise Conflict("person.already_registered", _("该身份证号码已注册。"))
+    account = _person_account(name)
+    _check_password(password, account)
+    account.set_password(password)
+    account.save()
+    person = Person.objects.create(
+        account=account,
+        name=name,
+        id_number=id_number,
+        id_number_hash=lookup_hash(id_number, purpose=ID_NUMBER_PURPOSE),
+        mobile=mobile,
+        mobile_hash=lookup_hash(mobile, purpose=MOBILE_PURPOSE),
+    )
+    audit_record(
+        action="identity.person.registered",
+        target=person,
+        subject_person_id=person.pk,
+        details={"channel": "enrolled"},
+    )
+    return person
+
+
+@transaction.atomic
+def regions_departments_load(*, regions: list[dict], departments: list[dict]) -> tuple[int, int]:
+    """Create or update regions and departments from reference data (parents before children)."""
+    from .models import Region
+    from .validators import validate_uscc
+
+    by_code: dict[str, Region] = {}
+    for row in regions:
+        region, _created = Region.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "level": row["level"],
+                "parent": by_code.get(row["parent"]) if row["parent"] else None,
+            },
+        )
+        by_code[region.code] = region
+    depts: dict[str, Department] = {}
+    for row in departments:
+        uscc = validate_uscc(row["uscc"]) if row.get("uscc") else None
+        department, _created = Department.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "short_name": row.get("short_name", ""),
+                "kind": row["kind"],
+                "region": by_code[row["region"]],
+                "uscc": uscc,
+                "parent": depts.get(row["parent"]) if row.get("parent") else None,
+            },
+        )
+        depts[department.code] = department
+    return len(by_code), len(depts)
+
+
+@transaction.atomic
+def entity_register(
+    *, uscc: str, name: str, kind: str, legal_representative: Person, region=None
+) -> LegalEntity:
+    """Record a legal entity from the legal-entities base registry."""
+    from .validators import validate_uscc
+
+    try:
+        uscc = validate_uscc(uscc)
+    except IdentifierError as exc:
+        raise _invalid(exc, "uscc") from None
+    if LegalEntity.objects.filter(uscc=uscc).exists():
+        raise Conflict(
+            "entity.exists", _("该统一社会信用代码已登记。"), fields={"uscc": _("已登记")}
+        )
+    return LegalEntity.objects.create(
+        uscc=uscc, name=name, kind=kind, legal_representative=legal_representative, region=region
+    )

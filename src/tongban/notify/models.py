@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.crypto import EncryptedTextField
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    SITE = "site", _("站内信")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Message(models.Model):
+    """One outgoing message. Recipient and body are sealed: bodies carry one-time codes."""
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient = EncryptedTextField(_("接收方"))
+    recipient_masked = models.CharField(_("接收方（脱敏）"), max_length=100)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = EncryptedTextField(_("内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient_masked}"

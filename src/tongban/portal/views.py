@@ -1,0 +1,284 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.core.errors import DomainError, Forbidden
+from tongban.core.web import form_add_domain_error
+from tongban.identity import selectors, services, sessions
+from tongban.identity.choices import AccountKind, OtpPurpose
+from tongban.notify.selectors import messages_recent
+
+from .forms import AgentAuthorizeForm, OtpLoginForm, PasswordLoginForm, RegisterForm, TotpForm
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def home(request):
+    return render(request, "portal/home.html")
+
+
+def _send_code(request, form, *, purpose: str) -> None:
+    try:
+        services.otp_send(mobile=request.POST.get("mobile", ""), purpose=purpose)
+    except DomainError as exc:
+        form.errors.clear()
+        form_add_domain_error(form, exc)
+    else:
+        messages.success(request, _("验证码已发送，请查收短信。"))
+
+
+def register(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, purpose=OtpPurpose.REGISTER)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = services.person_register(
+                    name=data["name"],
+                    id_number=data["id_number"],
+                    mobile=data["mobile"],
+                    password=data["password"],
+                    code=data["code"],
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+            else:
+                sessions.login_finish(request, person.account, method="register")
+                messages.success(request, _("注册成功，欢迎使用一网通办。"))
+                return redirect("portal:me")
+    return render(
+        request, "portal/register.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def login_password(request):
+    form = PasswordLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.login_with_password(
+                identifier=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+            return render(
+                request, "portal/login.html", {"form": form, "tab": "password"}, status=exc.status
+            )
+        return _after_first_factor(request, account, method="password")
+    return render(
+        request,
+        "portal/login.html",
+        {"form": form, "tab": "password"},
+        status=400 if form.errors else 200,
+    )
+
+
+def login_sms(request):
+    form = OtpLoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, purpose=OtpPurpose.LOGIN)
+        elif form.is_valid():
+            try:
+                account = services.login_with_otp(
+                    mobile=form.cleaned_data["mobile"],
+                    code=form.cleaned_data["code"],
+                    ip=client_ip(request),
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+                status = exc.status
+            else:
+                return _after_first_factor(request, account, method="sms")
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "portal/login.html", {"form": form, "tab": "sms"}, status=status)
+
+
+def _after_first_factor(request, account, *, method: str):
+    next_url = sessions.safe_next(request, fallback="/me/")
+    if sessions.login_begin(request, account, method=method):
+        return redirect(next_url)
+    return redirect(f"/login/totp/?next={next_url}")
+
+
+def login_totp(request):
+    account = sessions.pending_account(request)
+    if account is None:
+        messages.error(request, _("登录已超时，请重新登录。"))
+        return redirect("portal:login")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totp_verify(
+                account=account, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            sessions.login_finish(
+                request, account, method=sessions.pending_method(request) + "+totp"
+            )
+            fallback = "/workbench/" if account.kind == AccountKind.STAFF else "/me/"
+            return redirect(sessions.safe_next(request, fallback=fallback))
+    return render(
+        request, "portal/login_totp.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def logout(request):
+    sessions.logout_finish(request)
+    return redirect("portal:home")
+
+
+def _person(request):
+    person = selectors.person_for_account(request.user)
+    if person is None:
+        raise Forbidden("person.required", _("此页面仅限个人账号使用，工作人员请进入工作台。"))
+    return person
+
+
+@login_required
+def me(request):
+    person = _person(request)
+    return render(
+        request,
+        "portal/me.html",
+        {
+            "person": person,
+            "entities": selectors.entities_for_person(person=person),
+            "acting": selectors.acting_entity(request.user),
+            "security_log": selectors.security_log(person=person, limit=50),
+            "totp_enabled": services.totp_required(request.user),
+        },
+    )
+
+
+@login_required
+def totp_setup(request):
+    _person(request)
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "confirm" and form.is_valid():
+        try:
+            services.totp_confirm(account=request.user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("动态口令已启用，下次登录时需要输入。"))
+            return redirect("portal:me")
+    try:
+        device = services.totp_begin(account=request.user) if request.method == "GET" else None
+    except DomainError as exc:
+        messages.info(request, exc.message)
+        return redirect("portal:me")
+    device = device or request.user.totp
+    uri = services.totp_uri(device)
+    return render(
+        request,
+        "portal/totp_setup.html",
+        {
+            "form": form,
+            "secret": device.secret,
+            "uri": uri,
+            "qr_svg": _qr_svg(uri),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _qr_svg(data: str) -> str:
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    buffer = io.BytesIO()
+    qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
+    return buffer.getvalue().decode()
+
+
+@login_required
+def entity_agents(request, uscc: str):
+    person = _person(request)
+    entity = selectors.entity_for_representative(person=person, uscc=uscc)
+    form = AgentAuthorizeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            authorization = services.agent_authorize(
+                entity=entity,
+                granted_by=person,
+                agent_name=data["agent_name"],
+                agent_id_number=data["agent_id_number"],
+                scopes=data["scopes"],
+                expires_at=form.expires_at(),
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("已授权 %(name)s 为经办人。") % {"name": authorization.agent.name}
+            )
+            return redirect("portal:entity_agents", uscc=uscc)
+    return render(
+        request,
+        "portal/entity_agents.html",
+        {
+            "entity": entity,
+            "form": form,
+            "authorizations": selectors.authorizations_for_entity(entity=entity),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def entity_agent_revoke(request, uscc: str, authorization_id: int):
+    person = _person(request)
+    selectors.entity_for_representative(person=person, uscc=uscc)
+    try:
+        services.agent_revoke(authorization_id=authorization_id, revoked_by=person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("授权已撤销。"))
+    return redirect("portal:entity_agents", uscc=uscc)
+
+
+@login_required
+@require_POST
+def acting_choose(request):
+    person = _person(request)
+    uscc = request.POST.get("uscc", "")
+    entity = None
+    if uscc:
+        rows = {r["entity"].uscc: r["entity"] for r in selectors.entities_for_person(person=person)}
+        entity = rows.get(uscc)
+        if entity is None:
+            raise Forbidden("agent.not_authorized", _("您没有代办该企业的有效授权。"))
+    services.acting_entity_choose(account=request.user, entity=entity)
+    if entity:
+        messages.success(request, _("您正在以“%(name)s”经办人身份办事。") % {"name": entity.name})
+    else:
+        messages.success(request, _("已切换回个人身份。"))
+    return redirect(sessions.safe_next(request, fallback="/me/"))
+
+
+def demo_outbox(request):
+    if not settings.TONGBAN_DEMO_OUTBOX:
+        raise Http404
+    return render(request, "portal/outbox.html", {"outbox": messages_recent(limit=30)})

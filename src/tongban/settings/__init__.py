@@ -1,0 +1,12 @@
+"""Settings: ``base`` plus one small module per integration, all driven by the environment.
+
+Environment variables (see README): ``TONGBAN_HOME``, ``DATABASE_URL``, ``SECRET_KEY``,
+``TONGBAN_FIELD_KEY``, ``ALLOWED_HOSTS``, ``TONGBAN_DEBUG``, ``TONGBAN_DEMO``,
+``TONGBAN_TASK_BACKEND``, ``TONGBAN_OIDC_KEY``.
+"""
+
+from .base import *  # noqa: F403
+from .database import *  # noqa: F403
+from .oidc import *  # noqa: F403
+from .security import *  # noqa: F403
+from .tasks import *  # noqa: F403

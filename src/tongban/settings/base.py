@@ -1,0 +1,95 @@
+from pathlib import Path
+
+from .env import flag, home, secret
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TONGBAN_HOME = home()
+TONGBAN_DEMO = flag("TONGBAN_DEMO")
+DEBUG = flag("TONGBAN_DEBUG", default=TONGBAN_DEMO)
+
+SECRET_KEY = secret("SECRET_KEY")
+TONGBAN_FIELD_KEY = secret("TONGBAN_FIELD_KEY")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "oauth2_provider",
+    "tongban.core",
+    "tongban.notify",
+    "tongban.identity",
+    "tongban.portal",
+    "tongban.workbench",
+    "tongban.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tongban.core.middleware.RequestContextMiddleware",
+    "tongban.core.web.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "tongban.urls"
+WSGI_APPLICATION = "tongban.wsgi.application"
+AUTH_USER_MODEL = "identity.Account"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:me"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tongban.core.context_processors.platform",
+                "tongban.core.context_processors.next_url",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = TONGBAN_HOME / "static"
+MEDIA_ROOT = TONGBAN_HOME / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# The demo outbox page shows SMS one-time codes to whoever opens it: only ever in the demo.
+TONGBAN_DEMO_OUTBOX = TONGBAN_DEMO
+# A bare Django view used as the ceiling in bench/ runs; never enabled in production.
+TONGBAN_BENCH = flag("TONGBAN_BENCH")

@@ -1,0 +1,49 @@
+import os
+
+from .base import DEBUG
+from .env import flag
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+if DEBUG or not ALLOWED_HOSTS:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+# Argon2id with OWASP's minimum parameters (m=19 MiB, t=2, p=1); see identity.hashers.
+PASSWORD_HASHERS = [
+    "tongban.identity.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tongban.identity.passwords.LettersAndDigitsValidator"},
+]
+
+# Behind TLS in production (TONGBAN_HTTPS=1): secure cookies, HSTS, redirect.
+HTTPS = flag("TONGBAN_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 2 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Lock-out: this many failures for one login name (or from one address) within the window.
+TONGBAN_LOGIN_MAX_FAILURES = 5
+TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+TONGBAN_OTP_TTL_SECONDS = 5 * 60
+TONGBAN_OTP_MAX_ATTEMPTS = 5
+TONGBAN_OTP_RESEND_SECONDS = 60

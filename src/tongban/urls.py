@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from tongban.api import api
+
+urlpatterns = [
+    path("", include("tongban.portal.urls")),
+    path("workbench/", include("tongban.workbench.urls")),
+    path("api/v1/", api.urls),
+    path("", include("tongban.identity.oidc_urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.TONGBAN_BENCH:
+    urlpatterns.append(path("bench/", include("tongban.core.bench_urls")))

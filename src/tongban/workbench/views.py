@@ -1,0 +1,77 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from tongban.core.errors import DomainError
+from tongban.core.web import form_add_domain_error
+from tongban.identity import selectors, services, sessions
+from tongban.identity.access import require_role, staff_of
+from tongban.identity.choices import StaffRoleName
+
+from .forms import PersonLookupForm, StaffLoginForm
+
+staff_login_required = login_required(login_url="workbench:login")
+
+
+def login(request):
+    form = StaffLoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.login_with_password(
+                identifier=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=request.META.get("REMOTE_ADDR", ""),
+                staff=True,
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+            status = exc.status
+        else:
+            next_url = sessions.safe_next(request, fallback="/workbench/")
+            if sessions.login_begin(request, account, method="password"):
+                return redirect(next_url)
+            return redirect(f"/login/totp/?next={next_url}")
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "workbench/login.html", {"form": form}, status=status)
+
+
+@staff_login_required
+def home(request):
+    staff = staff_of(request.user)
+    return render(
+        request, "workbench/home.html", {"staff": staff, **selectors.staff_profile(staff)}
+    )
+
+
+@staff_login_required
+def person_lookup(request):
+    staff = staff_of(request.user)
+    require_role(staff, StaffRoleName.COUNTER_CLERK)
+    form = PersonLookupForm(request.POST or None)
+    person, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            id_number = services.clean_id_number(form.cleaned_data["id_number"])
+            person = selectors.person_lookup(viewer=staff, id_number=id_number)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+            status = exc.status
+    return render(
+        request,
+        "workbench/person_lookup.html",
+        {"staff": staff, "form": form, "person": person},
+        status=status,
+    )
+
+
+@staff_login_required
+def department_staff(request, code: str):
+    staff = staff_of(request.user)
+    department = selectors.department_by_code(code)
+    members = selectors.staff_of_department(viewer=staff, department=department)
+    return render(
+        request,
+        "workbench/department_staff.html",
+        {"staff": staff, "department": department, "members": members},
+    )
