@@ -11,7 +11,7 @@ class RequestContext:
 
 
 _ANONYMOUS = RequestContext()
-_current: ContextVar[RequestContext] = ContextVar("tongban_request", default=_ANONYMOUS)  # noqa: B039
+_current: ContextVar[RequestContext] = ContextVar("tongban_request", default=_ANONYMOUS)
 
 
 def current() -> RequestContext:

@@ -1,0 +1,91 @@
+"""Shared fixtures: factories over the real services, and a real Chromium for e2e journeys.
+
+Browser and PostgreSQL tests never skip under CI=true: a missing browser or database fails the run.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's guard against
+# database calls from async code would otherwise refuse the test's own ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _chromium_executable() -> str | None:
+    """Debian's chromium (as CI installs it), else a browser Playwright itself installed."""
+    explicit = os.environ.get("TONGBAN_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _playwright_managed_browser_ready(playwright) -> bool:
+    path = playwright.chromium.executable_path
+    if os.path.exists(path):
+        return True
+    if IN_CI:
+        return False
+    # A fresh developer machine: let Playwright fetch its own Chromium once.
+    done = subprocess.run(
+        [sys.executable, "-m", "playwright", "install", "chromium"],
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+    return done.returncode == 0 and os.path.exists(path)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        executable = _chromium_executable()
+        if executable is None and not _playwright_managed_browser_ready(playwright):
+            message = "no Chromium: install Debian's chromium or run `playwright install chromium`"
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def outbox_enabled(settings):
+    settings.TONGBAN_DEMO_OUTBOX = True
+
+
+@pytest.fixture
+def make(db):
+    from tests import factories
+
+    return factories
