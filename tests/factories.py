@@ -40,7 +40,9 @@ def region(code: str = "310115", name: str = "浦东新区", level=RegionLevel.D
     return obj
 
 
-def department(code: str | None = None, name: str | None = None, kind=DepartmentKind.DISTRICT_BUREAU):
+def department(
+    code: str | None = None, name: str | None = None, kind=DepartmentKind.DISTRICT_BUREAU
+):
     n = next(_seq)
     return Department.objects.create(
         code=code or f"dept-{n}", name=name or f"测试部门{n}", kind=kind, region=region()
@@ -58,22 +60,32 @@ def person(name: str = "张三", password: str = PASSWORD, **kwargs):
 
 def entity(representative=None, name: str = "上海测试科技有限公司"):
     return services.entity_register(
-        uscc=uscc(), name=name, kind=EntityKind.ENTERPRISE,
+        uscc=uscc(),
+        name=name,
+        kind=EntityKind.ENTERPRISE,
         legal_representative=representative or person(name="法人代表"),
     )
 
 
 def authorization(entity, agent, days: int = 30, scopes=(AgentScope.APPLY,)):
     return services.agent_authorize(
-        entity=entity, granted_by=entity.legal_representative, agent_name=agent.name,
-        agent_id_number=agent.id_number, scopes=list(scopes),
+        entity=entity,
+        granted_by=entity.legal_representative,
+        agent_name=agent.name,
+        agent_id_number=agent.id_number,
+        scopes=list(scopes),
         expires_at=timezone.now() + timedelta(days=days),
     )
 
 
-def staff(department=None, roles=("reviewer",), username: str | None = None, password: str = PASSWORD):
+def staff(
+    department=None, roles=("reviewer",), username: str | None = None, password: str = PASSWORD
+):
     n = next(_seq)
     return services.staff_create(
-        username=username or f"staff{n}", display_name=f"工作人员{n}", password=password,
-        department=department or globals()["department"](), roles=list(roles),
+        username=username or f"staff{n}",
+        display_name=f"工作人员{n}",
+        password=password,
+        department=department or globals()["department"](),
+        roles=list(roles),
     )

@@ -5,6 +5,13 @@ from django.shortcuts import render
 from .errors import DomainError
 
 
+def form_status(form, exc: DomainError | None = None) -> int:
+    """The status a form page answers with: the domain error's own, 400 for other form errors."""
+    if exc is not None:
+        return exc.status
+    return 400 if form.errors else 200
+
+
 def form_add_domain_error(form, exc: DomainError) -> None:
     placed = False
     for field, message in exc.fields.items():

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.core.errors import DomainError, Forbidden
-from tongban.core.web import form_add_domain_error
+from tongban.core.web import form_add_domain_error, form_status
 from tongban.identity import selectors, services, sessions
 from tongban.identity.choices import AccountKind, OtpPurpose
 from tongban.notify.selectors import messages_recent
@@ -23,22 +23,25 @@ def home(request):
     return render(request, "portal/home.html")
 
 
-def _send_code(request, form, *, purpose: str) -> None:
+def _send_code(request, form, *, purpose: str) -> DomainError | None:
+    """The "获取验证码" button of a form: only the mobile number matters for it."""
+    form.errors.clear()
     try:
         services.otp_send(mobile=request.POST.get("mobile", ""), purpose=purpose)
     except DomainError as exc:
-        form.errors.clear()
         form_add_domain_error(form, exc)
-    else:
-        messages.success(request, _("验证码已发送，请查收短信。"))
+        return exc
+    messages.success(request, _("验证码已发送，请查收短信。"))
+    return None
 
 
 def register(request):
     form = RegisterForm(request.POST or None)
+    error = None
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
             form.is_valid()
-            _send_code(request, form, purpose=OtpPurpose.REGISTER)
+            error = _send_code(request, form, purpose=OtpPurpose.REGISTER)
         elif form.is_valid():
             data = form.cleaned_data
             try:
@@ -51,13 +54,12 @@ def register(request):
                 )
             except DomainError as exc:
                 form_add_domain_error(form, exc)
+                error = exc
             else:
                 sessions.login_finish(request, person.account, method="register")
                 messages.success(request, _("注册成功，欢迎使用一网通办。"))
                 return redirect("portal:me")
-    return render(
-        request, "portal/register.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "portal/register.html", {"form": form}, status=form_status(form, error))
 
 
 def login_password(request):
@@ -76,20 +78,17 @@ def login_password(request):
             )
         return _after_first_factor(request, account, method="password")
     return render(
-        request,
-        "portal/login.html",
-        {"form": form, "tab": "password"},
-        status=400 if form.errors else 200,
+        request, "portal/login.html", {"form": form, "tab": "password"}, status=form_status(form)
     )
 
 
 def login_sms(request):
     form = OtpLoginForm(request.POST or None)
-    status = 200
+    error = None
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
             form.is_valid()
-            _send_code(request, form, purpose=OtpPurpose.LOGIN)
+            error = _send_code(request, form, purpose=OtpPurpose.LOGIN)
         elif form.is_valid():
             try:
                 account = services.login_with_otp(
@@ -99,12 +98,12 @@ def login_sms(request):
                 )
             except DomainError as exc:
                 form_add_domain_error(form, exc)
-                status = exc.status
+                error = exc
             else:
                 return _after_first_factor(request, account, method="sms")
-    if form.errors and status == 200:
-        status = 400
-    return render(request, "portal/login.html", {"form": form, "tab": "sms"}, status=status)
+    return render(
+        request, "portal/login.html", {"form": form, "tab": "sms"}, status=form_status(form, error)
+    )
 
 
 def _after_first_factor(request, account, *, method: str):
@@ -120,6 +119,7 @@ def login_totp(request):
         messages.error(request, _("登录已超时，请重新登录。"))
         return redirect("portal:login")
     form = TotpForm(request.POST or None)
+    error = None
     if request.method == "POST" and form.is_valid():
         try:
             services.totp_verify(
@@ -127,6 +127,7 @@ def login_totp(request):
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
+            error = exc
         else:
             sessions.login_finish(
                 request, account, method=sessions.pending_method(request) + "+totp"
@@ -134,7 +135,7 @@ def login_totp(request):
             fallback = "/workbench/" if account.kind == AccountKind.STAFF else "/me/"
             return redirect(sessions.safe_next(request, fallback=fallback))
     return render(
-        request, "portal/login_totp.html", {"form": form}, status=400 if form.errors else 200
+        request, "portal/login_totp.html", {"form": form}, status=form_status(form, error)
     )
 
 
@@ -171,11 +172,13 @@ def me(request):
 def totp_setup(request):
     _person(request)
     form = TotpForm(request.POST or None)
+    error = None
     if request.method == "POST" and request.POST.get("action") == "confirm" and form.is_valid():
         try:
             services.totp_confirm(account=request.user, code=form.cleaned_data["code"])
         except DomainError as exc:
             form_add_domain_error(form, exc)
+            error = exc
         else:
             messages.success(request, _("动态口令已启用，下次登录时需要输入。"))
             return redirect("portal:me")
@@ -195,7 +198,7 @@ def totp_setup(request):
             "uri": uri,
             "qr_svg": _qr_svg(uri),
         },
-        status=400 if form.errors else 200,
+        status=form_status(form, error),
     )
 
 
@@ -215,6 +218,7 @@ def entity_agents(request, uscc: str):
     person = _person(request)
     entity = selectors.entity_for_representative(person=person, uscc=uscc)
     form = AgentAuthorizeForm(request.POST or None)
+    error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -228,6 +232,7 @@ def entity_agents(request, uscc: str):
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
+            error = exc
         else:
             messages.success(
                 request, _("已授权 %(name)s 为经办人。") % {"name": authorization.agent.name}
@@ -241,7 +246,7 @@ def entity_agents(request, uscc: str):
             "form": form,
             "authorizations": selectors.authorizations_for_entity(entity=entity),
         },
-        status=400 if form.errors else 200,
+        status=form_status(form, error),
     )
 
 

@@ -74,6 +74,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = TONGBAN_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = TONGBAN_HOME / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from tongban.core.errors import DomainError
-from tongban.core.web import form_add_domain_error
+from tongban.core.web import form_add_domain_error, form_status
 from tongban.identity import selectors, services, sessions
 from tongban.identity.access import require_role, staff_of
 from tongban.identity.choices import StaffRoleName
@@ -14,7 +14,7 @@ staff_login_required = login_required(login_url="workbench:login")
 
 def login(request):
     form = StaffLoginForm(request.POST or None)
-    status = 200
+    error = None
     if request.method == "POST" and form.is_valid():
         try:
             account = services.login_with_password(
@@ -25,15 +25,13 @@ def login(request):
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
-            status = exc.status
+            error = exc
         else:
             next_url = sessions.safe_next(request, fallback="/workbench/")
             if sessions.login_begin(request, account, method="password"):
                 return redirect(next_url)
             return redirect(f"/login/totp/?next={next_url}")
-    if form.errors and status == 200:
-        status = 400
-    return render(request, "workbench/login.html", {"form": form}, status=status)
+    return render(request, "workbench/login.html", {"form": form}, status=form_status(form, error))
 
 
 @staff_login_required
@@ -49,19 +47,20 @@ def person_lookup(request):
     staff = staff_of(request.user)
     require_role(staff, StaffRoleName.COUNTER_CLERK)
     form = PersonLookupForm(request.POST or None)
-    person, status = None, 200
+    person, error = None, None
     if request.method == "POST" and form.is_valid():
         try:
             id_number = services.clean_id_number(form.cleaned_data["id_number"])
             person = selectors.person_lookup(viewer=staff, id_number=id_number)
+            form = PersonLookupForm()  # the full number is not echoed back into the page
         except DomainError as exc:
             form_add_domain_error(form, exc)
-            status = exc.status
+            error = exc
     return render(
         request,
         "workbench/person_lookup.html",
         {"staff": staff, "form": form, "person": person},
-        status=status,
+        status=form_status(form, error),
     )
 
 

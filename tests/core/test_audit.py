@@ -1,0 +1,85 @@
+"""The audit chain: append-only, and `tongban audit verify` notices any edit or deletion."""
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from tongban.core.audit import audit_record, audit_verify
+from tongban.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_entries():
+    return [audit_record(action="test.event", details={"n": n}) for n in range(3)]
+
+
+def _raw(sql: str, params) -> None:
+    """Tamper as a database administrator would, going around the model and the trigger."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER audit_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER audit_append_only")
+
+
+def test_entries_chain_each_to_the_one_before():
+    first, second, third = _three_entries()
+    assert [e.seq for e in (first, second, third)] == [1, 2, 3]
+    assert first.prev_hash == "0" * 64
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    report = audit_verify()
+    assert report.intact and report.checked == 3
+
+
+def test_verify_command_reports_an_intact_chain(capsys):
+    _three_entries()
+    call_command("audit", "verify")
+    assert "audit chain intact: 3 entries" in capsys.readouterr().out
+
+
+def test_edited_entry_is_detected():
+    entries = _three_entries()
+    _raw("UPDATE core_auditentry SET details = %s WHERE seq = %s", ['{"n": 99}', entries[1].seq])
+    report = audit_verify()
+    assert report.problems == ["#2 was changed after it was written"]
+    with pytest.raises(CommandError, match="audit chain broken: 1 problem"):
+        call_command("audit", "verify")
+
+
+def test_deleted_entry_in_the_middle_is_detected():
+    entries = _three_entries()
+    _raw("DELETE FROM core_auditentry WHERE seq = %s", [entries[1].seq])
+    problems = audit_verify().problems
+    assert "#2–#2 missing (deleted entries)" in problems
+    assert "#3 does not link to the entry before it" in problems
+
+
+def test_deleted_last_entry_is_detected_by_the_head():
+    entries = _three_entries()
+    _raw("DELETE FROM core_auditentry WHERE seq = %s", [entries[2].seq])
+    assert audit_verify().problems == ["the chain head is at #3 but the last entry is #2"]
+
+
+def test_the_model_refuses_updates_and_deletes():
+    entry = audit_record(action="test.event")
+    entry.action = "changed"
+    with pytest.raises(RuntimeError, match="append-only"):
+        entry.save()
+    with pytest.raises(RuntimeError, match="append-only"):
+        entry.delete()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.event"
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="the trigger exists on PostgreSQL; SQLite relies on the model guard",
+)
+def test_postgresql_refuses_updates_in_the_database():
+    entry = audit_record(action="test.event")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="changed")
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.event"

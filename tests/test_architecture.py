@@ -1,0 +1,93 @@
+"""Architectural rules as tests, not hopes."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ROOT = Path(__file__).resolve().parent.parent
+# Operations anyone may call without logging in, each for a stated reason.
+PUBLIC_API_PATHS = {
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+}
+PUBLIC_API_PREFIXES = (
+    "/api/v1/catalog/",  # the published service catalog is public information
+)
+PUBLIC_WORKBENCH_VIEWS = {"workbench:login"}
+
+
+def test_contexts_import_each_other_only_downwards():
+    """import-linter: portal/workbench → domain contexts → identity → core."""
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("lint-imports")),
+            "--config",
+            str(ROOT / "pyproject.toml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def test_every_context_says_what_it_owns():
+    for init in (ROOT / "src" / "tongban").glob("*/__init__.py"):
+        if init.parent.name == "settings":
+            continue
+        text = init.read_text()
+        assert text.startswith('"""') and len(text) > 80, f"{init} needs a docstring"
+
+
+def _api_operations():
+    from tongban.api import api
+
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                full = "/api/v1/" + (prefix.strip("/") + "/" + path.lstrip("/")).strip("/")
+                yield full, operation
+
+
+def test_every_api_operation_declares_its_auth():
+    undeclared = [
+        path
+        for path, op in _api_operations()
+        if not op.auth_callbacks
+        and path not in PUBLIC_API_PATHS
+        and not path.startswith(PUBLIC_API_PREFIXES)
+    ]
+    assert undeclared == []
+
+
+def _workbench_patterns():
+    resolver = get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "workbench":
+            prefix = str(entry.pattern)
+            for pattern in entry.url_patterns:
+                assert isinstance(pattern, URLPattern)
+                yield (
+                    f"workbench:{pattern.name}",
+                    "/" + prefix + re.sub(r"<[^>]+>", "x", str(pattern.pattern)),
+                )
+
+
+@pytest.mark.django_db
+def test_every_staff_view_refuses_the_public_and_citizens(client, make):
+    patterns = [
+        (name, path) for name, path in _workbench_patterns() if name not in PUBLIC_WORKBENCH_VIEWS
+    ]
+    assert len(patterns) >= 3
+    for name, path in patterns:
+        response = client.get(path)
+        assert response.status_code == 302 and "/workbench/login/" in response["Location"], name
+    client.force_login(make.person().account)
+    for name, path in patterns:
+        assert client.get(path).status_code == 403, name
