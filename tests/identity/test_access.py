@@ -103,3 +103,13 @@ def test_me_api_masks_the_id_number(client, make):
     body = client.get("/api/v1/identity/me").json()
     assert body["id_number_masked"] == person.id_number_masked
     assert person.id_number not in str(body)
+
+
+def test_only_platform_admins_get_the_admin_site(client, make):
+    admin = make.staff(roles=["platform_admin"])
+    head = make.staff(roles=["department_head"])
+    assert admin.account.is_staff and admin.account.is_superuser
+    client.force_login(head.account)
+    assert client.get("/admin/").status_code == 302
+    client.force_login(admin.account)
+    assert client.get("/admin/").status_code == 200

@@ -21,7 +21,7 @@ from tongban.core.crypto import lookup_hash
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
 from tongban.notify.services import message_queue
 
-from .choices import AccountKind, AgentScope, OtpPurpose
+from .choices import AccountKind, AgentScope, OtpPurpose, StaffRoleName
 from .models import (
     Account,
     AgentAuthorization,
@@ -537,15 +537,28 @@ def acting_entity_choose(*, account: Account, entity: LegalEntity | None) -> Non
 
 @transaction.atomic
 def staff_create(
-    *, username: str, display_name: str, password: str, department: Department, roles: list[str]
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    department: Department,
+    roles: list[str],
 ) -> Staff:
+    """A staff account. Platform admins also get the Django admin site (client systems, users)."""
     if Account.objects.filter(username=username).exists():
         raise Conflict(
             "staff.username_taken",
             _("登录名已被使用。"),
             fields={"username": _("登录名已被使用。")},
         )
-    account = Account(username=username, kind=AccountKind.STAFF, display_name=display_name)
+    site_admin = StaffRoleName.PLATFORM_ADMIN in roles
+    account = Account(
+        username=username,
+        kind=AccountKind.STAFF,
+        display_name=display_name,
+        is_staff=site_admin,
+        is_superuser=site_admin,
+    )
     _check_password(password, account)
     account.set_password(password)
     account.save()

@@ -1,0 +1,112 @@
+"""The README's demo command and the production server, run as a user runs them."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+TONGBAN = str(Path(sys.executable).with_name("tongban"))
+
+
+def _env(home: Path) -> dict:
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return {**env, "TONGBAN_HOME": str(home)}
+
+
+def test_demo_sets_up_a_seeded_city_idempotently(tmp_path):
+    first = subprocess.run(
+        [TONGBAN, "demo", "--no-serve"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "demo city seeded" in first.stdout
+    assert "http://127.0.0.1:8000/" in first.stdout and "clerk.weifang" in first.stdout
+    assert (tmp_path / "tongban.sqlite3").exists() and (tmp_path / "secret_key").exists()
+    subprocess.run(
+        [TONGBAN, "demo", "--no-serve"],
+        env=_env(tmp_path),
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    verify = subprocess.run(
+        [TONGBAN, "audit", "verify"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    # The second run added nothing: the same entries as one seeding writes.
+    count = int(verify.stdout.split("intact: ")[1].split()[0])
+    shell = subprocess.run(
+        [
+            TONGBAN,
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from tongban.identity.models import Person, Staff, Region;"
+            "print(Person.objects.count(), Staff.objects.count(), Region.objects.count())",
+        ],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    persons, staff, regions = map(int, shell.stdout.split())
+    assert (persons, staff) == (3, 6) and regions >= 17 + 40
+    assert count == persons + staff + 2  # registrations, staff, and one agent grant logged twice
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_runs_gunicorn_sync_workers(tmp_path):
+    env = _env(tmp_path)
+    subprocess.run([TONGBAN, "migrate", "-v", "0"], env=env, check=True, timeout=300)
+    port = _free_port()
+    server = subprocess.Popen(
+        [TONGBAN, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline, body = time.monotonic() + 60, ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    assert response.status == 200
+                    assert response.headers["Server"].startswith("gunicorn")
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert "一网通办" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/tongban/site.css") as css:
+            assert css.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.parametrize("argv", [["--help"], []])
+def test_help(argv):
+    done = subprocess.run([TONGBAN, *argv], capture_output=True, text=True, timeout=60, check=True)
+    assert "tongban" in done.stdout
