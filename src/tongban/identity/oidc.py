@@ -1,5 +1,204 @@
+"""The OpenID Connect provider's claims, and the audit of what a user lets a client see.
+
+Departmental systems (relying parties) log users in through django-oauth-toolkit's
+authorization code flow with PKCE (S256). The same claims go into the ID token and the userinfo
+response, chosen by the scopes the client was granted; a claim without a value is left out,
+never sent as null.
+
+=================  ==========  ================================================================
+claim              scope       value
+=================  ==========  ================================================================
+sub                openid      opaque, stable per account: HMAC-SHA256 of the account id under
+                               the platform's lookup-hash key (``core.crypto.lookup_hash``).
+                               Not the database id, so clients cannot count or enumerate users.
+account_kind       openid      ``person`` or ``staff``
+id_number_masked   openid      persons: the ID number with digits 5-14 hidden, e.g.
+                               ``3101**********1234``
+name               profile     persons: the real name; staff: their display name
+id_number          id_number   persons: the full 18-character ID number
+uscc               enterprise  persons acting for an enterprise *right now* (legal
+enterprise_name    enterprise  representative, or agent with a live authorization: checked
+                               again at every token and userinfo request through
+                               ``selectors.acting_entity``): its USCC and name
+department         staff       staff: ``{"code": ..., "name": ...}`` of their department
+roles              staff       staff: their role codes, sorted (``StaffRoleName``)
+=================  ==========  ================================================================
+
+Every authorization code issued is audit-logged as ``identity.oidc.authorized`` with the client
+and the scopes; for a person the entry carries ``subject_person_id``, so it shows in their
+security log. Logging out through a client (RP-initiated logout) is logged as
+``identity.logout`` like any other logout.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views import RPInitiatedLogoutView
+from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
+
+from tongban.core.audit import audit_record
+from tongban.core.crypto import lookup_hash
+from tongban.core.errors import InvalidInput
+
+from . import selectors, services
+from .choices import AccountKind
+from .models import Account, Staff
+
+CLAIM_SCOPES: dict[str, str] = {
+    "sub": "openid",
+    "account_kind": "openid",
+    "id_number_masked": "openid",
+    "name": "profile",
+    "id_number": "id_number",
+    "uscc": "enterprise",
+    "enterprise_name": "enterprise",
+    "department": "staff",
+    "roles": "staff",
+}
+
+
+def oidc_subject(account: Account) -> str:
+    """The ``sub`` of an account: stable, opaque, the same for every client.
+
+    Derived rather than stored, so it needs no column: it is as stable as ``TONGBAN_FIELD_KEY``,
+    which must never change anyway (the ID-number lookup hashes depend on it)."""
+    return lookup_hash(str(account.pk), purpose="identity.oidc.sub")
+
+
+def oidc_claims(account: Account, *, scopes) -> dict:
+    """The claims about ``account`` that the granted ``scopes`` release (see the table above)."""
+    scopes = set(scopes)
+    claims: dict = {"sub": oidc_subject(account), "account_kind": account.kind}
+    if account.kind == AccountKind.PERSON:
+        person = selectors.person_for_account(account)
+        if person is None:
+            return claims
+        claims["id_number_masked"] = person.id_number_masked
+        if "profile" in scopes:
+            claims["name"] = person.name
+        if "id_number" in scopes:
+            claims["id_number"] = person.id_number
+        if "enterprise" in scopes:
+            entity = selectors.acting_entity(account)
+            if entity is not None:
+                claims["uscc"], claims["enterprise_name"] = entity.uscc, entity.name
+    else:
+        if "profile" in scopes:
+            claims["name"] = account.display_name
+        if "staff" in scopes:
+            staff = (
+                Staff.objects.select_related("department")
+                .prefetch_related("roles")
+                .filter(account=account)
+                .first()
+            )
+            if staff is not None:
+                department = staff.department
+                claims["department"] = {"code": department.code, "name": department.name}
+                claims["roles"] = sorted(staff.role_names())
+    return claims
+
+
+def oidc_authorized_record(*, account: Account, application, scopes) -> None:
+    """Audit an authorization code issued to a client; a person sees it in their security log."""
+    person = selectors.person_for_account(account) if account.kind == AccountKind.PERSON else None
+    audit_record(
+        action="identity.oidc.authorized",
+        actor=account,
+        target=application,
+        subject_person_id=person.pk if person else None,
+        details={
+            "client": application.name,
+            "client_id": application.client_id,
+            "scopes": " ".join(sorted(scopes)),
+        },
+    )
+
+
+@transaction.atomic
+def oidc_client_register(
+    *,
+    name: str,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: tuple[str, ...] | list[str] = (),
+    confidential: bool = True,
+    skip_authorization: bool = False,
+):
+    """Register a client system (relying party) for the code flow with RS256 ID tokens.
+
+    Returns ``(application, secret)``. The secret is stored hashed: this is the only time it
+    is seen (empty for a public client, which authenticates by PKCE alone)."""
+    Application = get_application_model()
+    secret = generate_client_secret() if confidential else ""
+    application = Application(
+        name=(name or "").strip(),
+        client_type=Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(redirect_uris),
+        post_logout_redirect_uris=" ".join(post_logout_redirect_uris),
+        algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=skip_authorization,
+        client_secret=secret,
+        hash_client_secret=True,
+    )
+    fields = {}
+    if not application.name:
+        fields["name"] = _("请填写接入系统名称。")
+    if not redirect_uris:
+        fields["redirect_uris"] = _("请至少填写一个回调地址。")
+    try:
+        application.full_clean()
+    except ValidationError as exc:
+        fields.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    if fields:
+        raise InvalidInput("oidc.client_invalid", _("接入系统信息有误。"), fields=fields)
+    application.save()
+    audit_record(
+        action="identity.oidc.client_registered",
+        target=application,
+        details={
+            "client": application.name,
+            "client_id": application.client_id,
+            "client_type": application.client_type,
+            "redirect_uris": application.redirect_uris,
+        },
+    )
+    return application, secret
 
 
 class TongbanOIDCValidator(OAuth2Validator):
-    pass
+    """django-oauth-toolkit's validator with our claims and the audit of issued codes."""
+
+    oidc_claim_scope = CLAIM_SCOPES
+
+    def get_oidc_claims(self, token, token_handler, request):
+        return oidc_claims(request.user, scopes=request.scopes)
+
+    def get_discovery_claims(self, request):
+        return list(CLAIM_SCOPES)
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, *args, **kwargs):
+        if super().confirm_redirect_uri(client_id, code, redirect_uri, client, *args, **kwargs):
+            return True
+        # RFC 6749 section 5.2 calls this invalid_grant; oauthlib would say invalid_request.
+        raise InvalidGrantError(description="redirect_uri differs from the authorization request.")
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        oidc_authorized_record(
+            account=request.user, application=request.client, scopes=request.scopes
+        )
+
+
+class LogoutView(RPInitiatedLogoutView):
+    """RP-initiated logout that is audit-logged like a logout from our own pages."""
+
+    def do_logout(
+        self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
+    ):
+        if self.request.user.is_authenticated:
+            services.logout_recorded(account=self.request.user)
+        return super().do_logout(application, post_logout_redirect_uri, state, token_user)

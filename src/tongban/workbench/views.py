@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
@@ -30,7 +32,7 @@ def login(request):
             next_url = sessions.safe_next(request, fallback="/workbench/")
             if sessions.login_begin(request, account, method="password"):
                 return redirect(next_url)
-            return redirect(f"/login/totp/?next={next_url}")
+            return redirect(f"/login/totp/?next={quote(next_url)}")
     return render(request, "workbench/login.html", {"form": form}, status=form_status(form, error))
 
 
