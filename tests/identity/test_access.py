@@ -113,3 +113,10 @@ def test_only_platform_admins_get_the_admin_site(client, make):
     assert client.get("/admin/").status_code == 302
     client.force_login(admin.account)
     assert client.get("/admin/").status_code == 200
+
+
+def test_workbench_refusals_keep_the_workbench_frame(client, make, two_departments):
+    a, _ = two_departments
+    login(client, make.staff(department=a, roles=["department_head"]))
+    body = client.get("/workbench/departments/dept-b/staff/").content.decode()
+    assert "政务工作台" in body and "回到工作台" in body

@@ -135,7 +135,7 @@ def test_agent_form_errors_change_nothing(client, make):
             "agent_name": "李四",
             "agent_id_number": "110105194912310021",
             "scopes": ["apply"],
-            "expires_on": (date.today() + timedelta(days=5)).isoformat(),
+            "expires_at": (date.today() + timedelta(days=5)).isoformat(),
         },
     )
     assert response.status_code == 422 and "校验位错误" in response.content.decode()
@@ -145,7 +145,7 @@ def test_agent_form_errors_change_nothing(client, make):
             "agent_name": "李四",
             "agent_id_number": factories.id_number(),
             "scopes": ["apply"],
-            "expires_on": (date.today() - timedelta(days=5)).isoformat(),
+            "expires_at": (date.today() - timedelta(days=5)).isoformat(),
         },
     )
     assert past.status_code == 422 and "授权截止时间必须晚于现在。" in past.content.decode()

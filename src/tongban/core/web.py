@@ -1,6 +1,7 @@
 """Domain errors in pages: specific messages on the form, or an error page with the right 4xx."""
 
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import select_template
 
 from .errors import DomainError
 
@@ -32,6 +33,10 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DomainError) and not request.path.startswith("/api/"):
-            return render(request, "error.html", {"error": exception}, status=exception.status)
-        return None
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        # A section may dress its own error page (``workbench/error.html``); else the portal's.
+        section = request.path.strip("/").split("/", 1)[0]
+        template = select_template([f"{section}/error.html", "error.html"])
+        body = template.render({"error": exception}, request)
+        return HttpResponse(body, status=exception.status)

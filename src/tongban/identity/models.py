@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
@@ -207,6 +209,12 @@ class AgentAuthorization(models.Model):
     def is_live(self, at=None) -> bool:
         at = at or timezone.now()
         return self.revoked_at is None and self.granted_at <= at < self.expires_at
+
+    @property
+    def valid_through(self):
+        """The last moment it is valid: an authorization "until 5 March" ends at midnight after
+        it, and people read the date, not the midnight."""
+        return timezone.localtime(self.expires_at) - timedelta(microseconds=1)
 
     def scope_labels(self) -> list[str]:
         return [AgentScope(s).label for s in self.scopes if s in AgentScope.values]

@@ -218,9 +218,14 @@ def person_register(*, name: str, id_number: str, mobile: str, password: str, co
     return person
 
 
-def person_ensure(*, name: str, id_number: str) -> Person:
-    """The person with this ID number, created (without an account) if not yet known."""
-    name, id_number = clean_name(name), clean_id_number(id_number)
+def person_ensure(
+    *, name: str, id_number: str, name_field: str = "name", id_number_field: str = "id_number"
+) -> Person:
+    """The person with this ID number, created (without an account) if not yet known.
+
+    Errors name the caller's own fields (an agent's form says ``agent_name``, not ``name``)."""
+    name = clean_name(name, field=name_field)
+    id_number = clean_id_number(id_number, field=id_number_field)
     person = person_by_id_number(id_number)
     if person is None:
         person = Person.objects.create(
@@ -230,7 +235,7 @@ def person_ensure(*, name: str, id_number: str) -> Person:
         )
     elif person.name != name:
         message = _("姓名与身份证号码不一致。")
-        raise InvalidInput("person.name_mismatch", message, fields={"name": message})
+        raise InvalidInput("person.name_mismatch", message, fields={name_field: message})
     return person
 
 
@@ -438,7 +443,12 @@ def agent_authorize(
         message = _("授权期限最长三年。")
         raise InvalidInput("agent.expiry_too_far", message, fields={"expires_at": message})
     with transaction.atomic():
-        agent = person_ensure(name=agent_name, id_number=agent_id_number)
+        agent = person_ensure(
+            name=agent_name,
+            id_number=agent_id_number,
+            name_field="agent_name",
+            id_number_field="agent_id_number",
+        )
         if agent.pk == granted_by.pk:
             message = _("法定代表人本人无需授权。")
             raise InvalidInput("agent.self", message, fields={"agent_id_number": message})

@@ -80,12 +80,13 @@ class AgentAuthorizeForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         label=_("授权范围"), choices=AgentScope.choices, widget=forms.CheckboxSelectMultiple
     )
-    expires_on = forms.DateField(
+    expires_at = forms.DateField(
         label=_("授权截止日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("授权在该日 24 时失效，最长三年。"),
     )
 
-    def expires_at(self) -> datetime:
-        day = self.cleaned_data["expires_on"] + timedelta(days=1)
+    def expires_at_moment(self) -> datetime:
+        """The authorization ends when the chosen day ends (midnight after it, local time)."""
+        day = self.cleaned_data["expires_at"] + timedelta(days=1)
         return timezone.make_aware(datetime.combine(day, time.min))

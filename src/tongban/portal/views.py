@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -110,7 +112,7 @@ def _after_first_factor(request, account, *, method: str):
     next_url = sessions.safe_next(request, fallback="/me/")
     if sessions.login_begin(request, account, method=method):
         return redirect(next_url)
-    return redirect(f"/login/totp/?next={next_url}")
+    return redirect(f"/login/totp/?next={quote(next_url)}")
 
 
 def login_totp(request):
@@ -228,7 +230,7 @@ def entity_agents(request, uscc: str):
                 agent_name=data["agent_name"],
                 agent_id_number=data["agent_id_number"],
                 scopes=data["scopes"],
-                expires_at=form.expires_at(),
+                expires_at=form.expires_at_moment(),
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)

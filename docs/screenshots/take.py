@@ -1,0 +1,123 @@
+"""Screenshots of the demo city's main pages, for the README and for layout review.
+
+Start a demo first, then run this with the project's Python (Playwright is a test extra):
+
+    cd /tmp && TONGBAN_HOME=/tmp/tb-shots tongban demo --port 8000 &
+    python docs/screenshots/take.py [--base-url http://127.0.0.1:8000] [--out docs/screenshots]
+
+It logs in as the demo's seeded people (``tongban.demo.seed``: DEMO_LOGINS, password
+Tongban2026), sends one SMS code so that the demo outbox has something to show, and writes
+1280x800 PNGs plus one 390x844 (phone) PNG. It uses Debian's ``chromium`` (or
+``$TONGBAN_CHROMIUM``) and never downloads a browser.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "Tongban2026"
+REPRESENTATIVE_MOBILE = "13800000001"  # 张晓明, legal representative of 上海浦江示范科技有限公司
+AGENT_MOBILE = "13800000002"  # 李华, his enterprise's agent
+CLERK = "clerk.weifang"  # 陈窗口, 窗口人员 at 潍坊新村街道社区事务受理服务中心
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+def chromium() -> str:
+    for candidate in (os.environ.get("TONGBAN_CHROMIUM"), "chromium", "chromium-browser"):
+        found = candidate and shutil.which(candidate)
+        if found:
+            return found
+    sys.exit("no chromium found: install Debian's chromium or set TONGBAN_CHROMIUM")
+
+
+class Shooter:
+    def __init__(self, browser: Browser, base_url: str, out: Path):
+        self.browser, self.base_url, self.out = browser, base_url.rstrip("/"), out
+        self.taken: list[Path] = []
+
+    def page(self, viewport=DESKTOP) -> Page:
+        context = self.browser.new_context(
+            base_url=self.base_url, viewport=viewport, locale="zh-CN", device_scale_factor=1
+        )
+        context.set_default_timeout(15_000)
+        return context.new_page()
+
+    def shot(self, page: Page, name: str) -> None:
+        page.wait_for_load_state("networkidle")
+        path = self.out / f"{name}.png"
+        page.screenshot(path=str(path))  # exactly the viewport: 1280x800 or 390x844
+        self.taken.append(path)
+        print(f"{path}  {page.url}")
+
+
+def log_in_citizen(page: Page, mobile: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("身份证号码或手机号码", exact=True).fill(mobile)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("heading", name="我的", exact=True)).to_be_visible()
+
+
+def take_all(shooter: Shooter) -> None:
+    public = shooter.page()
+    public.goto("/")
+    shooter.shot(public, "home")
+    public.goto("/login/")
+    shooter.shot(public, "login")
+    public.goto("/register/")
+    shooter.shot(public, "register")
+
+    # An SMS code for the agent, so that the outbox shows a real message.
+    public.goto("/login/sms/")
+    public.get_by_label("手机号码", exact=True).fill(AGENT_MOBILE)
+    public.get_by_role("button", name="获取验证码").click()
+    public.wait_for_load_state()
+    public.goto("/demo/outbox/")
+    shooter.shot(public, "demo-outbox")
+    public.context.close()
+
+    representative = shooter.page()
+    log_in_citizen(representative, REPRESENTATIVE_MOBILE)
+    shooter.shot(representative, "me-representative")
+    representative.get_by_role("link", name="管理经办人").first.click()
+    expect(representative.get_by_role("heading", name="新增经办人")).to_be_visible()
+    shooter.shot(representative, "entity-agents")
+    representative.context.close()
+
+    clerk = shooter.page()
+    clerk.goto("/workbench/login/")
+    clerk.get_by_label("工号/登录名", exact=True).fill(CLERK)
+    clerk.get_by_label("密码", exact=True).fill(PASSWORD)
+    clerk.get_by_role("button", name="登录", exact=True).click()
+    expect(clerk.get_by_role("heading", name="我的岗位")).to_be_visible()
+    shooter.shot(clerk, "workbench-counter-clerk")
+    clerk.context.close()
+
+    phone = shooter.page(viewport=PHONE)
+    log_in_citizen(phone, REPRESENTATIVE_MOBILE)
+    shooter.shot(phone, "me-representative-mobile")
+    phone.context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            take_all(Shooter(browser, args.base_url, args.out))
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
