@@ -209,3 +209,27 @@ def test_a_person_named_as_agent_can_register_later_with_the_same_name(make):
     assert mismatch.value.code == "person.name_mismatch"
     person = register(id_number=agent_number, name="赵六")
     assert person.agent_authorizations.count() == 1
+
+
+def test_at_most_ten_codes_a_day_per_number():
+    mobile = factories.mobile()
+    for _ in range(10):
+        services.otp_send(mobile=mobile, purpose="register")
+        OneTimeCode.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    with pytest.raises(TooManyRequests) as caught:
+        services.otp_send(mobile=mobile, purpose="register")
+    assert caught.value.code == "otp.daily_limit"
+    assert Message.objects.count() == 10
+
+
+def test_unknown_accounts_cost_a_password_hash_too(make, monkeypatch):
+    from tongban.identity.models import Account
+
+    hashed = []
+    original = Account.set_password
+    monkeypatch.setattr(
+        Account, "set_password", lambda self, raw: hashed.append(raw) or original(self, raw)
+    )
+    with pytest.raises(NotAuthenticated):
+        services.login_with_password(identifier="13911112222", password="guess", ip=IP)
+    assert hashed == ["guess"]

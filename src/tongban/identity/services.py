@@ -105,6 +105,13 @@ def otp_send(*, mobile: str, purpose: str) -> OneTimeCode:
     ).exists()
     if recent:
         raise TooManyRequests("otp.too_soon", _("验证码已发送，请稍后再试。"))
+    sent_today = OneTimeCode.objects.filter(
+        mobile_hash=mobile_hash, created_at__gt=now - timedelta(days=1)
+    ).count()
+    if sent_today >= settings.TONGBAN_OTP_DAILY_LIMIT:
+        raise TooManyRequests(
+            "otp.daily_limit", _("该手机号码今日获取验证码次数已达上限，请明天再试或使用密码登录。")
+        )
     code = f"{secrets.randbelow(10**6):06d}"
     otp = OneTimeCode.objects.create(
         purpose=purpose,
@@ -305,6 +312,9 @@ def login_with_password(*, identifier: str, password: str, ip: str, staff: bool 
     expected_kind = AccountKind.STAFF if staff else AccountKind.PERSON
     if account is not None and account.kind != expected_kind:
         account = None
+    if account is None:
+        # Hash anyway, so that the time taken does not tell whether the account exists.
+        Account().set_password(password or "")
     if account is None or not account.is_active or not account.check_password(password or ""):
         _login_failed(identifier=identifier or "", ip=ip, reason="password", account=account)
         raise NotAuthenticated("login.invalid", _("账号或密码错误。"))

@@ -47,3 +47,5 @@ TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 TONGBAN_OTP_TTL_SECONDS = 5 * 60
 TONGBAN_OTP_MAX_ATTEMPTS = 5
 TONGBAN_OTP_RESEND_SECONDS = 60
+# Five wrong tries per code and ten codes a day bound guessing at 50 per number per day.
+TONGBAN_OTP_DAILY_LIMIT = 10
