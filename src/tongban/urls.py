@@ -6,6 +6,8 @@ from tongban.api import api
 
 urlpatterns = [
     path("", include("tongban.portal.urls")),
+    path("services/", include("tongban.catalog.urls")),
+    path("workbench/catalog/", include("tongban.catalog.workbench_urls")),
     path("workbench/", include("tongban.workbench.urls")),
     path("api/v1/", api.urls),
     path("", include("tongban.identity.oidc_urls")),

@@ -8,6 +8,7 @@ from importlib import resources
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.catalog.seed import seed_catalog, seed_catalog_scale
 from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity
 from tongban.identity.choices import AgentScope, EntityKind, StaffRoleName
@@ -138,8 +139,11 @@ def seed_scale(scale: int) -> int:
     return created
 
 
-def seed(*, scale: int = 0) -> None:
+def seed(*, scale: int = 0, catalog_scale: int = 0) -> None:
     seed_reference()
     seed_people()
+    seed_catalog()
     if scale:
         seed_scale(scale)
+    if catalog_scale:
+        seed_catalog_scale(catalog_scale)

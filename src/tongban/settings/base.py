@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "tongban.core",
     "tongban.notify",
     "tongban.identity",
+    "tongban.catalog",
     "tongban.portal",
     "tongban.workbench",
     "tongban.demo",

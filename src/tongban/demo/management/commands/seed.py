@@ -10,7 +10,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=0)
+        parser.add_argument("--catalog-scale", type=int, default=0, help="catalog items (≤20000)")
 
-    def handle(self, *args, scale, **options):
-        seed(scale=scale)
+    def handle(self, *args, scale, catalog_scale, **options):
+        seed(scale=scale, catalog_scale=catalog_scale)
         self.stdout.write(self.style.SUCCESS("demo city seeded"))

@@ -1,0 +1,69 @@
+"""Back-office views of the catalog. Changes go through the workbench (drafts, review,
+publish); the admin is for looking, so versions are read-only here."""
+
+from django.contrib import admin
+
+from .models import Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = (
+        "order",
+        "name",
+        "form",
+        "count",
+        "required",
+        "condition",
+        "source",
+        "licence_type_code",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(ReadOnly):
+    list_display = ("implementation_code", "__str__", "department", "region", "popularity")
+    search_fields = ("implementation_code", "basic_code", "published__name")
+    list_select_related = ("published", "department", "region")
+
+
+@admin.register(ServiceItemVersion)
+class ServiceItemVersionAdmin(ReadOnly):
+    list_display = ("name", "number", "status", "change_reason", "created_by", "published_at")
+    list_filter = ("status", "item_type", "audience")
+    search_fields = ("name", "item__implementation_code")
+    list_select_related = ("created_by",)
+    inlines = [MaterialInline]
+
+
+class ThemeMemberInline(admin.TabularInline):
+    model = ThemeMember
+    extra = 0
+    raw_id_fields = ("item",)
+
+
+@admin.register(Theme)
+class ThemeAdmin(ReadOnly):
+    list_display = ("code", "name", "audience", "promised_limit_days")
+    inlines = [ThemeMemberInline]

@@ -1,0 +1,296 @@
+"""Reads of the catalog for pages, APIs, the search index and other contexts. Public reads see
+published versions only; staff reads are scoped to the steward's department."""
+
+from django.db.models import Count, Prefetch, Q
+
+from tongban.identity import selectors as identity_selectors
+
+from . import access, errors
+from .choices import EnterpriseStage, LifeEvent, VersionStatus
+from .content import MATERIAL_FIELDS, VERSION_FIELDS
+from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
+
+PUBLIC_ITEM_FIELDS = ("published", "department", "department__region", "region")
+
+
+def search_version() -> int:
+    return CatalogState.objects.filter(id=1).values_list("search_version", flat=True).first() or 0
+
+
+def _themes_by_item(item_ids=None) -> dict[int, list[str]]:
+    qs = ThemeMember.objects.select_related("theme")
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    out: dict[int, list[str]] = {}
+    for member in qs:
+        out.setdefault(member.item_id, []).append(member.theme.code)
+    return out
+
+
+def _row(item: ServiceItem, themes: dict[int, list[str]]) -> dict:
+    v = item.published
+    return {
+        "id": item.pk,
+        "name": v.name,
+        "keywords": v.keywords,
+        "summary": v.summary,
+        "department": item.department.name,
+        "department_code": item.department.code,
+        "region_code": item.region.code,
+        "audience": v.audience,
+        "online_depth": v.online_depth,
+        "themes": themes.get(item.pk, []),
+        "life_event": v.life_event,
+        "enterprise_stage": v.enterprise_stage,
+        "tags": [
+            str(LifeEvent(v.life_event).label) if v.life_event else "",
+            str(EnterpriseStage(v.enterprise_stage).label) if v.enterprise_stage else "",
+        ],
+        "promised_limit_days": v.promised_limit_days,
+        "legal_limit_days": v.legal_limit_days,
+        "case_type": v.case_type,
+        "visits": v.visits,
+        "popularity": item.popularity,
+    }
+
+
+def search_rows(*, changed_after: int | None = None):
+    """Rows for the search index: all published items, or ``(id, row | None)`` for the items
+    stamped after ``changed_after`` (None when it is cheaper to rebuild)."""
+    qs = ServiceItem.objects.select_related("published", "department", "region").only(
+        "id", "popularity", "department__name", "department__code", "region__code",
+        *(f"published__{f}" for f in (
+            "name", "keywords", "summary", "audience", "online_depth", "life_event",
+            "enterprise_stage", "promised_limit_days", "legal_limit_days", "case_type", "visits",
+        )),
+    )  # fmt: skip
+    if changed_after is None:
+        qs = qs.filter(published__isnull=False).order_by("id")
+        themes = _themes_by_item()
+        return [_row(item, themes) for item in qs.iterator(chunk_size=2000)]
+    changed = list(qs.filter(search_version__gt=changed_after)[:5001])
+    if len(changed) > 5000:
+        return None
+    themes = _themes_by_item([i.pk for i in changed])
+    return [(i.pk, _row(i, themes) if i.published_id else None) for i in changed]
+
+
+def published_items():
+    return ServiceItem.objects.filter(published__isnull=False).select_related(*PUBLIC_ITEM_FIELDS)
+
+
+def item_public(item_id: int) -> ServiceItem:
+    item = (
+        published_items()
+        .prefetch_related(
+            Prefetch("published__materials", queryset=Material.objects.order_by("order", "id")),
+            Prefetch("theme_members", queryset=ThemeMember.objects.select_related("theme")),
+        )
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise errors.item_not_found()
+    return item
+
+
+def material_public(material_id: int) -> Material:
+    material = (
+        Material.objects.select_related("version")
+        .filter(pk=material_id, version__status=VersionStatus.PUBLISHED)
+        .first()
+    )
+    if material is None:
+        raise errors.item_not_found()
+    return material
+
+
+def items_list(
+    *,
+    department: str = "",
+    life_event: str = "",
+    enterprise_stage: str = "",
+    audience: str = "",
+    theme: str = "",
+    limit: int = 50,
+    offset: int = 0,
+):
+    qs = published_items()
+    if department:
+        qs = qs.filter(department__code=department)
+    if life_event:
+        qs = qs.filter(published__life_event=life_event)
+    if enterprise_stage:
+        qs = qs.filter(published__enterprise_stage=enterprise_stage)
+    if audience:
+        qs = qs.filter(published__audience__in=[audience, "both"])
+    if theme:
+        qs = qs.filter(theme_members__theme__code=theme)
+    qs = qs.order_by("-popularity", "published__name", "id")
+    return qs.count(), list(qs[offset : offset + limit])
+
+
+def departments_with_items() -> list[dict]:
+    rows = (
+        ServiceItem.objects.filter(published__isnull=False)
+        .values(
+            "department__code",
+            "department__name",
+            "department__kind",
+            "department__region__name",
+            "department__region__code",
+        )
+        .annotate(n=Count("id"))
+        .order_by("department__region__code", "department__code")
+    )
+    return [
+        {
+            "code": r["department__code"],
+            "name": r["department__name"],
+            "kind": r["department__kind"],
+            "region": r["department__region__name"],
+            "region_code": r["department__region__code"],
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def department_public(code: str):
+    return identity_selectors.department_by_code(code)
+
+
+def life_event_counts() -> dict[str, int]:
+    rows = (
+        ServiceItemVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .exclude(life_event="")
+        .values("life_event")
+        .annotate(n=Count("id"))
+    )
+    return {r["life_event"]: r["n"] for r in rows}
+
+
+def enterprise_stage_counts() -> dict[str, int]:
+    rows = (
+        ServiceItemVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .exclude(enterprise_stage="")
+        .values("enterprise_stage")
+        .annotate(n=Count("id"))
+    )
+    return {r["enterprise_stage"]: r["n"] for r in rows}
+
+
+def themes_list() -> list[Theme]:
+    return list(Theme.objects.annotate(n=Count("members")).order_by("code"))
+
+
+def theme_public(code: str) -> Theme:
+    theme = (
+        Theme.objects.prefetch_related(
+            Prefetch(
+                "members",
+                queryset=ThemeMember.objects.select_related(
+                    "item", "item__published", "item__department"
+                ).order_by("order"),
+            )
+        )
+        .filter(code=code)
+        .first()
+    )
+    if theme is None:
+        raise errors.theme_not_found()
+    return theme
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def _versions():
+    return ServiceItemVersion.objects.select_related(
+        "item", "item__department", "created_by", "submitted_by"
+    )
+
+
+def versions_for_steward(*, staff, department=None, status: str = "", limit: int = 200):
+    """Open and recent versions of the items of the steward's department."""
+    department = department or staff.department
+    access.require_steward(staff, department)
+    qs = _versions().filter(item__department=department)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-created_at", "-id")[:limit])
+
+
+def review_queue(*, staff, limit: int = 200):
+    access.require_publisher(staff)
+    return list(_versions().filter(status=VersionStatus.IN_REVIEW).order_by("submitted_at")[:limit])
+
+
+def version_for_staff(*, staff, version_id: int) -> ServiceItemVersion:
+    version = (
+        _versions()
+        .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("order")))
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None:
+        raise errors.item_not_found()
+    if not access.is_publisher(staff):
+        access.require_steward(staff, version.item.department)
+    return version
+
+
+def item_for_staff(*, staff, item_id: int) -> ServiceItem:
+    item = ServiceItem.objects.select_related("department", "published").filter(pk=item_id).first()
+    if item is None:
+        raise errors.item_not_found()
+    access.require_steward(staff, item.department)
+    return item
+
+
+def item_history(*, item: ServiceItem):
+    return list(_versions().filter(item=item).order_by("-number"))
+
+
+def items_export(*, staff, department=None) -> list[dict]:
+    """The department's items as import rows: the published version, else the latest draft."""
+    department = department or staff.department
+    access.require_steward(staff, department)
+    items = (
+        ServiceItem.objects.filter(department=department)
+        .select_related("department", "published")
+        .prefetch_related(
+            Prefetch("versions", queryset=ServiceItemVersion.objects.order_by("-number")),
+            "versions__materials",
+        )
+        .order_by("implementation_code")
+    )
+    rows = []
+    for item in items:
+        version = item.published or next(iter(item.versions.all()), None)
+        if version is None:
+            continue
+        materials = version.materials.all()
+        row = {
+            "implementation_code": item.implementation_code,
+            "basic_code": item.basic_code,
+            "department": item.department.code,
+        }
+        row.update({f: getattr(version, f) for f in VERSION_FIELDS})
+        row["materials"] = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in materials]
+        rows.append(row)
+    return rows
+
+
+def items_count(*, published_only: bool = True) -> int:
+    qs = ServiceItem.objects.all()
+    if published_only:
+        qs = qs.filter(published__isnull=False)
+    return qs.count()
+
+
+def draft_count_for_department(department) -> int:
+    return ServiceItemVersion.objects.filter(
+        Q(status=VersionStatus.DRAFT) | Q(status=VersionStatus.IN_REVIEW),
+        item__department=department,
+    ).count()

@@ -1,0 +1,134 @@
+"""Search: understanding queries, filters, highlighting, the index following publishes, quality."""
+
+import pytest
+
+from tongban.catalog import quality, search, services
+from tongban.catalog.search import Index, doc_from_row
+from tongban.core.errors import InvalidInput
+
+
+def row(i, name, **kw):
+    return {
+        "id": i,
+        "name": name,
+        "department": kw.get("department", "测试局"),
+        "department_code": kw.get("department_code", "d1"),
+        "region_code": kw.get("region", "310115"),
+        "audience": kw.get("audience", "person"),
+        "online_depth": kw.get("depth", ["consult"]),
+        "themes": kw.get("themes", []),
+        "keywords": kw.get("keywords", []),
+        "promised_limit_days": 5,
+        "legal_limit_days": 10,
+        "case_type": "promised",
+    }
+
+
+@pytest.fixture(scope="module")
+def small():
+    index = Index()
+    for r in [
+        row(1, "居住证办理", keywords=["暂住证"]),
+        row(2, "机动车驾驶证换证", department_code="d2", depth=["consult", "fully_online"]),
+        row(
+            3,
+            "企业设立登记",
+            audience="enterprise",
+            keywords=["营业执照"],
+            themes=["open-business"],
+        ),
+        row(4, "出生医学证明首次签发", region="310101"),
+        row(5, "<script>户籍</script>证明开具"),
+    ]:
+        index.add(doc_from_row(r))
+    return index
+
+
+def names(result):
+    return [h.name for h in result.hits]
+
+
+def test_pinyin_initials_full_pinyin_and_typos(small):
+    assert names(small.search("jzz"))[0] == "居住证办理"
+    assert small.search("jzz").did_you_mean == "居住证"
+    assert names(small.search("juzhuzheng"))[0] == "居住证办理"
+    assert names(small.search("jiashiz"))[0] == "机动车驾驶证换证"  # incomplete last syllable
+    result = small.search("居注证")
+    assert names(result)[0] == "居住证办理" and result.did_you_mean == "居住证"
+
+
+def test_colloquial_phrases(small):
+    assert names(small.search("我想开公司"))[0] == "企业设立登记"
+    assert names(small.search("换驾照"))[0] == "机动车驾驶证换证"
+    assert names(small.search("生孩子"))[0] == "出生医学证明首次签发"
+
+
+def test_filters(small):
+    assert names(small.search("登记", audience="enterprise")) == ["企业设立登记"]
+    assert names(small.search("驾驶证", online_depth="fully_online")) == ["机动车驾驶证换证"]
+    assert names(small.search("驾驶证", department="d1")) == []
+    assert names(small.search("出生", district="310101")) == ["出生医学证明首次签发"]
+    assert names(small.search("营业执照", theme="open-business")) == ["企业设立登记"]
+
+
+def test_highlighting_escapes_everything_else(small):
+    hit = small.search("户籍").hits[0]
+    assert "<script>" not in hit.name_html
+    assert hit.name_html == "&lt;script&gt;<mark>户籍</mark>&lt;/script&gt;证明开具"
+
+
+@pytest.mark.parametrize(
+    ("q", "code"),
+    [
+        ("居" * 10_000, "catalog.search.too_long"),
+        ("？！。，、…——《》", "catalog.search.no_terms"),
+        ("   ", "catalog.search.no_terms"),
+        ("!!!???...", "catalog.search.no_terms"),
+    ],
+)
+def test_bad_queries(small, q, code):
+    with pytest.raises(InvalidInput) as caught:
+        small.search(q)
+    assert caught.value.code == code and caught.value.status == 422 and "q" in caught.value.fields
+
+
+@pytest.mark.django_db
+def test_a_publish_is_searchable_at_once_in_every_process(desk):
+    assert search.search("测试事项").total == 0
+    desk.publish(1)
+    assert search.current_index().version == 1
+    assert names(search.search("测试事项")) == ["测试事项登记"]
+    # another worker still holds the old index: it catches up from the version counter alone
+    stale = search._index
+    desk.publish(2, name="第二个测试事项")
+    assert search._index is stale and stale.version == 1
+    assert set(names(search.search("测试事项"))) == {"测试事项登记", "第二个测试事项"}
+    assert search._index is stale and stale.version == 2  # updated in place, not rebuilt
+    # a new version replaces the old document
+    item = stale.docs and next(iter(stale.docs))
+    from tongban.catalog.models import ServiceItem
+
+    item = ServiceItem.objects.get(pk=item)
+    draft = services.version_draft(
+        staff=desk.steward, item=item, reason="改名", content={"name": "改过名的事项"}
+    )
+    services.version_submit(staff=desk.steward, version=draft)
+    services.version_publish(staff=desk.admin, version=draft)
+    assert "改过名的事项" in names(search.search("改过名"))
+    assert "测试事项登记" not in names(search.search("测试事项"))
+
+
+@pytest.mark.django_db
+def test_quality_on_the_demo_catalog(demo_catalog):
+    """The labelled query set (≥150 real-phrased queries) on the demo catalog: recall@5 ≥ 0.95."""
+    assert len(quality.queries()) >= 150
+    assert {q["kind"] for q in quality.queries()} == {
+        "official",
+        "colloquial",
+        "pinyin",
+        "partial",
+        "typo",
+    }
+    result = quality.evaluate(demo_catalog)
+    assert result.recall_at_5 >= 0.95, result.misses
+    assert result.mrr >= 0.85
