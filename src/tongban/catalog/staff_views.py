@@ -207,9 +207,9 @@ def items_import(request):
 
 @staff_login_required
 def items_export(request, fmt: str):
+    staff = staff_of(request.user)  # who asks comes first: the public learns nothing of formats
     if fmt not in ("json", "csv"):
         raise Http404
-    staff = staff_of(request.user)
     rows = selectors.items_export(staff=staff)
     name = f"catalog-{staff.department.code}"
     if fmt == "json":
