@@ -21,22 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "Kaihu2026abc"
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh browser context: another person, with their own cookies."""
-    contexts = []
-
-    def _new_page() -> Page:
-        context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
-
-
 def read_code(page: Page, mobile: str) -> str:
     """Open the demo SMS outbox in a second tab and read the newest code sent to ``mobile``."""
     outbox = page.context.new_page()

@@ -12,22 +12,6 @@ from tongban.identity.validators import mask_id_number
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    """A page in a fresh browser context: another person, with their own cookies."""
-    contexts = []
-
-    def _new_page() -> Page:
-        context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
-
-
 def field(page: Page, label: str):
     return page.get_by_label(label, exact=True)
 
