@@ -55,3 +55,75 @@ class AuditChainHead(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")
         ]
+
+
+class CalendarYear(models.Model):
+    """A year whose statutory holidays and adjusted working days (调休) are known.
+
+    A year without a row counts weekends only (``core.workdays``) and the system check
+    ``tongban.W002`` tells admins when the current or next year is missing or incomplete.
+    """
+
+    class Source(models.TextChoices):
+        PACKAGE = "chinese-calendar", _("chinese-calendar 软件包")
+        ADMIN = "admin", _("管理员录入")
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default="admin")
+    complete = models.BooleanField(
+        _("已完整录入"),
+        default=False,
+        help_text=_("国务院办公厅当年放假安排已全部录入。"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("日历年度")
+        verbose_name_plural = _("日历年度")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1949, year__lte=2200), name="calendar_year_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["chinese-calendar", "admin"]),
+                name="calendar_year_source_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """An exception to "Monday–Friday work, Saturday–Sunday rest": a public holiday on a weekday
+    (``is_workday=False``, e.g. 国庆节) or a weekend working day (调休, ``is_workday=True``).
+    A row that agrees with the weekly pattern would say nothing, so ``clean()`` refuses it."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+
+    def __str__(self):
+        kind = "上班" if self.is_workday else "休息"
+        return f"{self.date.isoformat()} {self.name or ''}{kind}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.date is None or self.is_workday is None:
+            return
+        weekend = self.date.isoweekday() >= 6
+        if self.is_workday != weekend:
+            message = (
+                _("周末本来休息：只有调休上班的周末需要录入。")
+                if weekend
+                else _("周一至周五本来上班：只有放假的工作日需要录入。")
+            )
+            raise ValidationError({"is_workday": message})
