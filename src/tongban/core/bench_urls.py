@@ -13,4 +13,10 @@ def bare_read(request):
     return JsonResponse({"seq": head["seq"] if head else 0})
 
 
-urlpatterns = [path("bare/read", bare_read)]
+def bare_hello(request):
+    """The same small JSON answer without touching the database: a reference point that shows
+    what the read (and, on SQLite, opening a connection per request) costs."""
+    return JsonResponse({"seq": 0})
+
+
+urlpatterns = [path("bare/read", bare_read), path("bare/hello", bare_hello)]

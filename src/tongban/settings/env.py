@@ -37,3 +37,16 @@ def secret(name: str, *, generate=lambda: secrets.token_urlsafe(50)) -> str:
 
 def secret_from_file(name: str) -> bool:
     return not os.environ.get(name)
+
+
+def rsa_private_key_pem() -> str:
+    """A new 2048-bit RSA key in PKCS#8 PEM, for signing ID tokens."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
