@@ -189,3 +189,19 @@ def test_changing_an_account_in_the_admin_is_logged(client, make, platform_admin
     assert staff.account.is_staff
     entry = AuditEntry.objects.get(action="identity.account.changed")
     assert entry.details == {"is_staff": "True"}
+
+
+@pytest.mark.django_db
+def test_client_secrets_use_the_fast_salted_hasher_and_passwords_never_do(make):
+    from oauth2_provider.models import get_application_model
+
+    application = get_application_model().objects.create(
+        name="测试系统",
+        client_type="confidential",
+        authorization_grant_type="authorization-code",
+        redirect_uris="https://rp.example/cb",
+        client_secret="s" * 128,
+        algorithm="RS256",
+    )
+    assert application.client_secret.startswith("pbkdf2_sha256_client_secret$1$")
+    assert make.person().account.password.startswith("argon2id-owasp$")

@@ -318,7 +318,9 @@ def login_with_password(*, identifier: str, password: str, ip: str, staff: bool 
     if account is None or not account.is_active or not account.check_password(password or ""):
         _login_failed(identifier=identifier or "", ip=ip, reason="password", account=account)
         raise NotAuthenticated("login.invalid", _("账号或密码错误。"))
-    LoginFailure.objects.filter(key=name_key).delete()
+    failures = LoginFailure.objects.filter(key=name_key)
+    if failures.exists():  # a read; an unconditional DELETE would take SQLite's write lock
+        failures.delete()
     return account
 
 

@@ -10,25 +10,12 @@ Claims and scopes: see ``tongban.identity.oidc``.
 
 import os
 
-from .env import flag, secret
-
-
-def _rsa_private_key_pem() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
+from .env import flag, rsa_private_key_pem, secret
 
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": os.environ.get("TONGBAN_OIDC_ISSUER", "").rstrip("/"),
-    "OIDC_RSA_PRIVATE_KEY": secret("TONGBAN_OIDC_KEY", generate=_rsa_private_key_pem),
+    "OIDC_RSA_PRIVATE_KEY": secret("TONGBAN_OIDC_KEY", generate=rsa_private_key_pem),
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     # Only the authorization code flow (with PKCE, S256) is offered and advertised.
@@ -41,6 +28,8 @@ OAUTH2_PROVIDER = {
     # Behind TLS (TONGBAN_HTTPS=1) client systems must use https redirect URIs too.
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if flag("TONGBAN_HTTPS") else ["http", "https"],
     "PKCE_REQUIRED": True,
+    # Random 128-character secrets need no slow hash (see identity.hashers.ClientSecretHasher).
+    "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
     # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, no "plain" PKCE,
     # no access tokens in query strings, `iss` in authorization responses (mix-up defence),
     # and only checksums of access/refresh tokens stored at rest.
