@@ -72,6 +72,11 @@ def take_all(shooter: Shooter) -> None:
     shooter.shot(public, "login")
     public.goto("/register/")
     shooter.shot(public, "register")
+    public.goto("/services/search/?q=开公司")
+    shooter.shot(public, "catalog-search")
+    public.get_by_role("link", name="企业设立登记").first.click()
+    public.wait_for_load_state()
+    shooter.shot(public, "catalog-guide")
 
     # An SMS code for the agent, so that the outbox shows a real message.
     public.goto("/login/sms/")

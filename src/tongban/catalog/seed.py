@@ -241,6 +241,9 @@ def _law(name: str, dept_name: str, item_type: str) -> list[dict]:
 
 
 def synthetic_uscc(department) -> str:
+    """The department's USCC for demo implementation codes. The reference data leaves a USCC
+    empty unless a real one was found; then a deterministic, check-valid stand-in is made here
+    for the demo catalog only. It is never stored as the department's USCC."""
     if department.uscc:
         return department.uscc
     digest = int(hashlib.sha256(department.code.encode()).hexdigest(), 16)
