@@ -113,3 +113,31 @@ def test_serve_runs_gunicorn_sync_workers(tmp_path):
 def test_help(argv):
     done = subprocess.run([TONGBAN, *argv], capture_output=True, text=True, timeout=60, check=True)
     assert "tongban" in done.stdout
+
+
+def test_worker_delivers_what_the_database_queue_holds(tmp_path):
+    """Production mode: messages wait in the database queue until `tongban worker` runs."""
+    env = {**_env(tmp_path), "TONGBAN_TASK_BACKEND": "database"}
+    subprocess.run([TONGBAN, "migrate", "-v", "0"], env=env, check=True, timeout=300)
+    status = (
+        "from tongban.notify.models import Message;"
+        "print(','.join(Message.objects.values_list('status', flat=True)))"
+    )
+    queue = (
+        "from tongban.notify.services import message_queue;"
+        "message_queue(channel='sms', recipient='13800001234', recipient_masked='138****1234',"
+        " body='您好')"
+    )
+    shell = [TONGBAN, "shell", "-v", "0", "-c"]
+    subprocess.run([*shell, queue], env=env, check=True, timeout=120)
+    queued = subprocess.run([*shell, status], env=env, capture_output=True, text=True, check=True)
+    assert queued.stdout.strip() == "queued"
+    subprocess.run(
+        [TONGBAN, "worker", "--batch", "--no-startup-delay"],
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    sent = subprocess.run([*shell, status], env=env, capture_output=True, text=True, check=True)
+    assert sent.stdout.strip() == "sent"
