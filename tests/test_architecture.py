@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_API_PATHS = {
     "/api/v1/openapi.json",
     "/api/v1/docs",
+    "/api/v1/cases/status",  # public case status: number + name → state and dates only
 }
 PUBLIC_API_PREFIXES = (
     "/api/v1/catalog/",  # the published service catalog is public information

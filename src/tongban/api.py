@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import install_error_handlers
 from tongban.identity.api import router as identity_router
@@ -16,3 +17,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/cases/", cases_router)

@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch, Q
 
 from tongban.identity import selectors as identity_selectors
 
-from . import access, errors
+from . import access, errors, schema_forms
 from .choices import EnterpriseStage, LifeEvent, VersionStatus
 from .content import MATERIAL_FIELDS, VERSION_FIELDS
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
@@ -294,3 +294,9 @@ def draft_count_for_department(department) -> int:
         Q(status=VersionStatus.DRAFT) | Q(status=VersionStatus.IN_REVIEW),
         item__department=department,
     ).count()
+
+
+def form_errors(*, schema: dict, data: dict) -> dict[str, str]:
+    """Field-by-field Chinese messages for form data against an item's or theme's schema
+    (empty when valid): the same check the catalog's own form page makes."""
+    return schema_forms.validate(schema, data)

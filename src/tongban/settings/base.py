@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "tongban.notify",
     "tongban.identity",
     "tongban.catalog",
+    "tongban.cases",
     "tongban.portal",
     "tongban.workbench",
     "tongban.demo",

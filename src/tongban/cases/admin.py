@@ -1,0 +1,47 @@
+"""Back-office views of cases: for looking only. Cases change through the services (the state
+machine), never by editing rows here."""
+
+from django.contrib import admin
+
+from .models import Case, CaseEvent, CaseTask, CorrectionNotice
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ("at", "kind", "from_state", "to_state", "actor_label", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnly):
+    list_display = ("number", "title", "state", "department", "channel", "promised_due")
+    list_filter = ("state", "channel")
+    search_fields = ("number",)
+    inlines = [EventInline]
+
+
+@admin.register(CaseTask)
+class CaseTaskAdmin(ReadOnly):
+    list_display = ("case", "kind", "title", "department", "state", "dwell_due")
+    list_filter = ("kind", "state")
+
+
+@admin.register(CorrectionNotice)
+class CorrectionNoticeAdmin(ReadOnly):
+    list_display = ("case", "issued_at", "due", "corrected_at")

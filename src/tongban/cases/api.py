@@ -1,0 +1,409 @@
+"""Cases JSON API: applicants' own cases, staff queues and transitions, and the public status
+query. Thin: parse → check → call a service or selector → shape."""
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+from pydantic import Field
+
+from tongban.identity.access import staff_of
+
+from . import selectors, services
+from .choices import CaseState
+
+router = Router(tags=["cases"])
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    state: str
+    state_label: str
+    channel: str
+    department: str
+    form_data: dict[str, Any]
+    received_at: datetime | None
+    accepted_at: datetime | None
+    promised_due: date | None
+    legal_due: date | None
+    correction_due: date | None
+    gaps: list[str]
+    decision: str
+    reasons: str
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        return str(CaseState(obj.state).label)
+
+    @staticmethod
+    def resolve_department(obj) -> str:
+        return obj.department.name
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    from_state: str
+    to_state: str
+    note: str
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    trust_level: str
+    size: int
+    content_type: str
+
+
+class NoticeOut(Schema):
+    items: list[dict[str, str]]
+    issued_at: datetime
+    due: date
+    corrected_at: datetime | None
+
+
+class TaskOut(Schema):
+    id: int
+    kind: str
+    title: str
+    department: str
+    state: str
+    dwell_due: date
+    decision: str
+
+    @staticmethod
+    def resolve_department(obj) -> str:
+        return obj.department.name
+
+
+class ProgressOut(Schema):
+    next_step: str
+    holders: list[str]
+    days_left: int | None
+
+
+class CaseDetailOut(CaseOut):
+    delivery_due: date | None
+    delivery_method: str
+    tracking_number: str
+    progress: ProgressOut
+    events: list[EventOut]
+    materials: list[MaterialOut]
+    correction_notices: list[NoticeOut]
+    tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_progress(obj):
+        return selectors.case_progress(obj)
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_materials(obj):
+        return list(obj.materials.all())
+
+    @staticmethod
+    def resolve_correction_notices(obj):
+        return list(obj.correction_notices.all())
+
+    @staticmethod
+    def resolve_tasks(obj):
+        return list(obj.tasks.all())
+
+
+class CaseIn(Schema):
+    item_id: int | None = None
+    theme_code: str = ""
+    form_data: dict[str, Any] = Field(default_factory=dict)
+    channel: str = "online"
+    idempotency_key: str = Field("", max_length=64)
+
+
+class FormIn(Schema):
+    form_data: dict[str, Any]
+
+
+class SubmitIn(Schema):
+    idempotency_key: str = Field("", max_length=64)
+
+
+class CorrectIn(Schema):
+    form_data: dict[str, Any] | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+class StatusOut(Schema):
+    number: str
+    title: str
+    state: str
+    state_label: str
+    received_on: str | None
+    accepted_on: str | None
+    decided_on: str | None
+    closed_on: str | None
+    promised_due: str | None
+
+
+# --- applicant ------------------------------------------------------------------------------
+
+
+@router.get("/status", response={200: StatusOut, **ERRORS}, auth=None)
+def public_status(request, number: str = "", name: str = ""):
+    """Public: case number + applicant name → state and dates only."""
+    return selectors.case_public_status(number=number, name=name)
+
+
+@router.post("", response={201: CaseOut, **ERRORS}, auth=django_auth)
+def create(request, payload: CaseIn):
+    case = services.case_create_draft(account=request.auth, **payload.dict())
+    return Status(201, case)
+
+
+@router.get("", response={200: list[CaseOut], **ERRORS}, auth=django_auth)
+def mine(request, state: str = ""):
+    return selectors.cases_for_applicant(account=request.auth, state=state)
+
+
+@router.get("/{int:case_id}", response={200: CaseDetailOut, **ERRORS}, auth=django_auth)
+def detail(request, case_id: int):
+    return selectors.case_detail_for_applicant(account=request.auth, case_id=case_id)
+
+
+@router.put("/{int:case_id}/form", response={200: CaseOut, **ERRORS}, auth=django_auth)
+def update_form(request, case_id: int, payload: FormIn):
+    return services.case_update_draft(
+        account=request.auth, case_id=case_id, form_data=payload.form_data
+    )
+
+
+@router.post("/{int:case_id}/materials", response={201: MaterialOut, **ERRORS}, auth=django_auth)
+def add_material(request, case_id: int, name: Form[str], file: File[UploadedFile]):
+    material = services.case_material_add(
+        account=request.auth, case_id=case_id, name=name, upload=file
+    )
+    return Status(201, material)
+
+
+@router.post("/{int:case_id}/submit", response={200: CaseOut, **ERRORS}, auth=django_auth)
+def submit(request, case_id: int, payload: SubmitIn):
+    return services.case_submit(
+        account=request.auth, case_id=case_id, idempotency_key=payload.idempotency_key
+    )
+
+
+@router.post("/{int:case_id}/correct", response={200: CaseOut, **ERRORS}, auth=django_auth)
+def correct(request, case_id: int, payload: CorrectIn):
+    return services.case_correct(account=request.auth, case_id=case_id, form_data=payload.form_data)
+
+
+@router.post("/{int:case_id}/withdraw", response={200: CaseOut, **ERRORS}, auth=django_auth)
+def withdraw(request, case_id: int, payload: ReasonIn):
+    return services.case_withdraw(account=request.auth, case_id=case_id, reason=payload.reason)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+class QueueRow(Schema):
+    case: CaseOut
+    task: TaskOut | None
+    due: date | None
+    colour: str
+    overdue: bool
+
+
+class CorrectionItem(Schema):
+    target: str = Field(..., max_length=200)
+    reason: str = Field(..., max_length=500)
+
+
+class CorrectionIn(Schema):
+    items: list[CorrectionItem]
+    days: int = Field(services.APPLICANT_CORRECTION_DAYS, ge=1, le=60)
+
+
+class RefuseIn(Schema):
+    reasons: str
+    legal_basis: str
+
+
+class GapsIn(Schema):
+    gaps: list[str]
+    days: int
+
+
+class DecideIn(Schema):
+    decision: str
+    reasons: str = ""
+
+
+class VerifyIn(Schema):
+    passed: bool
+    note: str = ""
+
+
+class DeliverIn(Schema):
+    method: str
+    tracking_number: str = ""
+
+
+class CounterIn(Schema):
+    item_id: int
+    id_number: str = Field(..., max_length=18)
+    form_data: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.get("/staff/queue", response={200: list[QueueRow], **ERRORS}, auth=django_auth)
+def staff_queue(
+    request,
+    kind: str = "pre_review",
+    limit: int = 50,
+    overdue_only: bool = False,
+    channel: str = "",
+):
+    return selectors.queue_for_staff(
+        staff=staff_of(request.auth),
+        kind=kind,
+        limit=limit,
+        overdue_only=overdue_only,
+        channel=channel,
+    )
+
+
+@router.get("/staff/cases/{int:case_id}", response={200: CaseDetailOut, **ERRORS}, auth=django_auth)
+def staff_case(request, case_id: int):
+    return selectors.case_for_staff(staff=staff_of(request.auth), case_id=case_id)
+
+
+def _act(request, verb, **kwargs):
+    verb(staff=staff_of(request.auth), **kwargs)
+
+
+def _case(case_id: int, request):
+    return selectors.case_for_staff(staff=staff_of(request.auth), case_id=case_id)
+
+
+CASE_ACTION = {"response": {200: CaseOut, **ERRORS}, "auth": django_auth}
+
+
+@router.post("/staff/cases/{int:case_id}/accept", **CASE_ACTION)
+def staff_accept(request, case_id: int):
+    return services.case_pre_review_accept(staff=staff_of(request.auth), case_id=case_id)
+
+
+@router.post("/staff/cases/{int:case_id}/correction", **CASE_ACTION)
+def staff_correction(request, case_id: int, payload: CorrectionIn):
+    items = [i.dict() for i in payload.items]
+    _act(request, services.case_request_correction, case_id=case_id, items=items, days=payload.days)
+    return _case(case_id, request)
+
+
+@router.post("/staff/cases/{int:case_id}/correction-proposal", **CASE_ACTION)
+def staff_correction_proposal(request, case_id: int, payload: CorrectionIn):
+    """A member department of a theme case proposes corrections to the lead department."""
+    items = [i.dict() for i in payload.items]
+    _act(request, services.case_correction_propose, case_id=case_id, items=items)
+    return _case(case_id, request)
+
+
+@router.post("/staff/cases/{int:case_id}/refuse", **CASE_ACTION)
+def staff_refuse(request, case_id: int, payload: RefuseIn):
+    return services.case_refuse(staff=staff_of(request.auth), case_id=case_id, **payload.dict())
+
+
+@router.post("/staff/cases/{int:case_id}/accept-with-gaps", **CASE_ACTION)
+def staff_accept_with_gaps(request, case_id: int, payload: GapsIn):
+    return services.case_accept_with_gaps(
+        staff=staff_of(request.auth), case_id=case_id, **payload.dict()
+    )
+
+
+@router.post("/staff/cases/{int:case_id}/gaps-close", **CASE_ACTION)
+def staff_gaps_close(request, case_id: int):
+    return services.case_gaps_close(staff=staff_of(request.auth), case_id=case_id)
+
+
+@router.post("/staff/cases/{int:case_id}/review-start", **CASE_ACTION)
+def staff_review_start(request, case_id: int):
+    return services.case_review_start(staff=staff_of(request.auth), case_id=case_id)
+
+
+@router.post("/staff/cases/{int:case_id}/decide", **CASE_ACTION)
+def staff_decide(request, case_id: int, payload: DecideIn):
+    return services.case_decide(staff=staff_of(request.auth), case_id=case_id, **payload.dict())
+
+
+@router.post("/staff/cases/{int:case_id}/commitment-approve", **CASE_ACTION)
+def staff_commitment(request, case_id: int):
+    _act(request, services.case_commitment_approve, case_id=case_id)
+    return _case(case_id, request)
+
+
+@router.post("/staff/cases/{int:case_id}/extend", **CASE_ACTION)
+def staff_extend(request, case_id: int, payload: ReasonIn):
+    return services.case_extend(
+        staff=staff_of(request.auth), case_id=case_id, reason=payload.reason
+    )
+
+
+@router.post("/staff/cases/{int:case_id}/deliver", **CASE_ACTION)
+def staff_deliver(request, case_id: int, payload: DeliverIn):
+    return services.case_deliver(staff=staff_of(request.auth), case_id=case_id, **payload.dict())
+
+
+@router.post("/staff/cases/{int:case_id}/close", **CASE_ACTION)
+def staff_close(request, case_id: int):
+    return services.case_close(staff=staff_of(request.auth), case_id=case_id)
+
+
+@router.post(
+    "/staff/tasks/{int:task_id}/decide", response={200: TaskOut, **ERRORS}, auth=django_auth
+)
+def staff_task_decide(request, task_id: int, payload: DecideIn):
+    return services.task_decide(staff=staff_of(request.auth), task_id=task_id, **payload.dict())
+
+
+@router.post(
+    "/staff/tasks/{int:task_id}/verify", response={200: TaskOut, **ERRORS}, auth=django_auth
+)
+def staff_task_verify(request, task_id: int, payload: VerifyIn):
+    return services.task_verify(staff=staff_of(request.auth), task_id=task_id, **payload.dict())
+
+
+class ReassignIn(Schema):
+    department_code: str = Field(..., max_length=50)
+
+
+@router.post(
+    "/staff/tasks/{int:task_id}/reassign", response={200: TaskOut, **ERRORS}, auth=django_auth
+)
+def staff_task_reassign(request, task_id: int, payload: ReassignIn):
+    return services.task_reassign(
+        staff=staff_of(request.auth), task_id=task_id, department_code=payload.department_code
+    )
+
+
+@router.post(
+    "/staff/materials/{int:material_id}/verify",
+    response={200: MaterialOut, **ERRORS},
+    auth=django_auth,
+)
+def staff_material_verify(request, material_id: int):
+    return services.case_material_verify(staff=staff_of(request.auth), material_id=material_id)
+
+
+@router.post("/staff/counter", response={201: CaseOut, **ERRORS}, auth=django_auth)
+def staff_counter(request, payload: CounterIn):
+    case = services.case_counter_create(staff=staff_of(request.auth), **payload.dict())
+    return Status(201, case)

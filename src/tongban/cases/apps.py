@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "tongban.cases"
+    label = "cases"
+    verbose_name = _("办件")
+
+    def ready(self):
+        from tongban.core.audit import register_action_labels
+
+        register_action_labels(
+            {
+                "cases.case.create": _("创建办件草稿"),
+                "cases.case.update": _("修改办件草稿"),
+                "cases.case.transition": _("办件状态变更"),
+                "cases.case.material_add": _("上传办件材料"),
+                "cases.case.material_verify": _("核验办件材料"),
+                "cases.case.correction_notice": _("出具一次性告知书"),
+                "cases.case.extend": _("批准延长办理时限"),
+                "cases.case.gaps_close": _("容缺材料补齐"),
+                "cases.task.decide": _("部门审查决定"),
+                "cases.task.verify": _("告知承诺核查"),
+                "cases.task.reassign": _("改派审查任务"),
+                "cases.case.staff_read": _("工作人员查看办件"),
+            }
+        )

@@ -1,0 +1,236 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CaseChannel,
+    CaseState,
+    Decision,
+    DeliveryMethod,
+    TaskKind,
+    TaskState,
+    TrustLevel,
+)
+
+
+class CaseSequence(models.Model):
+    """One row per number prefix (region + date); incremented under its row lock."""
+
+    prefix = models.CharField(max_length=20, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(models.Model):
+    number = models.CharField(_("办件编号"), max_length=30, unique=True)
+    applicant = models.ForeignKey(
+        "identity.Person", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
+    )
+    entity = models.ForeignKey(
+        "identity.LegalEntity",
+        verbose_name=_("申请单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    item_version = models.ForeignKey(
+        "catalog.ServiceItemVersion",
+        verbose_name=_("事项版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    theme = models.ForeignKey(
+        "catalog.Theme",
+        verbose_name=_("主题服务"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("办件名称"), max_length=200)
+    department = models.ForeignKey(
+        "identity.Department",
+        verbose_name=_("责任（牵头）部门"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    center = models.ForeignKey(
+        "identity.Department",
+        verbose_name=_("受理中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(_("申请渠道"), max_length=10, choices=CaseChannel.choices)
+    form_data = models.JSONField(_("表单数据"), default=dict, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=24, choices=CaseState.choices, default=CaseState.DRAFT
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(_("收件时间"), null=True, blank=True)
+    pre_review_due = models.DateField(_("补正告知截止日"), null=True, blank=True)
+    pre_review_warn = models.DateField(null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    deemed_accepted = models.BooleanField(_("逾期未告知视为受理"), default=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # business clock: working days from acceptance, never reset; pauses add to the due dates
+    promised_limit_days = models.PositiveSmallIntegerField(default=0)
+    legal_limit_days = models.PositiveSmallIntegerField(default=0)
+    extension_days = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.CharField(max_length=300, blank=True)
+    extension_approved_by = models.ForeignKey(
+        "identity.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paused_since = models.DateField(null=True, blank=True)
+    paused_workdays = models.PositiveSmallIntegerField(default=0)
+    promised_due = models.DateField(_("承诺办结日"), null=True, blank=True)
+    legal_due = models.DateField(_("法定办结日"), null=True, blank=True)
+    promised_warn = models.DateField(null=True, blank=True)
+
+    correction_due = models.DateField(_("补正截止日"), null=True, blank=True)
+    # joint correction: member departments of a theme propose, the lead department issues one notice
+    correction_proposals = models.JSONField(_("待汇总的补正意见"), default=list, blank=True)
+    gaps = models.JSONField(_("容缺材料"), default=list, blank=True)
+    gap_due = models.DateField(_("容缺补齐截止日"), null=True, blank=True)
+    commitment = models.BooleanField(_("告知承诺"), default=False)
+
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    reasons = models.TextField(_("理由"), blank=True)
+    legal_basis = models.CharField(_("法律依据"), max_length=500, blank=True)
+    delivery_due = models.DateField(_("送达截止日"), null=True, blank=True)
+    delivery_method = models.CharField(max_length=12, choices=DeliveryMethod.choices, blank=True)
+    tracking_number = models.CharField(_("快递单号"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="case_idempotency_per_applicant",
+            ),
+            models.CheckConstraint(
+                condition=Q(item_version__isnull=False, theme__isnull=True)
+                | Q(item_version__isnull=True, theme__isnull=False),
+                name="case_item_xor_theme",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delivery_method="express") | ~Q(tracking_number=""),
+                name="case_express_has_tracking",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "state", "promised_due"], name="case_queue"),
+            models.Index(
+                fields=["department", "state", "pre_review_due"], name="case_queue_pre_review"
+            ),
+            models.Index(fields=["applicant", "-created_at"], name="case_applicant"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_theme(self) -> bool:
+        return self.theme_id is not None
+
+
+class CaseEvent(models.Model):
+    """The timeline: append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="case_event_case_at")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("case events are append-only")
+
+
+class CaseMaterial(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    catalog_material_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(_("材料名称"), max_length=200)
+    trust_level = models.CharField(_("可信等级"), max_length=1, choices=TrustLevel.choices)
+    file = models.FileField(upload_to="cases/%Y/%m/", blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    content_type = models.CharField(max_length=50, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class CorrectionNotice(models.Model):
+    """一次性告知: every missing or wrong material and field at once, each with its reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="correction_notices")
+    items = models.JSONField(default=list)  # [{"target": ..., "reason": ...}]
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey("identity.Staff", on_delete=models.PROTECT, related_name="+")
+    due = models.DateField(_("补正截止日"))
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+
+class CaseTask(models.Model):
+    """One department's part of a case (parallel review), or a commitment verification. Its dwell
+    clock (``assigned_at``/``dwell_due``) is reset on reassignment; the case's clock is not."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=12, choices=TaskKind.choices, default=TaskKind.REVIEW)
+    item_version = models.ForeignKey(
+        "catalog.ServiceItemVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    department = models.ForeignKey(
+        "identity.Department", on_delete=models.PROTECT, related_name="case_tasks"
+    )
+    state = models.CharField(max_length=10, choices=TaskState.choices, default=TaskState.OPEN)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    dwell_due = models.DateField()
+    dwell_warn = models.DateField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        "identity.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dwell_due", "id"]
+        indexes = [
+            models.Index(fields=["department", "state", "dwell_due"], name="case_task_queue")
+        ]

@@ -1,0 +1,72 @@
+"""Two reviewers deciding the same task at once: exactly one wins, the other gets a Conflict.
+Runs against whichever database is configured (SQLite by default, PostgreSQL via DATABASE_URL)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tongban.cases import services
+from tongban.cases.choices import CaseState as S
+from tongban.cases.models import Case, CaseEvent
+from tongban.core.errors import Conflict
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_race_on_one_task(world):
+    case = world.under_review()
+    task = case.tasks.get()
+    barrier = threading.Barrier(2)
+    results: list = []
+
+    def decide(staff, decision):
+        try:
+            barrier.wait(timeout=10)
+            services.task_decide(staff=staff, task_id=task.pk, decision=decision, reasons="理由")
+            results.append("won")
+        except Conflict as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=decide, args=(world.reviewer_a, "approved")),
+        threading.Thread(target=decide, args=(world.reviewer_a2, "rejected")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == ["case.task.already_done", "won"]
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == S.DECIDED
+    assert CaseEvent.objects.filter(case=case, to_state=S.DECIDED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_with_one_key_make_one_case(world):
+    from tests.cases.conftest import GOOD_FORM
+
+    barrier = threading.Barrier(2)
+    numbers: list = []
+
+    def apply():
+        try:
+            barrier.wait(timeout=10)
+            case = services.case_apply(
+                account=world.account,
+                item_id=world.item.pk,
+                form_data=GOOD_FORM,
+                idempotency_key="dbl",
+            )
+            numbers.append(case.number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=apply) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(numbers) == 2 and numbers[0] == numbers[1]
+    assert Case.objects.count() == 1

@@ -1,0 +1,85 @@
+"""Business clock in working days with the holiday calendar; pauses; status colours."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tongban.cases import clock, services
+from tongban.cases.models import Case
+from tongban.core import workdays
+from tongban.core.models import CalendarDay, CalendarYear
+
+from .conftest import GOOD_FORM
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def national_day_2025():
+    """As published (seeded from chinese-calendar by the migration, or written here)."""
+    CalendarYear.objects.update_or_create(year=2025, defaults={"complete": True})
+    for d in range(1, 9):
+        if date(2025, 10, d).weekday() < 5:
+            CalendarDay.objects.update_or_create(
+                date=date(2025, 10, d), defaults={"is_workday": False, "name": "国庆节、中秋节"}
+            )
+    for d in (date(2025, 9, 28), date(2025, 10, 11)):
+        CalendarDay.objects.update_or_create(
+            date=d, defaults={"is_workday": True, "name": "调休上班"}
+        )
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()
+
+
+def _at(d: date):
+    return timezone.make_aware(datetime(d.year, d.month, d.day, 10, 0))
+
+
+def test_deemed_acceptance_counts_working_days_across_a_holiday(world, national_day_2025):
+    case = world.submitted()
+    Case.objects.filter(pk=case.pk).update(received_at=_at(date(2025, 9, 29)))  # Monday
+    case.refresh_from_db()
+    # 5 working days after Mon 29 Sep: 30 Sep, 9 Oct, 10 Oct, Sat 11 Oct (调休), 13 Oct
+    assert services.pre_review_due(case) == date(2025, 10, 13)
+    assert not services.case_deemed_acceptance_apply(case_id=case.pk, today=date(2025, 10, 10))
+    assert services.case_deemed_acceptance_apply(case_id=case.pk, today=date(2025, 10, 14))
+    case.refresh_from_db()
+    # accepted from receipt: promised 10 and legal 20 working days from 29 Sep
+    assert case.promised_due == workdays.add_workdays(date(2025, 9, 29), 10)
+    assert case.promised_due == date(2025, 10, 20)
+    assert case.legal_due == workdays.add_workdays(date(2025, 9, 29), 20)
+
+
+def test_gaps_pause_the_clock_and_it_resumes_later(world):
+    item = world.publish(accept_with_gaps=True)
+    case = world.submitted(item=item)
+    case = services.case_accept_with_gaps(
+        staff=world.clerk_a, case_id=case.pk, gaps=["租赁合同"], days=5
+    )
+    accepted_on = timezone.localdate(case.accepted_at)
+    paused_since = accepted_on - timedelta(days=14)  # as if the gap had stayed open two weeks
+    Case.objects.filter(pk=case.pk).update(paused_since=paused_since)
+    case = services.case_gaps_close(staff=world.clerk_a, case_id=case.pk)
+    paused = workdays.workdays_between(paused_since, timezone.localdate())
+    assert case.paused_workdays == paused > 0
+    assert case.promised_due == workdays.add_workdays(accepted_on, 10 + paused)
+    assert case.paused_since is None and case.gaps == []
+
+
+def test_promised_limit_longer_than_legal_is_capped_and_flagged(world):
+    theme = world.theme(promised_limit_days=50)  # joint handling: 45 working days by law
+    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
+    assert case.promised_limit_days == case.legal_limit_days == 45
+    assert case.events.filter(kind="limit_contradiction").exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "colour"),
+    [(date(2026, 3, 2), "green"), (date(2026, 3, 12), "yellow"), (date(2026, 3, 14), "red")],
+)
+def test_status_colour(today, colour):
+    # Mon 2 Mar → due Fri 13 Mar = 9 working days; ≤ 20% left is yellow, past due is red
+    assert clock.status_colour(start=date(2026, 3, 2), due=date(2026, 3, 13), today=today) == colour

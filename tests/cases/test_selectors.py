@@ -1,0 +1,78 @@
+"""Queues: a fixed number of queries whatever their length; overdue first; applicants' lists."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tongban.cases import selectors, services
+from tongban.cases.models import Case
+from tongban.core.errors import Forbidden, InvalidInput
+from tongban.identity.access import staff_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(staff, kind):
+    staff = staff_of(staff.account)  # as the API loads it: roles prefetched
+    with CaptureQueriesContext(connection) as ctx:
+        rows = selectors.queue_for_staff(staff=staff, kind=kind)
+    return len(ctx.captured_queries), rows
+
+
+@pytest.mark.parametrize("kind", ["pre_review", "accept", "review"])
+def test_queue_query_count_does_not_grow_with_the_page(world, kind):
+    def make_one():
+        case = world.submitted()
+        if kind != "pre_review":
+            services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
+        if kind == "review":
+            services.case_review_start(staff=world.clerk_a, case_id=case.pk)
+
+    make_one()
+    one, rows = _queries(world.reviewer_a, kind)
+    assert len(rows) == 1
+    for _ in range(4):
+        make_one()
+    five, rows = _queries(world.reviewer_a, kind)
+    assert len(rows) == 5 and five == one
+
+
+def test_overdue_first_with_colours(world):
+    fresh = world.accepted()
+    late = world.accepted()
+    Case.objects.filter(pk=late.pk).update(
+        accepted_at=timezone.now() - timedelta(days=60),
+        promised_due=timezone.localdate() - timedelta(days=3),
+    )
+    _, rows = _queries(world.clerk_a, "accept")
+    assert [(r["case"].pk, r["colour"]) for r in rows] == [(late.pk, "red"), (fresh.pk, "green")]
+
+
+def test_queue_needs_a_case_role_and_a_known_kind(world):
+    steward = world.steward
+    with pytest.raises(Forbidden):
+        selectors.queue_for_staff(staff=steward, kind="review")
+    with pytest.raises(InvalidInput):
+        selectors.queue_for_staff(staff=world.reviewer_a, kind="all")
+
+
+def test_applicant_lists_only_their_own(world):
+    mine = world.submitted()
+    services.case_create_draft(account=world.other.account, item_id=world.item.pk)
+    assert [c.pk for c in selectors.cases_for_applicant(account=world.account)] == [mine.pk]
+    assert selectors.cases_for_applicant(account=world.account, state="draft") == []
+
+
+def test_queue_filters_overdue_and_channel(world):
+    fresh = world.accepted()
+    late = world.accepted()
+    Case.objects.filter(pk=late.pk).update(promised_due=timezone.localdate() - timedelta(days=1))
+    staff = staff_of(world.clerk_a.account)
+    overdue = selectors.queue_for_staff(staff=staff, kind="accept", overdue_only=True)
+    assert [r["case"].pk for r in overdue] == [late.pk]
+    online = selectors.queue_for_staff(staff=staff, kind="accept", channel="online")
+    assert {r["case"].pk for r in online} == {fresh.pk, late.pk}
+    assert selectors.queue_for_staff(staff=staff, kind="accept", channel="counter") == []
