@@ -101,3 +101,13 @@ def make(db):
     from tests import factories
 
     return factories
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in another language leaves it active on the thread; put Chinese back."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
