@@ -3,18 +3,9 @@ machine), never by editing rows here."""
 
 from django.contrib import admin
 
+from tongban.core.admin_base import ReadOnlyAdmin
+
 from .models import Case, CaseEvent, CaseTask, CorrectionNotice
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):
@@ -29,7 +20,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnly):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ("number", "title", "state", "department", "channel", "promised_due")
     list_filter = ("state", "channel")
     search_fields = ("number",)
@@ -37,11 +28,11 @@ class CaseAdmin(ReadOnly):
 
 
 @admin.register(CaseTask)
-class CaseTaskAdmin(ReadOnly):
+class CaseTaskAdmin(ReadOnlyAdmin):
     list_display = ("case", "kind", "title", "department", "state", "dwell_due")
     list_filter = ("kind", "state")
 
 
 @admin.register(CorrectionNotice)
-class CorrectionNoticeAdmin(ReadOnly):
+class CorrectionNoticeAdmin(ReadOnlyAdmin):
     list_display = ("case", "issued_at", "due", "corrected_at")

@@ -3,18 +3,9 @@ publish); the admin is for looking, so versions are read-only here."""
 
 from django.contrib import admin
 
+from tongban.core.admin_base import ReadOnlyAdmin
+
 from .models import Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MaterialInline(admin.TabularInline):
@@ -42,14 +33,14 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(ReadOnly):
+class ServiceItemAdmin(ReadOnlyAdmin):
     list_display = ("implementation_code", "__str__", "department", "region", "popularity")
     search_fields = ("implementation_code", "basic_code", "published__name")
     list_select_related = ("published", "department", "region")
 
 
 @admin.register(ServiceItemVersion)
-class ServiceItemVersionAdmin(ReadOnly):
+class ServiceItemVersionAdmin(ReadOnlyAdmin):
     list_display = ("name", "number", "status", "change_reason", "created_by", "published_at")
     list_filter = ("status", "item_type", "audience")
     search_fields = ("name", "item__implementation_code")
@@ -64,6 +55,6 @@ class ThemeMemberInline(admin.TabularInline):
 
 
 @admin.register(Theme)
-class ThemeAdmin(ReadOnly):
+class ThemeAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "audience", "promised_limit_days")
     inlines = [ThemeMemberInline]

@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.admin_base import ReadOnlyAdmin
 from tongban.core.audit import audit_record
 
 from .models import (
@@ -48,17 +49,6 @@ def _admin_login(request, extra_context=None):
 admin.site.login = _admin_login
 admin.site.site_header = _("一网通办 · 后台管理")
 admin.site.site_title = _("一网通办后台")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from tongban.core.admin_base import ReadOnlyAdmin
+
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "channel", "recipient_masked", "subject", "status"]
     list_filter = ["channel", "status"]
     fields = [
@@ -17,9 +19,3 @@ class MessageAdmin(admin.ModelAdmin):
         "sent_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
