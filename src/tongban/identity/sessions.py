@@ -4,8 +4,10 @@ A login whose account has a confirmed authenticator is held as *pending* (accoun
 time) until the second factor is given; only then does Django's ``login`` rotate the session."""
 
 import time
+from urllib.parse import quote
 
 from django.contrib.auth import login, logout
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import services
@@ -23,13 +25,16 @@ def safe_next(request, fallback: str) -> str:
     return target if ok else fallback
 
 
-def login_begin(request, account: Account, *, method: str) -> bool:
-    """Returns True when the login is complete, False when a TOTP code is still needed."""
+def login_begin(request, account: Account, *, method: str, fallback: str) -> str:
+    """After the first factor: log in and return where to go (``next`` or ``fallback``), or
+    hold the login as pending and return the TOTP step's address, carrying ``next`` along
+    (quoted: an OIDC authorize URL has query parameters of its own)."""
+    next_url = safe_next(request, fallback=fallback)
     if services.totp_required(account):
         request.session[_PENDING] = {"account": account.pk, "method": method, "at": time.time()}
-        return False
+        return f"{reverse('portal:login_totp')}?next={quote(next_url)}"
     login_finish(request, account, method=method)
-    return True
+    return next_url
 
 
 def pending_account(request) -> Account | None:

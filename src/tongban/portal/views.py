@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -78,7 +76,7 @@ def login_password(request):
             return render(
                 request, "portal/login.html", {"form": form, "tab": "password"}, status=exc.status
             )
-        return _after_first_factor(request, account, method="password")
+        return redirect(sessions.login_begin(request, account, method="password", fallback="/me/"))
     return render(
         request, "portal/login.html", {"form": form, "tab": "password"}, status=form_status(form)
     )
@@ -102,17 +100,12 @@ def login_sms(request):
                 form_add_domain_error(form, exc)
                 error = exc
             else:
-                return _after_first_factor(request, account, method="sms")
+                return redirect(
+                    sessions.login_begin(request, account, method="sms", fallback="/me/")
+                )
     return render(
         request, "portal/login.html", {"form": form, "tab": "sms"}, status=form_status(form, error)
     )
-
-
-def _after_first_factor(request, account, *, method: str):
-    next_url = sessions.safe_next(request, fallback="/me/")
-    if sessions.login_begin(request, account, method=method):
-        return redirect(next_url)
-    return redirect(f"/login/totp/?next={quote(next_url)}")
 
 
 def login_totp(request):

@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
@@ -29,10 +27,9 @@ def login(request):
             form_add_domain_error(form, exc)
             error = exc
         else:
-            next_url = sessions.safe_next(request, fallback="/workbench/")
-            if sessions.login_begin(request, account, method="password"):
-                return redirect(next_url)
-            return redirect(f"/login/totp/?next={quote(next_url)}")
+            return redirect(
+                sessions.login_begin(request, account, method="password", fallback="/workbench/")
+            )
     return render(request, "workbench/login.html", {"form": form}, status=form_status(form, error))
 
 
