@@ -3,20 +3,16 @@ machine), never by editing rows here."""
 
 from django.contrib import admin
 
-from tongban.core.admin_base import ReadOnlyAdmin
+from tongban.core.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Case, CaseEvent, CaseTask, CorrectionNotice
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyTabularInline):
     model = CaseEvent
     extra = 0
     fields = ("at", "kind", "from_state", "to_state", "actor_label", "note")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

@@ -3,12 +3,12 @@ publish); the admin is for looking, so versions are read-only here."""
 
 from django.contrib import admin
 
-from tongban.core.admin_base import ReadOnlyAdmin
+from tongban.core.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(ReadOnlyTabularInline):
     model = Material
     extra = 0
     fields = (
@@ -21,15 +21,6 @@ class MaterialInline(admin.TabularInline):
         "source",
         "licence_type_code",
     )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceItem)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
     """For looking only: the rows change through a context's services (state machines,
     versions, audit), never by editing them in the admin."""
 
@@ -15,3 +15,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
+    pass
