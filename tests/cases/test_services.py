@@ -408,3 +408,42 @@ def test_deciding_a_task_of_a_withdrawn_case_says_so(world):
     with pytest.raises(Conflict) as err:
         services.task_decide(staff=world.reviewer_a, task_id=task.pk, decision="approved")
     assert err.value.code == "case.task.cancelled"
+
+
+def test_a_second_notice_may_only_name_what_the_correction_changed_or_left_wrong(world):
+    """一次性告知: anything already there at the first notice had to be in it."""
+    case = world.submitted()
+    services.case_request_correction(
+        staff=world.clerk_a, case_id=case.pk, items=[{"target": "申请表", "reason": "缺少签名"}]
+    )
+    services.case_correct(
+        account=world.account,
+        case_id=case.pk,
+        form_data={**GOOD_FORM, "address": "浦东新区世纪大道2号"},
+    )
+    notices = CorrectionNotice.objects.filter(case=case).count()
+    with pytest.raises(Conflict) as err:
+        services.case_request_correction(
+            staff=world.clerk_a,
+            case_id=case.pk,
+            items=[
+                {"target": "申请表", "reason": "签名仍不清晰"},
+                {"target": "申请人姓名", "reason": "与证件不一致"},
+            ],
+        )
+    assert err.value.code == "case.correction.not_first_time"
+    assert "申请人姓名" in err.value.message and "申请表" not in err.value.message
+    case.refresh_from_db()
+    assert case.state == S.PRE_REVIEW
+    assert CorrectionNotice.objects.filter(case=case).count() == notices
+
+    # The last notice's own target and the field the correction changed may be named again.
+    second = services.case_request_correction(
+        staff=world.clerk_a,
+        case_id=case.pk,
+        items=[
+            {"target": "申请表", "reason": "签名仍不清晰"},
+            {"target": "居住地址", "reason": "新地址不在本区"},
+        ],
+    )
+    assert [i["target"] for i in second.items] == ["申请表", "居住地址"]

@@ -293,12 +293,15 @@ def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Cas
     data = case.form_data if form_data is None else form_data
     _check_form_fields(case, data)
     now = timezone.now()
+    changed = sorted(k for k in {*case.form_data, *data} if case.form_data.get(k) != data.get(k))
     case.form_data = data
     _receive(case)
     if notice is not None:
         notice.corrected_at = now
         notice.save(update_fields=["corrected_at"])
-    return states.transition(case, S.PRE_REVIEW, actor=account, note=_("申请人已补正"))
+    return states.transition(
+        case, S.PRE_REVIEW, actor=account, note=_("申请人已补正"), changed_fields=changed
+    )
 
 
 @transaction.atomic
@@ -407,6 +410,7 @@ def case_request_correction(
     if not clean:
         raise invalid("case.correction.empty", _("一次性告知书须列明需补正的全部内容。"), "items")
     _late_notice_guard(case)
+    _once_only_guard(case, clean)
     notice = CorrectionNotice.objects.create(
         case=case, items=clean, issued_by=staff, due=clock.add_workdays(_today(), days)
     )
@@ -422,6 +426,42 @@ def case_request_correction(
         details={"items": len(clean), "due": notice.due.isoformat()},
     )
     return notice
+
+
+def _correctable_again(case: Case) -> set[str] | None:
+    """After a first notice, what a further notice may still name: the last notice's own
+    targets (the correction is still wrong), materials uploaded since, and form fields (key or
+    title) the applicant changed in the correction. ``None`` before any notice."""
+    last = case.correction_notices.order_by("issued_at", "id").last()
+    if last is None:
+        return None
+    since = last.issued_at
+    allowed = {item["target"] for item in last.items}
+    allowed |= set(case.materials.filter(uploaded_at__gte=since).values_list("name", flat=True))
+    titles = _schema(case).get("properties", {})
+    corrections = case.events.filter(kind="transition", to_state=S.PRE_REVIEW, at__gte=since)
+    for details in corrections.values_list("details", flat=True):
+        for key in details.get("changed_fields", []):
+            allowed |= {key, str(titles.get(key, {}).get("title", key))}
+    return allowed
+
+
+def _once_only_guard(case: Case, items: list[dict]) -> None:
+    """一次性告知: a further notice may only concern what the correction itself changed or left
+    wrong; anything that was already there when the first notice went out had to be in it."""
+    allowed = _correctable_again(case)
+    if allowed is None:
+        return
+    late = [item["target"] for item in items if item["target"] not in allowed]
+    if late:
+        raise Conflict(
+            "case.correction.not_first_time",
+            _(
+                "以下内容在首次一次性告知时即已存在，本应一并告知，不能再次要求补正："
+                "%(targets)s。可补正的仅限上次告知的内容和申请人补正时新改动的内容。"
+            )
+            % {"targets": "、".join(late)},
+        )
 
 
 def _clean_items(items: list[dict]) -> list[dict]:
@@ -453,6 +493,7 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
         raise Conflict("case.correction.lead", _("牵头部门请直接出具一次性告知书。"))
     states.check(case, S.CORRECTION_REQUESTED)
     proposals = [{**item, "department": staff.department.name} for item in _clean_items(items)]
+    _once_only_guard(case, proposals)
     case.correction_proposals = [*case.correction_proposals, *proposals]
     case.updated_at = timezone.now()
     case.save(update_fields=["correction_proposals", "updated_at"])
