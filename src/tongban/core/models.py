@@ -127,3 +127,19 @@ class CalendarDay(models.Model):
                 else _("周一至周五本来上班：只有放假的工作日需要录入。")
             )
             raise ValidationError({"is_workday": message})
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job is next due. Claiming a run is one conditional UPDATE on this row, so
+    any number of schedulers (one per worker) start each run exactly once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self):
+        return self.name
