@@ -2,7 +2,8 @@
 
 tongban demo [--port N]     migrate + seed an embedded SQLite city under ./var, serve it
 tongban serve [--bind ADDR] [--workers N]   production WSGI server (gunicorn, sync workers)
-tongban worker              run background tasks (database task backend)
+tongban worker              run background tasks (database task backend) and the scheduler
+tongban scheduler [--once]  enqueue periodic jobs when due (deadline sweeps), e.g. from cron
 tongban seed [--scale N]    demo data (idempotent)
 tongban audit verify        check the audit log's hash chain
 tongban <django command>    e.g. migrate, shell, createsuperuser
@@ -36,6 +37,7 @@ def demo(argv: list[str]) -> None:
     call_command("seed")
     print(_demo_banner(args.port), flush=True)
     if not args.no_serve:
+        _start_scheduler()
         call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
 
 
@@ -81,8 +83,24 @@ def serve(argv: list[str]) -> None:
     )
 
 
+def _start_scheduler() -> None:
+    """Periodic jobs (deadline sweeps) beside the worker or the demo server; see core.schedule."""
+    from tongban.core.schedule import scheduler_start_thread
+
+    scheduler_start_thread(interval=float(os.environ.get("TONGBAN_SCHEDULER_INTERVAL", 60)))
+
+
 def worker(argv: list[str]) -> None:
+    """The task worker, with the scheduler in a thread unless ``--no-scheduler``."""
     os.environ.setdefault("TONGBAN_TASK_BACKEND", "database")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    if "--no-scheduler" in argv:
+        argv = [a for a in argv if a != "--no-scheduler"]
+    else:
+        import django
+
+        django.setup()
+        _start_scheduler()
     _django(["db_worker", *argv])
 
 

@@ -83,3 +83,21 @@ def test_promised_limit_longer_than_legal_is_capped_and_flagged(world):
 def test_status_colour(today, colour):
     # Mon 2 Mar → due Fri 13 Mar = 9 working days; ≤ 20% left is yellow, past due is red
     assert clock.status_colour(start=date(2026, 3, 2), due=date(2026, 3, 13), today=today) == colour
+
+
+def test_the_scheduler_applies_deemed_acceptance_when_the_notice_deadline_passed(world):
+    """The sweep runs from the scheduler (in-process task backend here, as in the demo)."""
+    from tongban.core.schedule import schedule_run_due
+
+    late = world.submitted()
+    on_time = world.submitted()
+    long_ago = timezone.now() - timedelta(days=30)
+    Case.objects.filter(pk=late.pk).update(
+        received_at=long_ago, pre_review_due=timezone.localdate(long_ago) + timedelta(days=7)
+    )
+    assert "cases.deemed_acceptance_sweep" in schedule_run_due()
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert late.state == "accepted" and late.deemed_accepted
+    assert late.accepted_at == long_ago
+    assert on_time.state == "pre_review"

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+HOURLY = timedelta(hours=1)
 
 
 class CasesConfig(AppConfig):
@@ -9,6 +13,14 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from tongban.core.audit import register_action_labels
+        from tongban.core.schedule import register_periodic
+
+        from . import tasks
+
+        register_periodic(
+            "cases.deemed_acceptance_sweep", tasks.deemed_acceptance_sweep_task, every=HOURLY
+        )
+        register_periodic("cases.overdue_record", tasks.overdue_record_task, every=HOURLY)
 
         register_action_labels(
             {

@@ -369,7 +369,9 @@ def case_deemed_acceptance_apply(*, case_id: int, today=None) -> bool:
 
 
 def cases_deemed_acceptance_sweep(*, today=None) -> int:
-    ids = Case.objects.filter(state=S.PRE_REVIEW).values_list("pk", flat=True)
+    today = today or _today()
+    due = Case.objects.filter(state=S.PRE_REVIEW, pre_review_due__lt=today)
+    ids = due.values_list("pk", flat=True)
     return sum(case_deemed_acceptance_apply(case_id=i, today=today) for i in list(ids))
 
 

@@ -1,4 +1,5 @@
-"""Background work for cases: thin, idempotent wrappers around services (run them daily)."""
+"""Background work for cases: thin, idempotent wrappers around services. The scheduler
+(``tongban.core.schedule``, registered in ``CasesConfig.ready``) enqueues them hourly."""
 
 from django_tasks import task
 
