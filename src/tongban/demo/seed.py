@@ -15,6 +15,8 @@ from tongban.identity.choices import AgentScope, EntityKind, StaffRoleName
 from tongban.identity.models import Department, LegalEntity, Region, Staff
 from tongban.identity.validators import id_number_check_char, uscc_check_char
 
+from .cases_seed import seed_cases
+
 DEMO_PASSWORD = "Tongban2026"
 
 
@@ -44,6 +46,17 @@ STAFF = [
     ("reviewer.pdamr", "刘审核", "pd-amr", [StaffRoleName.REVIEWER]),
     ("head.pdamr", "赵主任", "pd-amr", [StaffRoleName.DEPARTMENT_HEAD, StaffRoleName.REVIEWER]),
     ("head.shamr", "孙局长", "sh-amr", [StaffRoleName.DEPARTMENT_HEAD]),
+    ("reviewer.pdpolice", "吴警官", "pd-police", [StaffRoleName.REVIEWER]),
+    (
+        "head.pdpolice",
+        "郑所长",
+        "pd-police",
+        [StaffRoleName.DEPARTMENT_HEAD, StaffRoleName.REVIEWER],
+    ),
+    ("reviewer.shpolice", "钱警官", "sh-police", [StaffRoleName.REVIEWER]),
+    ("reviewer.pdtax", "冯税务", "pd-tax", [StaffRoleName.REVIEWER]),
+    ("reviewer.pdhrss", "蒋社保", "pd-hrss", [StaffRoleName.REVIEWER]),
+    ("reviewer.shhpf", "韩公积金", "sh-hpf", [StaffRoleName.REVIEWER]),
     ("dispatcher.12345", "周派单", "sh-gov-office", [StaffRoleName.HOTLINE_DISPATCHER]),
     ("admin", "平台管理员", "sh-bigdata", [StaffRoleName.PLATFORM_ADMIN]),
 ]
@@ -143,6 +156,11 @@ def seed(*, scale: int = 0, catalog_scale: int = 0) -> None:
     seed_reference()
     seed_people()
     seed_catalog()
+    seed_cases(
+        owner_id_number=CITIZENS[0][1],
+        agent_id_number=CITIZENS[1][1],
+        enterprise_uscc=ENTERPRISES[0][0],
+    )
     if scale:
         seed_scale(scale)
     if catalog_scale:

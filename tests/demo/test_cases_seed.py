@@ -1,0 +1,50 @@
+"""The demo city holds cases in every state, made by the real services, and seeding twice adds
+nothing. (One test: seeding the whole city takes seconds.)"""
+
+import pytest
+from django.utils import timezone
+
+from tongban.cases.choices import CaseState, TaskKind, TaskState
+from tongban.cases.models import Case, CaseEvent, CaseTask
+from tongban.demo import seed as demo
+
+pytestmark = pytest.mark.django_db
+
+# Submitting passes straight on into pre-review, so no case rests in "submitted".
+TRANSIENT = {CaseState.SUBMITTED}
+
+
+def test_the_demo_has_every_state_overdue_parallel_commitment_gaps_and_counter_cases():
+    demo.seed()
+    states = set(Case.objects.values_list("state", flat=True))
+    assert states == set(CaseState.values) - TRANSIENT
+
+    today = timezone.localdate()
+    overdue = Case.objects.get(state=CaseState.UNDER_REVIEW, promised_due__lt=today)
+    assert CaseEvent.objects.filter(case=overdue, kind="overdue").count() == 1
+
+    theme = Case.objects.get(theme__code="open-business")
+    assert theme.state == CaseState.UNDER_REVIEW
+    parts = CaseTask.objects.filter(case=theme)
+    assert parts.values("department").distinct().count() == 5
+    assert parts.filter(state=TaskState.DONE).count() == 1
+    assert parts.filter(state=TaskState.OPEN).count() == 5
+
+    verification = CaseTask.objects.get(kind=TaskKind.VERIFICATION, state=TaskState.OPEN)
+    assert verification.case.state == CaseState.DECIDED and verification.case.commitment
+    assert Case.objects.get(state=CaseState.REVOKED).commitment
+
+    gaps = Case.objects.exclude(gaps=[]).get()
+    assert gaps.state == CaseState.ACCEPTED and gaps.gap_due is not None
+
+    counter = Case.objects.get(channel="counter")
+    assert counter.center.code == "pd-weifangxincun-center"
+    assert counter.department.code == "pd-police"
+
+    before = Case.objects.count()
+    added = demo.seed_cases(
+        owner_id_number=demo.CITIZENS[0][1],
+        agent_id_number=demo.CITIZENS[1][1],
+        enterprise_uscc=demo.ENTERPRISES[0][0],
+    )
+    assert added == 0 and Case.objects.count() == before
