@@ -70,6 +70,7 @@ MATERIAL_FIELDS = (
     "source",
     "licence_type_code",
     "data_resource_code",
+    "applies_if",
 )
 
 _schema_ok: set[str] = set()
@@ -193,6 +194,7 @@ def clean_material(data: dict, index: int) -> dict:
         "source": source,
         "licence_type_code": licence if source == MaterialSource.LICENCE else "",
         "data_resource_code": resource if source == MaterialSource.DATA_RESOURCE else "",
+        "applies_if": _obj(data.get("applies_if"), prefix + "applies_if") or None,
     }
 
 
@@ -267,7 +269,11 @@ def clean_content(data: dict) -> tuple[dict, list[dict]]:
     for i, m in enumerate(raw_materials):
         if not isinstance(m, dict):
             raise invalid("catalog.material.type", _("材料应为对象。"), f"materials[{i}]")
-        materials.append(clean_material(m, i))
+        material = clean_material(m, i)
+        material["applies_if"] = validators.validate_applies_if(
+            material["applies_if"], schema=out["form_schema"], field=f"materials[{i}].applies_if"
+        )
+        materials.append(material)
     return out, materials
 
 

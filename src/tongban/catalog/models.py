@@ -200,6 +200,11 @@ class ServiceItemVersion(models.Model):
     def fully_online(self) -> bool:
         return "fully_online" in self.online_depth
 
+    @property
+    def applies_online(self) -> bool:
+        """Whether the public may apply online: the item receives applications online (网上收件)."""
+        return "receive" in self.online_depth or self.fully_online
+
 
 class Material(models.Model):
     version = models.ForeignKey(
@@ -227,6 +232,15 @@ class Material(models.Model):
     )
     data_resource_code = models.CharField(
         _("数据资源编码"), max_length=64, blank=True, help_text=_("来源为数据共享时必填。")
+    )
+    applies_if = models.JSONField(
+        _("适用条件（机器可读）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            '按申请表的回答决定是否需要本材料，如 {"field": "residence_basis", "in": ["就业"]}；'
+            "空表示总是列出。"
+        ),
     )
 
     class Meta:

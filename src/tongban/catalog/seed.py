@@ -90,6 +90,7 @@ F = {
     "project_name": ({**S, "title": "项目名称"}, "text"),
     "project_address": ({**S, "title": "建设地点"}, "address"),
     "investment": ({"type": "number", "title": "总投资（万元）", "minimum": 0}, "number"),
+    "residence_basis": ({**S, "title": "居住依据", "enum": ["合法稳定就业", "租赁住房", "自有住房", "连续就读"]}, "radio"),
 }  # fmt: skip
 GROUPS = {
     "address": ["address"],
@@ -116,9 +117,11 @@ GROUPS = {
     "tax": ["taxpayer_type"],
     "hpf": ["hpf_account", "bank_name", "bank_account"],
     "project": ["project_name", "project_address", "investment"],
+    "residence_basis": ["residence_basis"],
 }
 REQUIRED_EXTRA = {"child_name", "child_birth_date", "business_address", "property_address",
-                  "deceased_name", "project_name", "spouse_name", "food_categories"}  # fmt: skip
+                  "deceased_name", "project_name", "spouse_name", "food_categories",
+                  "residence_basis"}  # fmt: skip
 
 
 def form_for(audience: str, group: str) -> tuple[dict, dict]:
@@ -382,7 +385,7 @@ def _materials(keys: list[str], name: str, audience: str) -> list[dict]:
     chosen += [k for k in keys if k not in chosen] + ["agent"]
     out = []
     for key in chosen:
-        label, form, count, source, ref, required, condition, template = library[key]
+        label, form, count, source, ref, required, condition, template, *applies_if = library[key]
         out.append(
             {
                 "name": label.format(name=name),
@@ -397,6 +400,7 @@ def _materials(keys: list[str], name: str, audience: str) -> list[dict]:
                 "source": source,
                 "licence_type_code": by_name.get(ref, "") if source == "licence" else "",
                 "data_resource_code": ref if source == "data_resource" else "",
+                "applies_if": applies_if[0] if applies_if else None,
                 "_template": template,
             }
         )

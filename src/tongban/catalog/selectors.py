@@ -1,12 +1,14 @@
 """Reads of the catalog for pages, APIs, the search index and other contexts. Public reads see
 published versions only; staff reads are scoped to the steward's department."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q
 
 from tongban.identity import selectors as identity_selectors
 
 from . import access, errors, schema_forms
-from .choices import EnterpriseStage, LifeEvent, VersionStatus
+from .choices import EnterpriseStage, LifeEvent, MaterialSource, VersionStatus
 from .content import MATERIAL_FIELDS, VERSION_FIELDS
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 
@@ -300,3 +302,110 @@ def form_errors(*, schema: dict, data: dict) -> dict[str, str]:
     """Field-by-field Chinese messages for form data against an item's or theme's schema
     (empty when valid): the same check the catalog's own form page makes."""
     return schema_forms.validate(schema, data)
+
+
+# --- materials checklist --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """One material an application may need. ``ids`` are the catalog materials it stands for
+    (several when a theme's members ask for the same material); an upload for any of them counts.
+    ``uploaded_by_applicant`` is False for materials an e-licence or data sharing supplies."""
+
+    id: int
+    ids: tuple[int, ...]
+    name: str
+    required: bool
+    condition: str
+    source: str
+    source_label: str
+    form_label: str
+    count: int
+    applies_if: dict | None
+    parts: tuple[str, ...] = ()
+
+    @property
+    def uploaded_by_applicant(self) -> bool:
+        return self.source == MaterialSource.APPLICANT
+
+    def applies_to(self, form_data: dict | None) -> bool:
+        """Whether the material is needed for these answers: always without a machine-readable
+        condition; else when the answer to its field (or one of a multiple choice) is listed."""
+        if not self.applies_if:
+            return True
+        answer = (form_data or {}).get(self.applies_if["field"])
+        answers = answer if isinstance(answer, list) else [answer]
+        return any(a in self.applies_if["in"] for a in answers if a is not None)
+
+
+def _entry(material: Material, parts: tuple[str, ...] = ()) -> ChecklistEntry:
+    return ChecklistEntry(
+        id=material.pk,
+        ids=(material.pk,),
+        name=material.name,
+        required=material.required,
+        condition=material.condition,
+        source=material.source,
+        source_label=str(material.get_source_display()),
+        form_label=str(material.get_form_display()),
+        count=material.count,
+        applies_if=material.applies_if or None,
+        parts=parts,
+    )
+
+
+def _materials_of(version: ServiceItemVersion) -> list[Material]:
+    cached = getattr(version, "_prefetched_objects_cache", {}).get("materials")
+    rows = list(cached) if cached is not None else list(version.materials.all())
+    return sorted(rows, key=lambda m: (m.order, m.pk))
+
+
+def material_entries(*, version: ServiceItemVersion) -> list[ChecklistEntry]:
+    """Every material of an item version, each with its condition (for pages that show and hide
+    conditional materials as the applicant answers)."""
+    return [_entry(m) for m in _materials_of(version)]
+
+
+def theme_material_entries(*, theme: Theme) -> list[ChecklistEntry]:
+    """The materials of a theme's published members, one entry per material name: required if
+    any member requires it, and naming the parts that need it."""
+    by_name: dict[str, ChecklistEntry] = {}
+    members = ThemeMember.objects.filter(theme=theme, item__published__isnull=False)
+    members = members.select_related("item__published").prefetch_related(
+        Prefetch("item__published__materials", queryset=Material.objects.order_by("order", "id"))
+    )
+    for member in members.order_by("order", "id"):
+        for material in _materials_of(member.item.published):
+            entry = _entry(material, (member.part,))
+            seen = by_name.get(entry.name)
+            if seen is None:
+                by_name[entry.name] = entry
+                continue
+            by_name[entry.name] = ChecklistEntry(
+                **{
+                    **seen.__dict__,
+                    "ids": seen.ids + entry.ids,
+                    "required": seen.required or entry.required,
+                    "parts": seen.parts + entry.parts,
+                    # a condition holds for the merged entry only if every member shares it
+                    "applies_if": seen.applies_if if seen.applies_if == entry.applies_if else None,
+                }
+            )
+    return list(by_name.values())
+
+
+def material_checklist(*, version: ServiceItemVersion, form_data: dict) -> list[ChecklistEntry]:
+    """The materials this application needs, given its answers (conditional ones only when
+    their condition holds)."""
+    return [e for e in material_entries(version=version) if e.applies_to(form_data)]
+
+
+def theme_material_checklist(*, theme: Theme, form_data: dict) -> list[ChecklistEntry]:
+    return [e for e in theme_material_entries(theme=theme) if e.applies_to(form_data)]
+
+
+def theme_applies_online(theme: Theme) -> bool:
+    """A theme takes online applications when every published member item does."""
+    members = [m for m in theme.members.all() if m.item.published_id]
+    return bool(members) and all(m.item.published.applies_online for m in members)

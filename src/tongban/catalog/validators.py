@@ -235,3 +235,42 @@ def validate_material_source(
             )
     elif source != MaterialSource.APPLICANT:
         raise invalid("catalog.material.source", _("未知的材料来源。"), f"{field_prefix}source")
+
+
+def validate_applies_if(value, *, schema: dict, field: str = "applies_if") -> dict | None:
+    """A material's machine-readable condition: ``{"field": <form field>, "in": [answers]}``.
+    The field must exist in the version's form; where the field offers a list of answers, each
+    value must be one of them (so a typo cannot silently hide a material)."""
+    if value in (None, "", {}):
+        return None
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"field", "in"}
+        or not isinstance(value["field"], str)
+        or not isinstance(value["in"], list)
+        or not value["in"]
+        or not all(isinstance(v, str | int | float | bool) for v in value["in"])
+    ):
+        raise invalid(
+            "catalog.material.applies_if.shape",
+            _('适用条件应为 {"field": 表单字段名, "in": [取值, …]}，且至少有一个取值。'),
+            field,
+        )
+    properties = (schema or {}).get("properties") or {}
+    prop = properties.get(value["field"])
+    if prop is None:
+        raise invalid(
+            "catalog.material.applies_if.field",
+            _("适用条件引用了申请表中不存在的字段“%(f)s”。") % {"f": value["field"]},
+            field,
+        )
+    options = prop.get("enum") or (prop.get("items") or {}).get("enum")
+    unknown = [str(v) for v in value["in"] if options and v not in options]
+    if unknown:
+        raise invalid(
+            "catalog.material.applies_if.value",
+            _("适用条件的取值“%(v)s”不在字段“%(f)s”的可选项中。")
+            % {"v": "、".join(unknown), "f": prop.get("title", value["field"])},
+            field,
+        )
+    return {"field": value["field"], "in": list(value["in"])}
