@@ -111,3 +111,12 @@ def _default_language():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in Django's cache; every test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -4,18 +4,20 @@ query. Thin: parse → check → call a service or selector → shape."""
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 from pydantic import Field
 
+from tongban.core.ratelimit import client_ip, rate_limit
 from tongban.identity.access import staff_of
 
 from . import selectors, services
 from .choices import CaseState
 
 router = Router(tags=["cases"])
-ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict, 429: dict}
 
 
 class CaseOut(Schema):
@@ -55,6 +57,7 @@ class EventOut(Schema):
 
 class MaterialOut(Schema):
     id: int
+    catalog_material_id: int | None
     name: str
     trust_level: str
     size: int
@@ -160,7 +163,11 @@ class StatusOut(Schema):
 
 @router.get("/status", response={200: StatusOut, **ERRORS}, auth=None)
 def public_status(request, number: str = "", name: str = ""):
-    """Public: case number + applicant name → state and dates only."""
+    """Public: case number + applicant name → state and dates only. Limited per client address
+    (``TONGBAN_STATUS_QUERY_RATE``); past it, 429 ``rate_limited``."""
+    rate_limit(
+        scope="case_status", client=client_ip(request), rate=settings.TONGBAN_STATUS_QUERY_RATE
+    )
     return selectors.case_public_status(number=number, name=name)
 
 
@@ -188,9 +195,21 @@ def update_form(request, case_id: int, payload: FormIn):
 
 
 @router.post("/{int:case_id}/materials", response={201: MaterialOut, **ERRORS}, auth=django_auth)
-def add_material(request, case_id: int, name: Form[str], file: File[UploadedFile]):
+def add_material(
+    request,
+    case_id: int,
+    name: Form[str],
+    file: File[UploadedFile],
+    catalog_material_id: Form[int | None] = None,
+):
+    """``catalog_material_id``: the checklist entry the file is for (see the case's item guide);
+    each required material the applicant supplies needs a file before the case can be submitted."""
     material = services.case_material_add(
-        account=request.auth, case_id=case_id, name=name, upload=file
+        account=request.auth,
+        case_id=case_id,
+        name=name,
+        upload=file,
+        catalog_material_id=catalog_material_id,
     )
     return Status(201, material)
 

@@ -5,9 +5,9 @@ adds the legal constants, the precedence of limits and the status colour."""
 
 from datetime import date
 
-from tongban.core.workdays import add_workdays, is_workday, workdays_between
+from tongban.core.workdays import add_workdays, is_workday, workdays_between, workdays_left
 
-__all__ = ["add_workdays", "is_workday", "workdays_between"]
+__all__ = ["add_workdays", "is_workday", "workdays_between", "workdays_left"]
 
 CORRECTION_NOTICE_DAYS = 5  # 行政许可法第三十二条: 当场或者五日内一次告知
 DELIVERY_DAYS = 10  # 行政许可法第四十四条

@@ -5,16 +5,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from tongban.catalog import selectors as catalog_selectors
 from tongban.core.audit import audit_record
 from tongban.core.errors import Forbidden
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
 from tongban.identity.choices import StaffRoleName as R
 
-from . import clock
+from . import clock, states
 from .choices import CaseState, QueueKind, TaskState
 from .errors import case_not_found, invalid
 from .models import Case, CaseEvent, CaseTask
+from .uploads import max_bytes as upload_max_bytes
 
 S = CaseState
 QUEUE_ROLES = (R.COUNTER_CLERK, R.REVIEWER, R.DEPARTMENT_HEAD)
@@ -25,6 +27,9 @@ def cases_for_applicant(*, account, state: str = "", limit: int = 100) -> list[C
     if person is None:
         return []
     qs = Case.objects.filter(applicant=person).select_related("department")
+    qs = qs.prefetch_related(
+        Prefetch("tasks", queryset=CaseTask.objects.select_related("department"))
+    )
     if state:
         qs = qs.filter(state=state)
     return list(qs.order_by("-created_at")[:limit])
@@ -64,18 +69,34 @@ NEXT_STEP = {
 }
 
 
-def case_progress(case: Case) -> dict:
-    """For the applicant: the next step, who holds the case, working days left on the clock."""
-    open_parts = [t.department.name for t in case.tasks.all() if t.state == TaskState.OPEN]
-    due = case.promised_due if case.state in (S.ACCEPTED, S.UNDER_REVIEW) else None
+def _progress_due(case: Case):
+    """The date the applicant is waiting for: pre-review's, else the promised one while open."""
     if case.state == S.PRE_REVIEW:
-        due = case.pre_review_due
-    left = clock.workdays_between(timezone.localdate(), due) if due else None
+        return case.pre_review_due
+    return case.promised_due if case.state in (S.ACCEPTED, S.UNDER_REVIEW) else None
+
+
+def _progress(case: Case, days_left: int | None) -> dict:
+    open_parts = [t.department.name for t in case.tasks.all() if t.state == TaskState.OPEN]
     return {
         "next_step": str(NEXT_STEP.get(case.state, "")),
         "holders": open_parts or [case.department.name],
-        "days_left": left,
+        "days_left": days_left,
     }
+
+
+def case_progress(case: Case) -> dict:
+    """For the applicant: the next step, who holds the case, working days left on the clock."""
+    due = _progress_due(case)
+    return _progress(case, clock.workdays_between(timezone.localdate(), due) if due else None)
+
+
+def cases_with_progress_for_applicant(*, account, limit: int = 100) -> list[dict]:
+    """「我的办件」: each case with its progress, in a fixed number of queries."""
+    rows = cases_for_applicant(account=account, limit=limit)
+    dues = [d for d in map(_progress_due, rows) if d]
+    left = clock.workdays_left(timezone.localdate(), dues)
+    return [{"case": c, "progress": _progress(c, left.get(_progress_due(c)))} for c in rows]
 
 
 def _row(case: Case, *, task: CaseTask | None, due, warn, today) -> dict:
@@ -192,3 +213,75 @@ def case_public_status(*, number: str, name: str) -> dict:
         "closed_on": day(case.closed_at),
         "promised_due": case.promised_due.isoformat() if case.promised_due else None,
     }
+
+
+# --- materials checklist (the applicant's pages and the submit rule) -------------------------
+
+
+def material_entries(*, item_version=None, theme=None) -> list:
+    """Every material the item (or the theme's members) may ask for, with its condition."""
+    if item_version is not None:
+        return catalog_selectors.material_entries(version=item_version)
+    return catalog_selectors.theme_material_entries(theme=theme)
+
+
+def checklist_rows(*, entries, form_data: dict, uploads=()) -> list[dict]:
+    """Each entry with whether it applies to these answers, the files uploaded for it, and
+    whether it is still missing (applies, required, and the applicant has to supply it)."""
+    rows = []
+    for entry in entries:
+        files = [m for m in uploads if m.catalog_material_id in entry.ids]
+        applies = entry.applies_to(form_data)
+        missing = applies and entry.required and entry.uploaded_by_applicant and not files
+        rows.append({"entry": entry, "applies": applies, "uploads": files, "missing": missing})
+    return rows
+
+
+def case_checklist(*, case: Case, form_data: dict | None = None) -> list[dict]:
+    """The case's checklist for its answers (or for ``form_data`` about to replace them)."""
+    entries = material_entries(item_version=case.item_version, theme=case.theme)
+    data = case.form_data if form_data is None else form_data
+    return checklist_rows(entries=entries, form_data=data, uploads=list(case.materials.all()))
+
+
+def applicant_actions(case: Case) -> dict[str, bool]:
+    """What the applicant may do with the case in its state."""
+    return {
+        "edit": case.state == S.DRAFT,
+        "correct": case.state == S.CORRECTION_REQUESTED,
+        "withdraw": states.allowed(case.state, S.WITHDRAWN),
+    }
+
+
+APPLICANT_EVENT_LABELS = {
+    "created": _lazy("创建申请"),
+    "material_added": _lazy("上传材料"),
+    "material_verified": _lazy("材料原件已核验"),
+    "task_decided": _lazy("部门作出审查意见"),
+    "task_reassigned": _lazy("转由其他部门办理"),
+    "gaps_closed": _lazy("容缺材料已补齐"),
+    "extended": _lazy("办理期限依法延长"),
+    "overdue": _lazy("已超过承诺办结日"),
+    "commitment_verified": _lazy("承诺核查通过"),
+    "commitment_failed": _lazy("承诺核查不实"),
+}
+
+
+def applicant_timeline(case: Case) -> list[dict]:
+    """The timeline as the applicant reads it: state changes and the steps that concern them;
+    staff-internal events (proposals between departments, clock warnings) are left out."""
+    rows = []
+    for event in case.events.all():
+        if event.kind == "transition":
+            label = _("状态变为“%(s)s”") % {"s": S(event.to_state).label}
+        elif event.kind in APPLICANT_EVENT_LABELS:
+            label = str(APPLICANT_EVENT_LABELS[event.kind])
+        else:
+            continue
+        rows.append({"at": event.at, "kind": event.kind, "label": label, "note": event.note})
+    return rows
+
+
+def upload_limit_mb() -> int:
+    """The largest file an applicant may upload, in MB (for the pages to say so up front)."""
+    return upload_max_bytes() // 1048576

@@ -13,7 +13,7 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_department, require_role
 from tongban.identity.choices import StaffRoleName as R
 
-from . import clock, states
+from . import clock, selectors, states
 from .choices import CaseChannel, CaseState, Decision, DeliveryMethod, TaskKind, TaskState
 from .errors import case_not_found, invalid, task_not_found
 from .models import Case, CaseMaterial, CaseSequence, CaseTask, CorrectionNotice
@@ -88,8 +88,11 @@ def _schema(case: Case) -> dict:
     return (case.item_version.form_schema if case.item_version_id else case.theme.form_schema) or {}
 
 
-def _check_form_fields(case: Case, data: dict) -> None:
+def _check_form_fields(case: Case, data: dict, *, partial: bool = False) -> None:
+    """The answers against the schema; ``partial`` (a draft) lets unanswered fields pass."""
     errors = catalog_selectors.form_errors(schema=_schema(case), data=data or {})
+    if partial:
+        errors = {k: v for k, v in errors.items() if k in (data or {})}
     if errors:
         raise InvalidInput(
             "case.form_invalid",
@@ -198,6 +201,8 @@ def case_material_add(
         raise Conflict("case.materials_closed", _("当前状态下不能上传材料。"))
     if not (name or "").strip():
         raise invalid("case.material.name", _("请填写材料名称。"), "name")
+    if catalog_material_id is not None:
+        _checklist_entry(case, catalog_material_id)
     content_type, sha = check_upload(upload)
     material = CaseMaterial.objects.create(
         case=case,
@@ -253,6 +258,7 @@ def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
         return case
     states.check(case, S.SUBMITTED)
     _check_form_fields(case, case.form_data)
+    _check_materials(case, case.form_data)
     if case.entity_id and not identity_selectors.entity_acting_allowed(
         person=case.applicant, entity=case.entity
     ):
@@ -292,6 +298,7 @@ def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Cas
         )
     data = case.form_data if form_data is None else form_data
     _check_form_fields(case, data)
+    _check_materials(case, data)
     now = timezone.now()
     changed = sorted(k for k in {*case.form_data, *data} if case.form_data.get(k) != data.get(k))
     case.form_data = data
@@ -860,3 +867,101 @@ def case_counter_create(
         _receive(case)
         states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"))
         return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
+
+
+# --- the applicant's pages: answers, uploads and submission in one step -----------------------
+
+
+def _check_materials(case: Case, form_data: dict) -> None:
+    """Every material the answers make necessary, that the applicant must supply, has a file."""
+    missing = [
+        row["entry"].name
+        for row in selectors.case_checklist(case=case, form_data=form_data)
+        if row["missing"]
+    ]
+    if missing:
+        message = _("还缺少以下必需材料，请上传后再提交：%(names)s。") % {
+            "names": "、".join(missing)
+        }
+        raise InvalidInput("case.materials_missing", message, fields={"materials": message})
+
+
+def _checklist_entry(case: Case, catalog_material_id: int):
+    """The checklist entry an upload is for: one of the case's materials the applicant supplies."""
+    entries = selectors.material_entries(item_version=case.item_version, theme=case.theme)
+    for entry in entries:
+        if catalog_material_id in entry.ids and entry.uploaded_by_applicant:
+            return entry
+    raise invalid(
+        "case.material.unknown",
+        _("所选材料不在本办件的材料清单中，或无需申请人提交。"),
+        "catalog_material_id",
+    )
+
+
+def _add_uploads(*, account, case: Case, uploads) -> None:
+    """Files for checklist entries, as ``(catalog material id, file)``; a problem is reported
+    at its entry (field ``materials.<id>``)."""
+    for material_id, upload in uploads:
+        try:
+            entry = _checklist_entry(case, material_id)
+            case_material_add(
+                account=account,
+                case_id=case.pk,
+                name=entry.name,
+                upload=upload,
+                catalog_material_id=entry.id,
+            )
+        except InvalidInput as exc:
+            raise InvalidInput(
+                exc.code, exc.message, fields={f"materials.{material_id}": exc.message}
+            ) from exc
+
+
+@transaction.atomic
+def case_application_save(
+    *,
+    account,
+    form_data: dict,
+    uploads=(),
+    case_id: int | None = None,
+    item_id: int | None = None,
+    theme_code: str = "",
+    idempotency_key: str = "",
+    submit: bool = False,
+) -> Case:
+    """The apply page: create (or update) the draft with the answers so far, add the files, and
+    submit if asked — all or nothing. A draft may leave fields unanswered, but what is answered
+    must fit the form. A repeat with the idempotency key of a case already submitted (a double
+    click) returns that case unchanged."""
+    if case_id is not None:
+        case = _own_case(account=account, case_id=case_id)
+    else:
+        case = case_create_draft(
+            account=account,
+            item_id=item_id,
+            theme_code=theme_code,
+            idempotency_key=idempotency_key,
+        )
+    if case.state != S.DRAFT and idempotency_key and idempotency_key == case.idempotency_key:
+        return case
+    if case.state != S.DRAFT:
+        raise Conflict("case.not_draft", _("该申请已提交，不能再修改草稿。"))
+    _check_form_fields(case, form_data, partial=True)
+    case_update_draft(account=account, case_id=case.pk, form_data=form_data)
+    _add_uploads(account=account, case=case, uploads=uploads)
+    if not submit:
+        return case
+    if idempotency_key and not case.idempotency_key:
+        Case.objects.filter(pk=case.pk).update(idempotency_key=idempotency_key[:64])
+    return case_submit(account=account, case_id=case.pk, idempotency_key=idempotency_key)
+
+
+@transaction.atomic
+def case_correction_save(*, account, case_id: int, form_data: dict, uploads=()) -> Case:
+    """The correction page: the corrected answers and files, then back to pre-review (all or
+    nothing; after the correction deadline nothing is taken)."""
+    case = _own_case(account=account, case_id=case_id)
+    states.check(case, S.PRE_REVIEW)
+    _add_uploads(account=account, case=case, uploads=uploads)
+    return case_correct(account=account, case_id=case.pk, form_data=form_data)

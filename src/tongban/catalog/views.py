@@ -90,7 +90,11 @@ def theme(request, code: str):
          "required": name in theme.form_schema.get("required", [])}
         for name, prop in schema_forms.ordered_properties(theme.form_schema)
     ]  # fmt: skip
-    return render(request, "catalog/theme.html", {"theme": theme, "fields": fields})
+    return render(
+        request,
+        "catalog/theme.html",
+        {"theme": theme, "fields": fields, "applies_online": selectors.theme_applies_online(theme)},
+    )
 
 
 def item(request, item_id: int):

@@ -135,14 +135,29 @@ def workdays_between(a: date, b: date) -> int:
     """
     _check_date(a, "a")
     _check_date(b, "b")
+    return _between(_Calendar(), a, b)
+
+
+def _between(calendar: _Calendar, a: date, b: date) -> int:
     if b < a:
-        return -workdays_between(b, a)
-    calendar, count, day = _Calendar(), 0, a
+        return -_between(calendar, b, a)
+    count, day = 0, a
     while day < b:
         day += timedelta(days=1)
         if calendar.is_workday(day):
             count += 1
     return count
+
+
+def workdays_left(today: date, dues: Iterable[date]) -> dict[date, int]:
+    """``workdays_between(today, due)`` for many due dates, reading the calendar once per year
+    (a list page's queries do not grow with its rows)."""
+    _check_date(today, "today")
+    calendar, out = _Calendar(), {}
+    for due in set(dues):
+        _check_date(due, "due")
+        out[due] = _between(calendar, today, due)
+    return out
 
 
 def missing_years(first: int, last: int) -> list[int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import case_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -20,4 +20,14 @@ urlpatterns = [
         name="entity_agent_revoke",
     ),
     path("demo/outbox/", views.demo_outbox, name="demo_outbox"),
+    # the applicant's cases
+    path("apply/items/<int:item_id>/", case_views.apply_item, name="apply_item"),
+    path("apply/themes/<slug:code>/", case_views.apply_theme, name="apply_theme"),
+    path("me/cases/", case_views.my_cases, name="my_cases"),
+    path("me/cases/<int:case_id>/", case_views.my_case, name="my_case"),
+    path("me/cases/<int:case_id>/edit/", case_views.case_edit, name="case_edit"),
+    path("me/cases/<int:case_id>/receipt/", case_views.case_receipt, name="case_receipt"),
+    path("me/cases/<int:case_id>/correct/", case_views.case_correct, name="case_correct"),
+    path("me/cases/<int:case_id>/withdraw/", case_views.case_withdraw, name="case_withdraw"),
+    path("status/", case_views.status_query, name="status_query"),
 ]

@@ -50,3 +50,5 @@ TONGBAN_OTP_MAX_ATTEMPTS = 5
 TONGBAN_OTP_RESEND_SECONDS = 60
 # Five wrong tries per code and ten codes a day bound guessing at 50 per number per day.
 TONGBAN_OTP_DAILY_LIMIT = 10
+# Public case status queries (page and API) per client address: "<count>/<s|m|h|d>".
+TONGBAN_STATUS_QUERY_RATE = os.environ.get("TONGBAN_STATUS_QUERY_RATE", "30/m")

@@ -1,0 +1,44 @@
+"""A fixed-window request limit per client, kept in Django's cache.
+
+Rates are written ``"<count>/<unit>"`` with unit ``s``, ``m``, ``h`` or ``d`` (``"30/m"``).
+With the default local-memory cache each server process counts on its own; point ``CACHES`` at
+a shared cache (Redis, memcached, the database) to count across processes."""
+
+import time
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from .errors import TooManyRequests
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """(requests, window in seconds) from ``"30/m"``; raises ValueError on anything else."""
+    count, _slash, unit = (rate or "").strip().partition("/")
+    if not count.isdigit() or unit not in UNITS:
+        raise ValueError(f"rate must look like '30/m', not {rate!r}")
+    return int(count), UNITS[unit]
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_limit(*, scope: str, client: str, rate: str) -> None:
+    """Count one request of ``client`` in ``scope``; past the rate, refuse with 429."""
+    limit, window = parse_rate(rate)
+    slot = int(time.time() // window)
+    key = f"ratelimit:{scope}:{client}:{slot}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 1)
+        used = 1
+    if used > limit:
+        raise TooManyRequests(
+            "rate_limited",
+            _("查询过于频繁，请 %(n)d 秒后再试。") % {"n": window - int(time.time()) % window},
+        )
