@@ -1,19 +1,19 @@
 """Reads of cases, already scoped to who is asking."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.core.audit import audit_record
-from tongban.core.errors import Forbidden
+from tongban.core.errors import Forbidden, NotFound
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
 from tongban.identity.choices import StaffRoleName as R
 
 from . import clock, states
-from .choices import CaseState, QueueKind, TaskState
+from .choices import CaseChannel, CaseState, QueueKind, TaskKind, TaskState
 from .errors import case_not_found, invalid
 from .models import Case, CaseEvent, CaseTask
 from .uploads import max_bytes as upload_max_bytes
@@ -244,6 +244,199 @@ def case_checklist(*, case: Case, form_data: dict | None = None) -> list[dict]:
     return checklist_rows(entries=entries, form_data=data, uploads=list(case.materials.all()))
 
 
+# --- workbench: queues, the case page and the counter, as a staff member sees them -------------
+
+STAFF_FRONT_DESK = (R.COUNTER_CLERK, R.REVIEWER)
+DELIVERY_ROLES = (R.REVIEWER, R.COUNTER_CLERK)
+AFTER_DECISION = (S.DECIDED, S.DELIVERED, S.CLOSED)
+
+
+def _holds(staff, *roles) -> bool:
+    """``access.require_role`` as a question: platform admins hold every role."""
+    held = staff.role_names()
+    return R.PLATFORM_ADMIN in held or bool(held.intersection(roles))
+
+
+def _acts_for(staff, department_id) -> bool:
+    """``access.require_department`` as a question."""
+    return staff.department_id == department_id or R.PLATFORM_ADMIN in staff.role_names()
+
+
+def queue_page_for_staff(*, staff, **filters) -> list[dict]:
+    """``queue_for_staff`` with each row's applicant loaded in one more query (the page shows a
+    masked name), so the page too runs a fixed number of queries."""
+    rows = queue_for_staff(staff=staff, **filters)
+    prefetch_related_objects([r["case"] for r in rows], "applicant")
+    return rows
+
+
+def case_tasks_of_staff(*, staff, case: Case) -> list[CaseTask]:
+    """The open tasks of ``case`` held by the staff member's department (every open task, for a
+    platform admin): the parts they may decide, verify or reassign."""
+    return [
+        t
+        for t in case.tasks.all()
+        if t.state == TaskState.OPEN and _acts_for(staff, t.department_id)
+    ]
+
+
+def _theme_departments(case: Case) -> set[int]:
+    theme = catalog_selectors.theme_public(case.theme.code)
+    return {m.item.department_id for m in theme.members.all() if m.item.published_id}
+
+
+def _gaps_allowed(case: Case) -> bool:
+    if case.item_version_id:
+        return case.item_version.accept_with_gaps
+    theme = catalog_selectors.theme_public(case.theme.code)
+    versions = [m.item.published for m in theme.members.all() if m.item.published_id]
+    return all(v.accept_with_gaps for v in versions)
+
+
+def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
+    """What ``staff`` may do to ``case`` now: the state machine's transitions from its state,
+    narrowed by the staff member's roles and department. The one place the workbench asks;
+    each entry mirrors the guard of its service (tests hold the two together: an action listed
+    succeeds, one not listed is refused by the service)."""
+    today = today or timezone.localdate()
+    state, actions = case.state, []
+    front = _holds(staff, *STAFF_FRONT_DESK) and _acts_for(staff, case.department_id)
+    reviewer, head = _holds(staff, R.REVIEWER), _holds(staff, R.DEPARTMENT_HEAD)
+    holds_case = _acts_for(staff, case.department_id)
+    tasks = case_tasks_of_staff(staff=staff, case=case)
+    if front and state == S.PRE_REVIEW:
+        actions.append("accept")
+        if case.pre_review_due is not None and today <= case.pre_review_due:
+            actions.append("correction")
+        actions.append("refuse")
+        if _gaps_allowed(case):
+            actions.append("accept_with_gaps")
+    if (
+        case.is_theme
+        and state == S.PRE_REVIEW
+        and _holds(staff, *STAFF_FRONT_DESK)
+        and staff.department_id != case.department_id
+        and staff.department_id in _theme_departments(case)
+    ):
+        actions.append("propose_correction")
+    if front and case.gaps:
+        actions.append("gaps_close")
+    if front and state == S.ACCEPTED:
+        actions.append("review_start")
+    if (
+        reviewer
+        and holds_case
+        and state == S.ACCEPTED
+        and case.item_version_id
+        and case.item_version.commitment
+    ):
+        actions.append("commitment_approve")
+    if (
+        reviewer
+        and state == S.UNDER_REVIEW
+        and not case.gaps
+        and any(t.kind == TaskKind.REVIEW for t in tasks)
+    ):
+        actions.append("decide")
+    if reviewer and state in AFTER_DECISION and any(t.kind == TaskKind.VERIFICATION for t in tasks):
+        actions.append("verify")
+    if head and tasks:
+        actions.append("reassign")
+    if head and holds_case and state in (S.ACCEPTED, S.UNDER_REVIEW) and not case.extension_days:
+        actions.append("extend")
+    if _holds(staff, *DELIVERY_ROLES) and holds_case and state == S.DECIDED:
+        actions.append("deliver")
+    if _holds(staff, *DELIVERY_ROLES) and holds_case and state == S.DELIVERED:
+        actions.append("close")
+    if front and any(m.trust_level == "C" for m in case.materials.all()):
+        actions.append("material_verify")
+    return actions
+
+
+def _business_clock(case: Case, today) -> dict:
+    """The case's clock as the page shows it: which due date runs now, and its colour."""
+    if case.state == S.PRE_REVIEW:
+        due, warn = case.pre_review_due, case.pre_review_warn
+    elif case.state in (S.ACCEPTED, S.UNDER_REVIEW):
+        due, warn = case.promised_due, case.promised_warn
+    else:
+        return {"due": None, "colour": "", "paused": False}
+    colour = "" if due is None else clock.colour(due=due, warn=warn, today=today)
+    return {"due": due, "colour": colour, "paused": case.paused_since is not None}
+
+
+def case_page_for_staff(*, staff, case_id: int) -> dict:
+    """Everything the workbench case page shows: the case (scoped and audit-logged by
+    ``case_for_staff``), its clock, the parts the staff member may see (every part for the
+    department holding the case; only its own part for a member department of a theme case),
+    and the actions allowed."""
+    case = case_for_staff(staff=staff, case_id=case_id)
+    today = timezone.localdate()
+    tasks = list(case.tasks.all())
+    prefetch_related_objects(tasks, "department", "decided_by__account")
+    lead = _acts_for(staff, case.department_id)
+    visible = [t for t in tasks if lead or t.department_id == staff.department_id]
+    return {
+        "case": case,
+        "clock": _business_clock(case, today),
+        "tasks": [
+            {
+                "task": t,
+                "colour": clock.colour(due=t.dwell_due, warn=t.dwell_warn, today=today)
+                if t.state == TaskState.OPEN
+                else "",
+            }
+            for t in visible
+        ],
+        "own_tasks": case_tasks_of_staff(staff=staff, case=case),
+        "actions": case_actions_for_staff(staff=staff, case=case, today=today),
+    }
+
+
+def case_material_for_staff(*, staff, case_id: int, material_id: int):
+    """A material of a case the staff member may see, for download (the read is audit-logged)."""
+    case = case_for_staff(staff=staff, case_id=case_id)
+    material = next((m for m in case.materials.all() if m.pk == material_id and m.file), None)
+    if material is None:
+        raise NotFound("case.material.not_found", _("材料不存在。"))
+    audit_record(
+        action="cases.material.staff_download",
+        actor=staff.account,
+        target=case,
+        subject_person_id=case.applicant_id,
+        details={"material": material.pk, "number": case.number},
+    )
+    return material
+
+
+def counter_items(*, staff, q: str = "", limit: int = 20) -> list:
+    """Published items a counter clerk may accept: citywide ones, and those of the clerk's region
+    (``case_counter_create`` refuses any other)."""
+    require_role(staff, R.COUNTER_CLERK)
+    qs = catalog_selectors.published_items().filter(
+        Q(published__citywide=True) | Q(region_id=staff.department.region_id)
+    )
+    q = (q or "").strip()[:50]
+    if q:
+        qs = qs.filter(published__name__icontains=q)
+    return list(qs.order_by("-popularity", "published__name", "id")[: max(1, min(limit, 50))])
+
+
+def counter_receipt_for_staff(*, staff, case_id: int) -> Case:
+    """A counter case as the center that received it sees it (the receipt), whichever
+    department processes it; any other case is 'not found'."""
+    require_role(staff, R.COUNTER_CLERK)
+    case = (
+        Case.objects.select_related("department", "center", "applicant")
+        .prefetch_related("materials")
+        .filter(pk=case_id, channel=CaseChannel.COUNTER)
+        .first()
+    )
+    if case is None or not _acts_for(staff, case.center_id):
+        raise case_not_found()
+    return case
+
+
 def applicant_actions(case: Case) -> dict[str, bool]:
     """What the applicant may do with the case in its state."""
     return {
@@ -285,3 +478,32 @@ def applicant_timeline(case: Case) -> list[dict]:
 def upload_limit_mb() -> int:
     """The largest file an applicant may upload, in MB (for the pages to say so up front)."""
     return upload_max_bytes() // 1048576
+
+
+def case_desks_for_staff(staff) -> dict[str, bool]:
+    """Which case pages the workbench home links for this staff member."""
+    return {"queues": _holds(staff, *QUEUE_ROLES), "counter": _holds(staff, R.COUNTER_CLERK)}
+
+
+STAFF_EVENT_LABELS = {
+    **APPLICANT_EVENT_LABELS,
+    "created": _lazy("创建办件"),
+    "material_added": _lazy("申请人上传材料"),
+    "material_scanned": _lazy("窗口扫描材料"),
+    "correction_proposed": _lazy("成员部门提出补正意见"),
+    "task_overdue": _lazy("审查任务超期"),
+    "limit_contradiction": _lazy("承诺时限长于法定时限，按法定时限计"),
+}
+
+
+def staff_timeline(case: Case) -> list[dict]:
+    """The whole timeline as staff read it, internal steps included."""
+    rows = []
+    for event in case.events.all():
+        if event.kind == "transition":
+            frm = S(event.from_state).label if event.from_state else "—"
+            label = _("状态：%(frm)s → %(to)s") % {"frm": frm, "to": S(event.to_state).label}
+        else:
+            label = str(STAFF_EVENT_LABELS.get(event.kind, event.kind))
+        rows.append({"event": event, "label": label})
+    return rows

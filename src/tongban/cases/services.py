@@ -965,3 +965,99 @@ def case_correction_save(*, account, case_id: int, form_data: dict, uploads=()) 
     states.check(case, S.PRE_REVIEW)
     _add_uploads(account=account, case=case, uploads=uploads)
     return case_correct(account=account, case_id=case.pk, form_data=form_data)
+
+
+# --- counter: scanning in the papers a walk-in applicant brought ------------------------------
+
+
+@transaction.atomic
+def case_material_scan(
+    *, staff, case_id: int, name: str, upload, catalog_material_id: int | None = None
+) -> CaseMaterial:
+    """A counter clerk scans an original the applicant brought (trust level B: checked by counter
+    staff). The center that received the case, or the department processing it, may scan while
+    materials can still be added; the same file checks as an applicant's upload."""
+    require_role(staff, *FRONT_DESK)
+    case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    if case is None:
+        raise case_not_found()
+    admin = R.PLATFORM_ADMIN in staff.role_names()
+    if staff.department_id not in (case.center_id, case.department_id) and not admin:
+        raise Forbidden("staff.department", _("该办件不是本中心收件，也不属于您的部门。"))
+    open_states = (S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED)
+    if case.state not in open_states and not case.gaps:
+        raise Conflict("case.materials_closed", _("当前状态下不能上传材料。"))
+    if not (name or "").strip():
+        raise invalid("case.material.name", _("请填写材料名称。"), "name")
+    content_type, sha = check_upload(upload)
+    material = CaseMaterial.objects.create(
+        case=case,
+        catalog_material_id=catalog_material_id,
+        name=name.strip()[:200],
+        trust_level="B",
+        file=upload,
+        size=upload.size,
+        content_type=content_type,
+        sha256=sha,
+    )
+    states.record_event(case, kind="material_scanned", actor=staff.account, note=material.name)
+    audit_record(
+        action="cases.case.material_scan",
+        actor=staff.account,
+        target=case,
+        subject_person_id=case.applicant_id,
+        details={"name": material.name, "size": material.size},
+    )
+    return material
+
+
+def case_counter_intake(
+    *,
+    staff,
+    item_id: int,
+    id_number: str,
+    form_data: dict | None = None,
+    scans=(),
+    idempotency_key: str = "",
+) -> Case:
+    """The counter page in one step (受办分离): create the walk-in applicant's case, scan in the
+    papers as ``(catalog material id, name, file)``, and hand it to the item's department for
+    pre-review — all or nothing. A repeat with the same key from the same center (a double
+    click) returns the first case; a bad file is reported at its entry (``materials.<id>``)."""
+    key = (idempotency_key or "")[:64]
+
+    def earlier():
+        if not key:
+            return None
+        person = identity_selectors.person_by_id_number((id_number or "").strip().upper())
+        return Case.objects.filter(
+            applicant=person, idempotency_key=key, center_id=staff.department_id
+        ).first()
+
+    if (found := earlier()) is not None:
+        return found
+    try:
+        with transaction.atomic():
+            case = case_counter_create(
+                staff=staff, item_id=item_id, id_number=id_number, form_data=form_data
+            )
+            for material_id, name, upload in scans:
+                try:
+                    case_material_scan(
+                        staff=staff,
+                        case_id=case.pk,
+                        name=name,
+                        upload=upload,
+                        catalog_material_id=material_id,
+                    )
+                except InvalidInput as exc:
+                    message = _("%(name)s：%(m)s") % {"name": name, "m": exc.message}
+                    fields = {f"materials.{material_id}": exc.message}
+                    raise InvalidInput(exc.code, message, fields=fields) from exc
+            if key:
+                Case.objects.filter(pk=case.pk).update(idempotency_key=key)
+    except IntegrityError:
+        if (found := earlier()) is not None:
+            return found
+        raise
+    return case

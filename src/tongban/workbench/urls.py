@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import case_views, counter_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -8,4 +8,49 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("people/lookup/", views.person_lookup, name="person_lookup"),
     path("departments/<slug:code>/staff/", views.department_staff, name="department_staff"),
+    # cases: queues, the case page and its actions (each a POST calling one service)
+    path("cases/", case_views.queue, name="case_queue"),
+    path("cases/<int:case_id>/", case_views.case_page, name="case"),
+    path(
+        "cases/<int:case_id>/materials/<int:material_id>/",
+        case_views.material_download,
+        name="case_material",
+    ),
+    path(
+        "cases/<int:case_id>/material-verify/",
+        case_views.case_material_verify,
+        name="case_material_verify",
+    ),
+    path("cases/<int:case_id>/accept/", case_views.case_accept, name="case_accept"),
+    path("cases/<int:case_id>/correction/", case_views.case_correction, name="case_correction"),
+    path(
+        "cases/<int:case_id>/propose-correction/",
+        case_views.case_propose_correction,
+        name="case_propose_correction",
+    ),
+    path("cases/<int:case_id>/refuse/", case_views.case_refuse, name="case_refuse"),
+    path(
+        "cases/<int:case_id>/accept-with-gaps/",
+        case_views.case_accept_with_gaps,
+        name="case_accept_with_gaps",
+    ),
+    path("cases/<int:case_id>/gaps-close/", case_views.case_gaps_close, name="case_gaps_close"),
+    path(
+        "cases/<int:case_id>/review-start/", case_views.case_review_start, name="case_review_start"
+    ),
+    path(
+        "cases/<int:case_id>/commitment-approve/",
+        case_views.case_commitment_approve,
+        name="case_commitment_approve",
+    ),
+    path("cases/<int:case_id>/decide/", case_views.case_decide, name="case_decide"),
+    path("cases/<int:case_id>/verify/", case_views.case_verify, name="case_verify"),
+    path("cases/<int:case_id>/reassign/", case_views.case_reassign, name="case_reassign"),
+    path("cases/<int:case_id>/extend/", case_views.case_extend, name="case_extend"),
+    path("cases/<int:case_id>/deliver/", case_views.case_deliver, name="case_deliver"),
+    path("cases/<int:case_id>/close/", case_views.case_close, name="case_close"),
+    # 一窗受理
+    path("counter/", counter_views.find_item, name="counter"),
+    path("counter/items/<int:item_id>/", counter_views.intake, name="counter_intake"),
+    path("counter/receipts/<int:case_id>/", counter_views.receipt, name="counter_receipt"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from tongban.cases import selectors as case_selectors
 from tongban.core.errors import DomainError
 from tongban.core.web import form_add_domain_error, form_status
 from tongban.identity import selectors, services, sessions
@@ -37,7 +38,13 @@ def login(request):
 def home(request):
     staff = staff_of(request.user)
     return render(
-        request, "workbench/home.html", {"staff": staff, **selectors.staff_profile(staff)}
+        request,
+        "workbench/home.html",
+        {
+            "staff": staff,
+            **selectors.staff_profile(staff),
+            "desks": case_selectors.case_desks_for_staff(staff),
+        },
     )
 
 
