@@ -121,9 +121,10 @@ class CaseWorld:
         )
 
     def open_business_theme(self):
-        """开办企业: three departments, each with its part; 公司章程 asked by all, once."""
+        """开办企业: four departments, each with its part; 公司章程 asked by all, once."""
         members = [
             (self.company_item(self.amr, "企业设立登记", "企业设立登记申请书"), "营业执照"),
+            (self.company_item(self.police, "公章刻制备案", "印章刻制申请表"), "公章刻制"),
             (self.company_item(self.tax, "新办纳税人涉税事项", "财务负责人信息表"), "税务"),
             (self.company_item(self.hrss, "单位社会保险登记", "社会保险登记表"), "社保"),
         ]

@@ -296,6 +296,7 @@ def test_an_agent_applies_in_the_enterprises_name(client, world, make):
         .pk
         for item, name in [
             ("企业设立登记", "企业设立登记申请书"),
+            ("公章刻制备案", "印章刻制申请表"),
             ("新办纳税人涉税事项", "财务负责人信息表"),
             ("单位社会保险登记", "社会保险登记表"),
             ("企业设立登记", "公司章程"),
@@ -311,7 +312,7 @@ def test_an_agent_applies_in_the_enterprises_name(client, world, make):
     assert response["Location"] == f"/me/cases/{case.pk}/receipt/"
     assert (case.entity_id, case.applicant_id, case.state) == (entity.pk, agent.pk, "pre_review")
     detail = client.get(f"/me/cases/{case.pk}/").content.decode()
-    for department in ("浦东市场监管局", "浦东税务局", "浦东人社局"):
+    for department in ("浦东市场监管局", "浦东公安分局", "浦东税务局", "浦东人社局"):
         assert f"<td>{department}</td>" in detail
 
 
