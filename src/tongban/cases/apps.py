@@ -36,5 +36,11 @@ class CasesConfig(AppConfig):
                 "cases.task.verify": _("告知承诺核查"),
                 "cases.task.reassign": _("改派审查任务"),
                 "cases.case.staff_read": _("工作人员查看办件"),
+                "cases.appointment.group_create": _("新建预约业务分组"),
+                "cases.appointment.slots_publish": _("发布预约时段"),
+                "cases.appointment.book": _("网上预约"),
+                "cases.appointment.reschedule": _("改约"),
+                "cases.appointment.cancel": _("取消预约"),
+                "cases.appointment.check_in": _("预约签到取号"),
             }
         )

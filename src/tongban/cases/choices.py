@@ -58,3 +58,9 @@ class QueueKind(models.TextChoices):
     PRE_REVIEW = "pre_review", _("待预审")
     ACCEPT = "accept", _("待受理后分办")
     REVIEW = "review", _("待审查")
+
+
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("已预约")
+    CANCELLED = "cancelled", _("已取消")
+    CHECKED_IN = "checked_in", _("已取号")

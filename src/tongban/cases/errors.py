@@ -19,3 +19,7 @@ def task_not_found() -> NotFound:
 
 def conflict(code: str, message: str) -> Conflict:
     return Conflict(code, message)
+
+
+def appointment_not_found() -> NotFound:
+    return NotFound("appointment.not_found", _("预约不存在，或不是您的预约。"))

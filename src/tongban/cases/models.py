@@ -1,10 +1,13 @@
+from string import ascii_uppercase
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    AppointmentState,
     CaseChannel,
     CaseState,
     Decision,
@@ -15,10 +18,11 @@ from .choices import (
 )
 
 
-class CaseSequence(models.Model):
-    """One row per number prefix (region + date); incremented under its row lock."""
+class NumberSequence(models.Model):
+    """One row per key (a case-number prefix: region + date; a queue: center + day + letter);
+    incremented under its row lock by ``sequences.sequence_next``."""
 
-    prefix = models.CharField(max_length=20, unique=True)
+    key = models.CharField(max_length=40, unique=True)
     last = models.PositiveIntegerField(default=0)
 
 
@@ -234,3 +238,114 @@ class CaseTask(models.Model):
         indexes = [
             models.Index(fields=["department", "state", "dwell_due"], name="case_task_queue")
         ]
+
+
+# --- appointments (网上预约) ------------------------------------------------------------------
+
+
+class AppointmentGroup(models.Model):
+    """An item group a service center takes appointments for (e.g. 户籍业务), with the letter
+    its queue numbers start with (A012)."""
+
+    center = models.ForeignKey(
+        "identity.Department",
+        verbose_name=_("服务中心"),
+        on_delete=models.PROTECT,
+        related_name="appointment_groups",
+    )
+    name = models.CharField(_("业务分组"), max_length=100)
+    item_ids = models.JSONField(_("包含事项"), default=list, blank=True)
+    queue_letter = models.CharField(_("排队号字母"), max_length=1, default="A")
+    active = models.BooleanField(_("开放预约"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["center_id", "queue_letter", "name"]
+        verbose_name = _("预约业务分组")
+        verbose_name_plural = _("预约业务分组")
+        constraints = [
+            models.UniqueConstraint(fields=["center", "name"], name="appt_group_name_per_center"),
+            models.CheckConstraint(
+                condition=Q(queue_letter__in=list(ascii_uppercase)), name="appt_group_queue_letter"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AppointmentSlot(models.Model):
+    """A time slot of one group on one day. ``booked`` only moves through a conditional UPDATE
+    (``booked < capacity``), and the database refuses any row outside 0 ≤ booked ≤ capacity."""
+
+    group = models.ForeignKey(AppointmentGroup, on_delete=models.PROTECT, related_name="slots")
+    date = models.DateField(_("日期"))
+    start = models.TimeField(_("开始时间"))
+    end = models.TimeField(_("结束时间"))
+    capacity = models.PositiveSmallIntegerField(_("可约人数"))
+    booked = models.PositiveSmallIntegerField(_("已约人数"), default=0)
+
+    class Meta:
+        ordering = ["date", "start", "id"]
+        verbose_name = _("预约时段")
+        verbose_name_plural = _("预约时段")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "date", "start"], name="appt_slot_unique"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="appt_slot_start_lt_end"),
+            models.CheckConstraint(
+                condition=Q(booked__gte=0) & Q(booked__lte=F("capacity")),
+                name="appt_slot_within_capacity",
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="appt_slot_capacity_min"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.booked
+
+
+class Appointment(models.Model):
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments")
+    person = models.ForeignKey(
+        "identity.Person", verbose_name=_("预约人"), on_delete=models.PROTECT, related_name="+"
+    )
+    item_id = models.BigIntegerField(_("办理事项"), null=True, blank=True)
+    state = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=AppointmentState.choices,
+        default=AppointmentState.BOOKED,
+    )
+    queue_number = models.CharField(_("排队号"), max_length=8, blank=True)
+    booked_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        "identity.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["slot__date", "slot__start", "id"]
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "person"],
+                condition=~Q(state=AppointmentState.CANCELLED),
+                name="appt_one_live_per_person_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="appt_idempotency_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=AppointmentState.CHECKED_IN) | ~Q(queue_number=""),
+                name="appt_checked_in_has_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "state"], name="appt_person_state")]

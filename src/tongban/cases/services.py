@@ -2,7 +2,6 @@
 change goes through ``states.transition`` (timeline event, audit entry, message to applicant)."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,8 @@ from tongban.identity.choices import StaffRoleName as R
 from . import clock, selectors, states
 from .choices import CaseChannel, CaseState, Decision, DeliveryMethod, TaskKind, TaskState
 from .errors import case_not_found, invalid, task_not_found
-from .models import Case, CaseMaterial, CaseSequence, CaseTask, CorrectionNotice
+from .models import Case, CaseMaterial, CaseTask, CorrectionNotice
+from .sequences import sequence_next
 from .uploads import check_upload
 
 S = CaseState
@@ -38,15 +38,7 @@ def _local(dt):
 def _next_number(department) -> str:
     """Region code + date + a per-(region, date) sequence, incremented under the row lock."""
     prefix = f"{department.region.code[:6]}{_today():%Y%m%d}"
-    with transaction.atomic():
-        if not CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1):
-            try:
-                with transaction.atomic():
-                    CaseSequence.objects.create(prefix=prefix, last=1)
-            except IntegrityError:
-                CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-        last = CaseSequence.objects.get(prefix=prefix).last
-    return f"{prefix}{last:06d}"
+    return f"{prefix}{sequence_next(prefix):06d}"
 
 
 def _person(account):

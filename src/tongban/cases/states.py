@@ -66,12 +66,16 @@ def record_event(case: Case, *, kind: str, actor=None, note: str = "", **details
 
 
 def _notify(case: Case, to: str) -> None:
-    person = case.applicant
     body = _("【一网通办】您的办件 %(number)s（%(title)s）状态已更新为：%(state)s。") % {
         "number": case.number,
         "title": case.title,
         "state": S(to).label,
     }
+    notify_person(case.applicant, body)
+
+
+def notify_person(person, body: str) -> None:
+    """A message to an applicant: by SMS to their mobile, else in-site to their account."""
     if person.mobile:
         message_queue(
             channel="sms", recipient=person.mobile, recipient_masked=person.mobile_masked, body=body
