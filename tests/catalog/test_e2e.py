@@ -51,6 +51,7 @@ def test_search_then_guide_then_template_download(page, demo_catalog):
     page.get_by_label("手机号码").fill("13800000001")
     page.get_by_label("居住地址").fill("浦东新区合欢路 2 号")
     page.get_by_label("工作单位").fill("上海浦江示范科技有限公司")
+    page.get_by_role("group", name="居住依据 *").get_by_label("租赁住房").check()
     page.get_by_role("button", name="检查填写").click()
     expect(page.get_by_test_id("form-ok")).to_be_visible()
     page.get_by_role("link", name="居住证办理", exact=True).click()
