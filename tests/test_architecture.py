@@ -14,6 +14,9 @@ PUBLIC_API_PATHS = {
     "/api/v1/openapi.json",
     "/api/v1/docs",
     "/api/v1/cases/status",  # public case status: number + name → state and dates only
+    # appointment groups and their open slots: what a center offers, no personal data
+    "/api/v1/cases/appointments/groups",
+    "/api/v1/cases/appointments/groups/{int:group_id}/slots",
 }
 PUBLIC_API_PREFIXES = (
     "/api/v1/catalog/",  # the published service catalog is public information

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from tongban.cases.api import router as cases_router
+from tongban.cases.appointment_api import router as appointments_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import install_error_handlers
 from tongban.identity.api import router as identity_router
@@ -18,3 +19,4 @@ install_error_handlers(api)
 api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/cases/", cases_router)
+api.add_router("/cases/appointments/", appointments_router)

@@ -88,10 +88,12 @@ def _take_seat(slot: AppointmentSlot) -> None:
             "appointment.slot_full",
             _("“%(slot)s”时段已约满，请选择其他时段。") % {"slot": slot_label(slot)},
         )
+    slot.refresh_from_db(fields=["booked"])
 
 
-def _release_seat(slot_id: int) -> None:
-    AppointmentSlot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+def _release_seat(slot: AppointmentSlot) -> None:
+    AppointmentSlot.objects.filter(pk=slot.pk, booked__gt=0).update(booked=F("booked") - 1)
+    slot.refresh_from_db(fields=["booked"])
 
 
 def _own(*, account, appointment_id: int) -> Appointment:
@@ -404,9 +406,9 @@ def appointment_reschedule(*, account, appointment_id: int, slot_id: int) -> App
         raise _duplicate(new)
     if new.pk < old.pk:  # both slot rows are locked in id order
         _take_seat(new)
-        _release_seat(old.pk)
+        _release_seat(old)
     else:
-        _release_seat(old.pk)
+        _release_seat(old)
         _take_seat(new)
     appointment.slot = new
     appointment.save(update_fields=["slot"])
@@ -429,7 +431,7 @@ def appointment_cancel(*, account, appointment_id: int) -> Appointment:
         raise Conflict("appointment.checked_in", _("您已签到取号，不能再取消预约。"))
     if _started(appointment.slot):
         raise Conflict("appointment.started", _("预约时段已开始，不能取消。"))
-    _release_seat(appointment.slot_id)
+    _release_seat(appointment.slot)
     appointment.state, appointment.cancelled_at = A.CANCELLED, timezone.now()
     appointment.save(update_fields=["state", "cancelled_at"])
     _audit("cancel", appointment, actor=account)
