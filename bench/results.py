@@ -8,7 +8,8 @@ runs made in slices can be merged), ``socket_errors`` (``connect``/``read``/``wr
 ``timeout``), ``non_2xx_3xx`` (wrk's own count), ``statuses`` (status code → responses,
 counted by the Lua script), ``bad`` (responses that were not the expected success: wrong
 status, or a 200 without an ``id_token``), ``exhausted`` (requests sent after the pre-created
-codes ran out) and ``errors``.
+codes ran out), ``completed`` (chained sequences finished, e.g. case lifecycles; 0 for others)
+and ``errors``.
 """
 
 import json
@@ -68,6 +69,7 @@ def parse_wrk(output: str) -> dict:
         "statuses": {},
         "bad": 0,
         "exhausted": 0,
+        "completed": 0,
     }
     for line in output.splitlines():
         if line.startswith(MARKER):
@@ -75,6 +77,7 @@ def parse_wrk(output: str) -> dict:
             result["statuses"] = {str(k): int(v) for k, v in counted["statuses"].items()}
             result["bad"] = int(counted["bad"])
             result["exhausted"] = int(counted.get("exhausted", 0))
+            result["completed"] = int(counted.get("completed", 0))
             result["quantiles_ms"] = [
                 [float(pct), us / 1000] for pct, us in counted.get("quantiles_us", [])
             ]
@@ -152,6 +155,7 @@ def merge(slices: list[dict]) -> dict:
         "statuses": statuses,
         "bad": sum(s["bad"] for s in slices),
         "exhausted": sum(s["exhausted"] for s in slices),
+        "completed": sum(s.get("completed", 0) for s in slices),
         "slices_rps": [s["rps"] for s in slices],
     }
     merged["errors"] = count_errors(merged)

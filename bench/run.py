@@ -38,6 +38,13 @@ from tongban.settings.env import rsa_private_key_pem  # noqa: E402
 HOST = "127.0.0.1"
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tongban_bench"
+CASES_DB = "tongban_bench_cases"  # kept between runs: filling a million cases takes minutes
+INSERT_CEILING = ("ceiling: POST /bench/bare/insert", "/bench/bare/insert")
+CASE_TARGETS = ("submit", "status", "lifecycle")
+# Environment of the server on the cases database: the production task backend (messages wait
+# in the database for `tongban worker`; no worker runs during the load), and the public status
+# query's per-address limit lifted (wrk queries from one address).
+CASES_SERVER_ENV = {"TONGBAN_TASK_BACKEND": "database", "TONGBAN_STATUS_QUERY_RATE": "1000000000/s"}
 CEILING = ("ceiling: GET /bench/bare/read", "/bench/bare/read")
 REFERENCE = ("ref.: GET /bench/bare/hello (no DB)", "/bench/bare/hello")
 WRK_DIR = REPO / "bench" / "wrk"
@@ -59,7 +66,18 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers; 0: 2*cores+1")
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--codes", type=int, default=0, help="authorization codes to pre-create")
-    parser.add_argument("--only", nargs="*", choices=["home", "token", "login"], default=None)
+    parser.add_argument(
+        "--only", nargs="*", choices=["home", "token", "login", *CASE_TARGETS], default=None
+    )
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"the cases benchmarks on PostgreSQL database {CASES_DB} holding N cases (filled"
+        " once, then reused)",
+    )
+    parser.add_argument("--refill", action="store_true", help="with --cases: fill afresh")
     parser.add_argument(
         "--wait-quiet",
         type=float,
@@ -76,13 +94,18 @@ def parse_args(argv=None):
     elif args.loadgen == "wrk" and not shutil.which("wrk"):
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     args.threads = min(args.threads, args.connections)
+    if args.cases:
+        args.database = "postgres"
+        args.only = [t for t in (args.only or CASE_TARGETS) if t in CASE_TARGETS]
+    elif args.only and set(args.only) & set(CASE_TARGETS):
+        parser.error("submit, status and lifecycle need --cases N")
     return args
 
 
 # The installation ---------------------------------------------------------------------------
 
 
-def bench_env(home: Path, database: str) -> dict[str, str]:
+def bench_env(home: Path, database: str, name: str = POSTGRES_DB, secrets_=None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TONGBAN_", "DJANGO_"))}
     env.pop("DATABASE_URL", None)
     env.pop("WEB_CONCURRENCY", None)
@@ -91,24 +114,29 @@ def bench_env(home: Path, database: str) -> dict[str, str]:
         TONGBAN_BENCH="1",
         TONGBAN_DEBUG="0",
         DJANGO_SETTINGS_MODULE="tongban.settings",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        TONGBAN_FIELD_KEY=secrets.token_urlsafe(50),
-        TONGBAN_OIDC_KEY=rsa_private_key_pem(),
         PYTHONPATH=str(REPO),
     )
+    env.update(
+        secrets_
+        or {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "TONGBAN_FIELD_KEY": secrets.token_urlsafe(50),
+            "TONGBAN_OIDC_KEY": rsa_private_key_pem(),
+        }
+    )
     if database == "postgres":
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{POSTGRES_DB}"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         env["DATABASE_URL"] = f"sqlite:///{home / 'tongban.sqlite3'}"
     return env
 
 
-def postgres_recreate() -> None:
+def postgres_recreate(name: str = POSTGRES_DB) -> None:
     import psycopg
 
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {POSTGRES_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
 def tongban(*argv: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
@@ -185,10 +213,12 @@ class Load:
         self.workdir = workdir
         self.prepared = prepared
 
-    def _wrk(self, path: str, duration: float, script: str, script_args=(), headers=()) -> dict:
+    def _wrk(
+        self, path: str, duration: float, script: str, script_args=(), headers=(), threads=0
+    ) -> dict:
         command = [
             "wrk",
-            f"-t{self.args.threads}",
+            f"-t{threads or self.args.threads}",
             f"-c{self.args.connections}",
             f"-d{max(1, round(duration))}s",
             "--timeout",
@@ -276,14 +306,42 @@ class Load:
         return self._python(scenario, duration)
 
 
+class CasesLoad(Load):
+    """The cases targets (wrk only). Each connection is a wrk thread of its own, so that it
+    keeps its applicant's (and staff member's) session, and the lifecycle's steps follow one
+    another on it; the ceilings run the same way."""
+
+    def _each(self, path, duration, script, script_args=()) -> dict:
+        return self._wrk(path, duration, script, script_args, threads=self.args.connections)
+
+    def get(self, path: str, duration: float) -> dict:
+        return self._each(path, duration, "get.lua")
+
+    def insert(self, duration: float) -> dict:
+        return self._each(INSERT_CEILING[1], duration, "post.lua")
+
+    def submit(self, duration: float) -> dict:
+        sessions = self.workdir / "apply-sessions.txt"
+        return self._each("/api/v1/cases/apply", duration, "apply.lua", (str(sessions),))
+
+    def status(self, duration: float) -> dict:
+        paths = self.workdir / "status-paths.txt"
+        return self._each("/api/v1/cases/status", duration, "status.lua", (str(paths),))
+
+    def lifecycle(self, duration: float) -> dict:
+        sessions = self.workdir / "lifecycle-sessions.txt"
+        return self._each("/api/v1/cases/apply", duration, "lifecycle.lua", (str(sessions),))
+
+
 class CpuMeter:
     """Where the machine's CPU went during a measurement: the server (its process group), the
     benchmark's PostgreSQL backends, the load generator (our waited-for children), and
     everything else. The machine is shared; a large "other" share means the run's absolute
     numbers are low (the ratio less so)."""
 
-    def __init__(self, server_pgid: int):
+    def __init__(self, server_pgid: int, database: str = POSTGRES_DB):
         self.pgid = server_pgid
+        self.database = database
         self.tick = os.sysconf("SC_CLK_TCK")
 
     def _machine_busy(self) -> float:
@@ -308,7 +366,7 @@ class CpuMeter:
                 elif comm.endswith("(postgres"):
                     with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
                         title = cmdline.read().decode(errors="replace")
-                    if f" {POSTGRES_DB} " in title:
+                    if f" {self.database} " in title:
                         database += ticks
             except OSError:
                 continue
@@ -439,11 +497,217 @@ def wait_quiet(limit: float) -> None:
         time.sleep(7)
 
 
+# The cases benchmarks (--cases N) ----------------------------------------------------------
+
+
+def cases_database(args, home: Path) -> tuple[dict[str, str], dict]:
+    """The environment for the kept cases database, filling it first if it does not hold
+    ``--cases`` cases yet (or ``--refill``). The secrets the people's data was sealed with live
+    in the database itself (table ``bench_env``), so a later run can reuse it."""
+    import psycopg
+
+    url = f"postgres://postgres@127.0.0.1:5432/{CASES_DB}"
+    kept, info = None, None
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [CASES_DB]).fetchone()
+    if exists and not args.refill:
+        with psycopg.connect(url) as conn:
+            if conn.execute(
+                "SELECT to_regclass('bench_env'), to_regclass('bench_fill')"
+            ).fetchone()[1]:
+                info = conn.execute("SELECT info FROM bench_fill ORDER BY id DESC LIMIT 1")
+                info = (info.fetchone() or [None])[0]
+                kept = dict(conn.execute("SELECT key, value FROM bench_env").fetchall())
+    if info and info.get("cases") == args.cases and kept:
+        env = bench_env(home, "postgres", CASES_DB, kept)
+        log(f"reusing {CASES_DB}: {info['cases']} cases, filled in {info['total_s']} s")
+        tongban("migrate", "--noinput", "-v", "0", env=env)
+        return env, {**info, "reused": True}
+    started = time.monotonic()
+    env = bench_env(home, "postgres", CASES_DB)
+    postgres_recreate(CASES_DB)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_env (key text PRIMARY KEY, value text)")
+        for key in ("SECRET_KEY", "TONGBAN_FIELD_KEY", "TONGBAN_OIDC_KEY"):
+            conn.execute("INSERT INTO bench_env VALUES (%s, %s)", [key, env[key]])
+    tongban("migrate", "--noinput", "-v", "0", env=env)
+    tongban("seed", env=env, stdout=subprocess.DEVNULL)
+    seeded = time.monotonic() - started
+    log(f"migrated and seeded in {seeded:.0f} s; filling {args.cases} cases")
+    subprocess.run(
+        [sys.executable, "-m", "bench.cases_data", "--cases", str(args.cases)],
+        env=env,
+        cwd=REPO,
+        check=True,
+    )
+    with psycopg.connect(url) as conn:
+        info = conn.execute("SELECT info FROM bench_fill ORDER BY id DESC LIMIT 1").fetchone()[0]
+    info["migrate_seed_s"] = round(seeded, 1)
+    info["preparation_s"] = round(time.monotonic() - started, 1)
+    log(f"{CASES_DB} prepared in {info['preparation_s']} s")
+    return env, {**info, "reused": False}
+
+
+def cases_groups(load: "CasesLoad", only) -> list[tuple[str, list]]:
+    insert = (INSERT_CEILING[0], lambda kind, d: load.insert(d))
+    read = (CEILING[0], lambda kind, d: load.get(CEILING[1], d))
+    groups = [
+        ("submit", [("1. apply: POST /api/v1/cases/apply", lambda k, d: load.submit(d)), insert]),
+        ("status", [("2. status: GET /api/v1/cases/status", lambda k, d: load.status(d)), read]),
+        ("lifecycle", [("3. lifecycle (5 requests)", lambda k, d: load.lifecycle(d)), insert]),
+    ]
+    return [(key, group) for key, group in groups if key in only]
+
+
+def queue_explain(env, workdir: Path) -> dict:
+    out = workdir / "queue.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.cases_queue", "--out", str(out)],
+        env=env,
+        cwd=REPO,
+        check=True,
+    )
+    return json.loads(out.read_text())
+
+
+PREPARE_CASES = (sys.executable, "-m", "bench.cases_prepare")
+
+
+def cases_main(args, started: float) -> int:
+    if args.loadgen != "wrk":
+        raise SystemExit("--cases needs wrk (Debian: apt-get install wrk)")
+    workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-cases-"))
+    home = workdir / "home"
+    server, pairs = None, []
+    try:
+        env, fill_info = cases_database(args, home)
+        if args.keep:
+            (workdir / "env.json").write_text(json.dumps(env, indent=2))
+        if args.wait_quiet:  # the fill kept the machine busy
+            wait_quiet(args.wait_quiet)
+        subprocess.run(
+            [*PREPARE_CASES, "--out", str(workdir), "--connections", str(args.connections)],
+            env=env,
+            cwd=REPO,
+            check=True,
+        )
+        prepared = json.loads((workdir / "cases-prepare.json").read_text())
+        port = free_port()
+        server = Server(
+            env={**env, **CASES_SERVER_ENV},
+            port=port,
+            workers=args.workers,
+            log_path=workdir / "server.log",
+        )
+        server.wait_ready()
+        log(f"server up on {HOST}:{port} with {args.workers} sync workers")
+        load = CasesLoad(args, port, workdir, prepared, CpuMeter(server.process.pid, CASES_DB))
+        for key, group in cases_groups(load, args.only):
+            ours, ceiling = measure(load, group)
+            pairs.append({"key": key, "target": ours, "ceiling": ceiling})
+        server.stop()
+        problems = server.log_problems()
+        if problems:
+            print(server.log_tail(60))
+        server = None
+        queues = queue_explain(env, workdir)
+    finally:
+        if server is not None:
+            server.stop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    rows = []
+    for pair in pairs:
+        ours, ceiling = pair["target"], pair["ceiling"]
+        pair["ratio"] = ratio(ours["rps"], ceiling["rps"])
+        if pair["key"] == "lifecycle":
+            pair["lifecycles_per_s"] = round(ours["completed"] / ours["duration_s"], 2)
+        rows.append(
+            {
+                "target": ours["target"],
+                "rps": ours["rps"],
+                "p50": ours["latency_ms"]["p50"],
+                "p99": ours["latency_ms"]["p99"],
+                "errors": ours["errors"],
+                "ceiling_rps": ceiling["rps"],
+                "ratio": pair["ratio"],
+                "other_pct": (ours["cpu"]["other_pct"], ceiling["cpu"]["other_pct"]),
+            }
+        )
+        for result in (ours, ceiling):
+            result.pop("quantiles_ms", None)
+    info = machine()
+    print()
+    print(
+        f"Tongban cases bench, PostgreSQL {CASES_DB} ({fill_info['cases']:,} cases filled),"
+        f" {datetime.date.today()}: {args.workers} gunicorn sync workers, wrk ({args.connections}"
+        f" connections, one thread each), {args.duration:g}s per target in {args.slices} slices"
+        f" alternating with the ceiling; load generator, server and database share"
+        f" {info['cores']} cores."
+    )
+    print(format_table(rows))
+    for pair in pairs:
+        ceiling = pair["ceiling"]
+        print(
+            f"  {pair['target']['target']}: ceiling {ceiling['target']} p50"
+            f" {ceiling['latency_ms']['p50']:.2f} ms, p99 {ceiling['latency_ms']['p99']:.2f} ms"
+        )
+        if "lifecycles_per_s" in pair:
+            print(
+                f"  lifecycles completed: {pair['target']['completed']} ="
+                f" {pair['lifecycles_per_s']:.1f} lifecycles/s"
+            )
+    busiest = max((max(row["other_pct"]) for row in rows), default=0)
+    if busiest > 10:
+        print(f"WARNING: other processes took up to {busiest:.0f}% of the CPU during these runs.")
+    print(
+        f"\nQueues of {queues['department']['code']} ({queues['department']['name']}),"
+        f" {queues['cases']:,} cases in the database; the department holds"
+        f" {queues['department']['cases']}, open tasks {queues['open_tasks']}:"
+    )
+    for queue in queues["queues"]:
+        counts = ", ".join(
+            f"page size {size}: {c['rows']} rows, {c['queue']} queries (page {c['page']})"
+            for size, c in queue["queries"].items()
+        )
+        print(f"\n-- {queue['kind']}: {counts}\n{queue['plan']}")
+    errors = sum(row["errors"] for row in rows)
+    print(f"\nerrors: {errors}; server log problems: {problems}")
+    elapsed = time.monotonic() - started
+    print(f"bench took {elapsed:.0f}s")
+    report = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": f"postgres {CASES_DB}",
+        "fill": fill_info,
+        "machine": info,
+        "config": {
+            "workers": args.workers,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "slices": args.slices,
+            "warmup_s": args.warmup,
+            "server_env": CASES_SERVER_ENV,
+        },
+        "prepared": prepared,
+        "pairs": pairs,
+        "queues": queues,
+        "errors": errors,
+        "server_log_problems": problems,
+        "elapsed_s": round(elapsed, 1),
+    }
+    RESULTS_DIR.mkdir(exist_ok=True)
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    (RESULTS_DIR / "latest-cases.json").write_text(text)
+    return 1 if errors or problems else 0
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    started = time.monotonic()
+    if args.cases:
+        return cases_main(args, started)
     if args.wait_quiet:
         wait_quiet(args.wait_quiet)
-    started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-"))
     home = workdir / "home"
     env = bench_env(home, args.database)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bench.cases_data import person_rows
 from bench.oidc import client_create, codes_create, pkce_pair
 from bench.results import (
     count_errors,
@@ -23,6 +24,8 @@ from bench.results import (
     time_ms,
 )
 from tests import factories
+from tongban.core.bench_urls import bare_insert
+from tongban.identity.validators import id_number_check_char
 
 # Password logins with too many connections for two workers: some requests time out.
 WRK_LOGIN_WITH_TIMEOUTS = """\
@@ -78,6 +81,7 @@ def test_parse_wrk_report_with_socket_errors():
         "statuses": {"302": 44},
         "bad": 0,
         "exhausted": 0,
+        "completed": 0,
         "errors": 7,  # every 302 went to /me/, but 7 requests timed out
     }
 
@@ -248,3 +252,32 @@ def test_pre_created_codes_are_redeemed_once_by_the_real_token_endpoint(db, clie
     )
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_grant"
+
+
+def test_completed_lifecycles_are_read_and_summed_over_slices():
+    line = 'TONGBAN {"statuses":{"201":4,"200":16},"bad":0,"exhausted":0,"completed":4}'
+    report = WRK_LOGIN_WITH_TIMEOUTS.replace(WRK_LOGIN_WITH_TIMEOUTS.splitlines()[-1], line)
+    result = parse_wrk(report)
+    assert (result["completed"], result["statuses"]) == (4, {"201": 4, "200": 16})
+    assert merge([result, dict(result, completed=6)])["completed"] == 10
+    assert parse_wrk(WRK_NOT_FOUND)["completed"] == 0  # scripts without chained requests
+
+
+def test_fill_people_are_distinct_with_valid_id_numbers_and_mobiles():
+    rows = list(person_rows(45_000))
+    assert len({r[1] for r in rows}) == len({r[2] for r in rows}) == 45_000
+    for name, id_number, mobile in rows[::997]:
+        assert 2 <= len(name) <= 3
+        assert id_number[17] == id_number_check_char(id_number[:17])
+        assert len(mobile) == 11 and mobile[:2] == "16"
+
+
+def test_bare_insert_view_commits_one_expired_session_row(db, rf):
+    from django.contrib.sessions.models import Session
+
+    response = bare_insert(rf.post("/bench/bare/insert"))
+    assert response.status_code == 201
+    (row,) = Session.objects.all()
+    assert row.session_data == "" and len(row.session_key) == 32
+    assert bare_insert(rf.get("/bench/bare/insert")).status_code == 405
+    assert Session.objects.count() == 1

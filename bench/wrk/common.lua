@@ -1,6 +1,8 @@
 -- Shared by the bench's wrk scripts (loaded with dofile): per-thread counters, and a done()
 -- that prints one line for bench/results.py to read:
---   TONGBAN {"statuses":{"200":n,...},"bad":n,"exhausted":n,"quantiles_us":[["50.0",us],...]}
+--   TONGBAN {"statuses":{"200":n,...},"bad":n,"exhausted":n,"completed":n,
+--            "quantiles_us":[["50.0",us],...]}
+-- "completed": sequences of requests finished (a case lifecycle), for scripts that chain them.
 -- "bad": responses that were not the expected success; "quantiles_us": latency percentiles on
 -- a fine grid, so that runs made in slices can be merged (bench/results.py: merge).
 local threads = {}
@@ -14,6 +16,29 @@ function tb_counters()
   statuses = {}
   bad = 0
   exhausted = 0
+  completed = 0
+end
+
+-- One line of a tab-separated file per wrk thread (thread i takes line i, round robin).
+function tb_thread_fields(path)
+  local lines = {}
+  for line in io.lines(path) do
+    if line ~= "" then
+      table.insert(lines, line)
+    end
+  end
+  local fields = {}
+  for field in string.gmatch(lines[(id % #lines) + 1], "[^\t]+") do
+    table.insert(fields, field)
+  end
+  return fields
+end
+
+function tb_read(path)
+  local file = assert(io.open(path, "rb"))
+  local content = file:read("*a")
+  file:close()
+  return content
 end
 
 function tb_count(status, ok)
@@ -25,13 +50,14 @@ function tb_count(status, ok)
 end
 
 function done(summary, latency, requests)
-  local total, bad_total, exhausted_total = {}, 0, 0
+  local total, bad_total, exhausted_total, completed_total = {}, 0, 0, 0
   for _, thread in ipairs(threads) do
     for key, n in pairs(thread:get("statuses")) do
       total[key] = (total[key] or 0) + n
     end
     bad_total = bad_total + thread:get("bad")
     exhausted_total = exhausted_total + thread:get("exhausted")
+    completed_total = completed_total + (thread:get("completed") or 0)
   end
   local parts = {}
   for key, n in pairs(total) do
@@ -49,6 +75,7 @@ function done(summary, latency, requests)
     end
     table.insert(q, string.format('["100.0",%d]', latency.max))
   end
-  io.write(string.format('TONGBAN {"statuses":{%s},"bad":%d,"exhausted":%d,"quantiles_us":[%s]}\n',
-    table.concat(parts, ","), bad_total, exhausted_total, table.concat(q, ",")))
+  io.write(string.format(
+    'TONGBAN {"statuses":{%s},"bad":%d,"exhausted":%d,"completed":%d,"quantiles_us":[%s]}\n',
+    table.concat(parts, ","), bad_total, exhausted_total, completed_total, table.concat(q, ",")))
 end

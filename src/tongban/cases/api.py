@@ -1,15 +1,18 @@
 """Cases JSON API: applicants' own cases, staff queues and transitions, and the public status
 query. Thin: parse → check → call a service or selector → shape."""
 
+import json
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 from pydantic import Field
 
+from tongban.core.errors import InvalidInput
 from tongban.core.ratelimit import client_ip, rate_limit
 from tongban.identity.access import staff_of
 
@@ -174,6 +177,41 @@ def public_status(request, number: str = "", name: str = ""):
 @router.post("", response={201: CaseOut, **ERRORS}, auth=django_auth)
 def create(request, payload: CaseIn):
     case = services.case_create_draft(account=request.auth, **payload.dict())
+    return Status(201, case)
+
+
+@router.post("/apply", response={201: CaseOut, **ERRORS}, auth=django_auth)
+def apply(
+    request,
+    form_data: Form[str],
+    item_id: Form[int | None] = None,
+    theme_code: Form[str] = "",
+    idempotency_key: Form[str] = "",
+):
+    """Apply in one request, as the apply page does: the answers (``form_data``, a JSON object),
+    one file per checklist material as ``material_<catalog material id>``, submitted at once
+    (all or nothing)."""
+    try:
+        answers = json.loads(form_data)
+    except ValueError:
+        answers = None
+    if not isinstance(answers, dict):
+        message = _("表单数据格式不正确。")
+        raise InvalidInput("case.form_data", message, fields={"form_data": message})
+    uploads = [
+        (int(key.removeprefix("material_")), upload)
+        for key, upload in request.FILES.items()
+        if key.removeprefix("material_").isdigit()
+    ]
+    case = services.case_application_save(
+        account=request.auth,
+        form_data=answers,
+        uploads=uploads,
+        item_id=item_id,
+        theme_code=theme_code,
+        idempotency_key=idempotency_key[:64],
+        submit=True,
+    )
     return Status(201, case)
 
 
