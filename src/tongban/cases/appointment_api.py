@@ -73,12 +73,9 @@ class AppointmentOut(Schema):
 
 
 class ArrivalOut(AppointmentOut):
-    person_name: str
-    person_id_number: str
+    """Who is expected, without identifying them: the masked ID number only."""
 
-    @staticmethod
-    def resolve_person_name(obj) -> str:
-        return obj.person.name
+    person_id_number: str
 
     @staticmethod
     def resolve_person_id_number(obj) -> str:
@@ -202,7 +199,7 @@ def staff_slots(request, group_id: int):
 
 @router.get("/staff/arrivals", response={200: list[ArrivalOut], **ERRORS}, auth=django_auth)
 def staff_arrivals(request, on: dt.date | None = None):
-    """The day's appointments at the staff member's own center (names, masked ID numbers)."""
+    """The day's appointments at the staff member's own center (masked ID numbers)."""
     return selectors.arrivals_for_staff(staff=staff_of(request.auth), on=on)
 
 

@@ -140,8 +140,8 @@ def slots_for_staff(*, staff, group_id: int, days: int = OPEN_DAYS) -> list[Appo
 
 
 def arrivals_for_staff(*, staff, on: date | None = None) -> list[Appointment]:
-    """The day's live appointments at the staff member's center, by slot time; names and masked
-    ID numbers only."""
+    """The day's live appointments at the staff member's center, by slot time (pages show the
+    person masked)."""
     require_role(staff, *STAFF_ROLES)
     return list(
         Appointment.objects.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_views, views
+from . import appointment_views, case_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -30,4 +30,27 @@ urlpatterns = [
     path("me/cases/<int:case_id>/correct/", case_views.case_correct, name="case_correct"),
     path("me/cases/<int:case_id>/withdraw/", case_views.case_withdraw, name="case_withdraw"),
     path("status/", case_views.status_query, name="status_query"),
+    # 网上预约
+    path("appointments/", appointment_views.groups, name="appointment_groups"),
+    path(
+        "appointments/groups/<int:group_id>/",
+        appointment_views.group,
+        name="appointment_group",
+    ),
+    path(
+        "appointments/groups/<int:group_id>/book/",
+        appointment_views.book,
+        name="appointment_book",
+    ),
+    path("appointments/mine/", appointment_views.mine, name="my_appointments"),
+    path(
+        "appointments/<int:appointment_id>/reschedule/",
+        appointment_views.reschedule,
+        name="appointment_reschedule",
+    ),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        appointment_views.cancel,
+        name="appointment_cancel",
+    ),
 ]

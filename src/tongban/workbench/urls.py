@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_views, counter_views, views
+from . import appointment_views, case_views, counter_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -53,4 +53,16 @@ urlpatterns = [
     path("counter/", counter_views.find_item, name="counter"),
     path("counter/items/<int:item_id>/", counter_views.intake, name="counter_intake"),
     path("counter/receipts/<int:case_id>/", counter_views.receipt, name="counter_receipt"),
+    # 网上预约: arrivals and check-in, groups, publishing slots
+    path("appointments/", appointment_views.desk, name="appointments"),
+    path(
+        "appointments/<int:appointment_id>/check-in/",
+        appointment_views.check_in,
+        name="appointment_check_in",
+    ),
+    path(
+        "appointments/groups/<int:group_id>/",
+        appointment_views.group,
+        name="appointment_group",
+    ),
 ]
