@@ -83,3 +83,24 @@ def test_postgresql_refuses_updates_in_the_database():
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).update(action="changed")
     assert AuditEntry.objects.get(pk=entry.pk).action == "test.event"
+
+
+def test_a_stale_remembered_head_falls_back_to_the_locked_head():
+    """Another connection appended (or a transaction was rolled back) since this connection last
+    appended: the compare-and-swap misses, and the entry links to the real head."""
+    first = audit_record(action="test.event", details={"n": 1})
+    connection.tongban_audit_head = (first.seq + 5, "f" * 64)  # what another worker saw once
+    second = audit_record(action="test.event", details={"n": 2})
+    assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)
+    assert audit_verify().intact and audit_verify().checked == 2
+
+
+def test_an_append_rolled_back_leaves_the_chain_intact_for_the_next():
+    first = audit_record(action="test.event", details={"n": 1})
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(action="test.event", details={"n": "rolled back"})
+        raise RuntimeError("the change failed")
+    third = audit_record(action="test.event", details={"n": 3})
+    assert (third.seq, third.prev_hash) == (first.seq + 1, first.hash)
+    assert list(AuditEntry.objects.values_list("seq", flat=True)) == [1, 2]
+    assert audit_verify().intact
