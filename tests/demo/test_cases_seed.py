@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from tongban.cases.choices import CaseState, TaskKind, TaskState
-from tongban.cases.models import Case, CaseEvent, CaseTask
+from tongban.cases.models import Appointment, AppointmentSlot, Case, CaseEvent, CaseTask
 from tongban.demo import seed as demo
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,10 @@ def test_the_demo_has_every_state_overdue_parallel_commitment_gaps_and_counter_c
     assert counter.center.code == "pd-weifangxincun-center"
     assert counter.department.code == "pd-police"
 
+    assert AppointmentSlot.objects.filter(group__name="居住证业务").count() > 0
+    booked = Appointment.objects.get()
+    assert booked.person.name == "张晓明" and booked.slot.booked == 1
+
     before = Case.objects.count()
     added = demo.seed_cases(
         owner_id_number=demo.CITIZENS[0][1],
@@ -48,3 +52,5 @@ def test_the_demo_has_every_state_overdue_parallel_commitment_gaps_and_counter_c
         enterprise_uscc=demo.ENTERPRISES[0][0],
     )
     assert added == 0 and Case.objects.count() == before
+    demo.seed_appointments(citizen_id_number=demo.CITIZENS[0][1])
+    assert Appointment.objects.count() == 1

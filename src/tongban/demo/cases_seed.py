@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.cases import appointments
 from tongban.cases import services as cases
-from tongban.cases.models import Case, CaseTask
+from tongban.cases.models import Appointment, AppointmentGroup, Case, CaseTask
 from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.models import ServiceItem
 from tongban.core import workdays
@@ -284,3 +285,32 @@ def _amr_item(**flag) -> ServiceItem | None:
         .order_by("id")
         .first()
     )
+
+
+RESIDENCE_GROUP = "居住证业务"
+
+
+@transaction.atomic
+def seed_appointments(*, citizen_id_number: str) -> int:
+    """The Weifang center takes appointments for 居住证 on the next two weeks' working days (topped
+    up on every run, so the demo always has slots); one citizen holds a booking. Returns how
+    many slots were added."""
+    clerk = _staff("clerk.weifang")
+    residence = _item("居住证办理", "pd-police")
+    group = AppointmentGroup.objects.filter(center=clerk.department, name=RESIDENCE_GROUP).first()
+    if group is None:
+        group = appointments.appointment_group_create(
+            staff=clerk, name=RESIDENCE_GROUP, item_ids=[residence.pk], queue_letter="A"
+        )
+    today = timezone.localdate()
+    added = appointments.appointment_slots_publish(
+        staff=clerk, group_id=group.pk, date_from=today, date_to=today + timedelta(days=14)
+    )
+    citizen = identity_selectors.person_by_id_number(citizen_id_number)
+    if not Appointment.objects.filter(person=citizen).exists():
+        first = group.slots.filter(date__gt=today).order_by("date", "start").first()
+        if first is not None:
+            appointments.appointment_book(
+                account=citizen.account, slot_id=first.pk, item_id=residence.pk
+            )
+    return added

@@ -15,7 +15,7 @@ from tongban.identity.choices import AgentScope, EntityKind, StaffRoleName
 from tongban.identity.models import Department, LegalEntity, Region, Staff
 from tongban.identity.validators import id_number_check_char, uscc_check_char
 
-from .cases_seed import seed_cases
+from .cases_seed import seed_appointments, seed_cases
 
 DEMO_PASSWORD = "Tongban2026"
 
@@ -161,6 +161,7 @@ def seed(*, scale: int = 0, catalog_scale: int = 0) -> None:
         agent_id_number=CITIZENS[1][1],
         enterprise_uscc=ENTERPRISES[0][0],
     )
+    seed_appointments(citizen_id_number=CITIZENS[0][1])
     if scale:
         seed_scale(scale)
     if catalog_scale:
