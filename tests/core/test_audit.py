@@ -104,3 +104,47 @@ def test_an_append_rolled_back_leaves_the_chain_intact_for_the_next():
     assert (third.seq, third.prev_hash) == (first.seq + 1, first.hash)
     assert list(AuditEntry.objects.values_list("seq", flat=True)) == [1, 2]
     assert audit_verify().intact
+
+
+def test_audited_atomic_appends_a_services_entries_together_at_its_end():
+    from tongban.core.audit import audited_atomic
+    from tongban.core.models import AuditChainHead
+
+    seen = {}
+
+    @audited_atomic
+    def inner_step():
+        return audit_record(action="test.inner", details={"n": 2})
+
+    @audited_atomic
+    def service():
+        first = audit_record(action="test.outer", details={"n": 1})
+        second = inner_step()  # a nested service joins the outer batch
+        seen["during"] = (first.seq, second.seq, AuditEntry.objects.count())
+        return first, second
+
+    before = audit_record(action="test.before")
+    first, second = service()
+    assert seen["during"] == (None, None, 1)  # nothing linked or written until the end
+    assert [(e.seq, e.prev_hash) for e in (first, second)] == [
+        (2, before.hash),
+        (3, first.hash),
+    ]
+    head = AuditChainHead.objects.get()
+    assert (head.seq, head.hash) == (3, second.hash)
+    assert audit_verify().intact and audit_verify().checked == 3
+
+
+def test_audited_atomic_that_fails_appends_nothing():
+    from tongban.core.audit import audited_atomic
+
+    @audited_atomic
+    def failing():
+        audit_record(action="test.lost")
+        raise ValueError("the change failed")
+
+    with pytest.raises(ValueError):
+        failing()
+    assert not AuditEntry.objects.exists()
+    after = audit_record(action="test.after")
+    assert after.seq == 1 and audit_verify().intact

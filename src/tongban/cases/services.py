@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_department, require_role
@@ -240,7 +240,7 @@ def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
     return material
 
 
-@transaction.atomic
+@audited_atomic
 def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
     """Draft → submitted → pre-review. Submitting again with the case's idempotency key returns
     the same case, unchanged."""
@@ -389,7 +389,7 @@ def _late_notice_guard(case: Case) -> None:
         )
 
 
-@transaction.atomic
+@audited_atomic
 def case_pre_review_accept(*, staff, case_id: int) -> Case:
     case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.ACCEPTED)
@@ -560,7 +560,7 @@ def _resume(case: Case) -> None:
 # --- review ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@audited_atomic
 def case_review_start(*, staff, case_id: int) -> Case:
     """Accepted → under review: one task per item (a theme fans out to each member department)."""
     case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
@@ -622,7 +622,7 @@ def _task_for_staff(*, staff, task_id: int, kind: str) -> tuple[Case, CaseTask]:
     return case, task
 
 
-@transaction.atomic
+@audited_atomic
 def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> CaseTask:
     """One department decides its part; when every part is decided, the case is decided
     (approved only if every part is approved). Of two reviewers racing, exactly one wins."""
@@ -910,7 +910,7 @@ def _add_uploads(*, account, case: Case, uploads) -> None:
             ) from exc
 
 
-@transaction.atomic
+@audited_atomic
 def case_application_save(
     *,
     account,

@@ -2,23 +2,33 @@
 
 The chain is one list: entry *n* carries the SHA-256 of entry *n − 1*, and the single head row
 (``AuditChainHead``) holds the last sequence number and hash. An append therefore needs the head
-under its row lock, in the same transaction as the change it records (so that a change is never
-committed without its entry), and the lock is held until that transaction ends. Appends are
-serialised city-wide by design; what this module keeps small is the cost of each one:
+under its row lock, in the same transaction as the change it records (a change is never
+committed without its entry), and that lock is held until the transaction ends: appends are
+serialised city-wide. bench/ measured what that costs: a transaction that audits early (an
+application is audited when its draft is created, then four more times) held the head for
+nearly its whole length, so every audited write in the city waited for it. What is done about it:
 
-- The head last seen is remembered per database connection. The next append moves the head
-  with a compare-and-swap, ``UPDATE head ... WHERE seq = <remembered> AND hash = <remembered>``,
-  which also takes the row lock; only when another connection moved the head meanwhile (or a
-  transaction was rolled back) does it fall back to ``SELECT ... FOR UPDATE`` and try again.
-  Within a transaction that audits several steps (an application: created, material added,
-  submitted, in pre-review), every append after the first costs one UPDATE and one INSERT.
+- **Appends at the end of the transaction** (``audited_atomic``): a service wrapped in it runs
+  in a transaction; the entries its steps record are built at once (time, actor, content) but
+  only linked into the chain when the service has finished, just before its transaction
+  commits, all together: one UPDATE of the head, one INSERT of the entries. The head is then
+  locked for two statements and the commit, not for the whole service. Nested services join
+  the outermost one's batch; a service that fails leaves nothing (its transaction rolls back).
+  Such a service must not carry on after catching an error from a step that recorded an entry
+  in a savepoint since rolled back (the entry would still be appended); none does.
+- **Compare-and-swap on the head last seen**: the head this connection last wrote is
+  remembered, and the append moves it with ``UPDATE head ... WHERE seq = <remembered> AND hash
+  = <remembered>`` (which takes the row lock); only when another connection moved it meanwhile
+  (or a transaction rolled back) does it read the head ``FOR UPDATE`` and link again.
 - No savepoint per append: an append that fails fails its whole transaction anyway.
+- Outside ``audited_atomic`` (every other caller) an entry is appended where it is recorded.
 
 None of this changes what is stored or what ``audit_verify`` checks: every entry's hash covers
 its content and the previous hash, sequence numbers have no gaps, and the head points at the
 last entry, so an edited, a deleted or a removed-from-the-end entry is reported.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -60,16 +70,56 @@ def _head_locked(using: str) -> tuple[int, str]:
     return head.seq, head.hash
 
 
-def _link(using: str, entry: AuditEntry, head: tuple[int, str]) -> bool:
-    """Make ``entry`` follow ``head`` and move the head row to it, if the head row still is
-    ``head`` (compare-and-swap; the UPDATE takes the row lock). False if the head moved."""
-    entry.seq, entry.prev_hash = head[0] + 1, head[1]
-    entry.hash = _digest(entry)
+def _link(using: str, entries: list[AuditEntry], head: tuple[int, str]) -> bool:
+    """Chain ``entries`` after ``head`` and move the head row to the last of them, if the head
+    row still is ``head`` (compare-and-swap; the UPDATE takes the row lock). False if it moved."""
+    seq, prev = head
+    for entry in entries:
+        entry.seq, entry.prev_hash = seq + 1, prev
+        entry.hash = _digest(entry)
+        seq, prev = entry.seq, entry.hash
     return bool(
         AuditChainHead.objects.using(using)
         .filter(id=1, seq=head[0], hash=head[1])
-        .update(seq=entry.seq, hash=entry.hash)
+        .update(seq=seq, hash=prev)
     )
+
+
+def _append(using: str, entries: list[AuditEntry]) -> None:
+    """Link and insert ``entries`` (in the caller's transaction)."""
+    connection = connections[using]
+    remembered = getattr(connection, "tongban_audit_head", None)
+    linked = remembered is not None and _link(using, entries, remembered)
+    if not linked and not _link(using, entries, _head_locked(using)):
+        raise RuntimeError("the audit chain head moved while locked")
+    if len(entries) == 1:
+        entries[0].save(using=using)
+    else:
+        AuditEntry.objects.using(using).bulk_create(entries)
+    connection.tongban_audit_head = (entries[-1].seq, entries[-1].hash)
+
+
+def audited_atomic(func):
+    """``transaction.atomic`` for a service whose audit entries are appended together when it
+    has finished (see the module's docstring). Nested calls join the outermost batch."""
+
+    @functools.wraps(func)
+    def inner(*args, **kwargs):
+        using = router.db_for_write(AuditEntry)
+        connection = connections[using]
+        with transaction.atomic(using=using):
+            if getattr(connection, "tongban_audit_batch", None) is not None:
+                return func(*args, **kwargs)
+            connection.tongban_audit_batch = batch = []
+            try:
+                result = func(*args, **kwargs)
+                if batch:
+                    _append(using, batch)
+            finally:
+                connection.tongban_audit_batch = None
+            return result
+
+    return inner
 
 
 @transaction.atomic(savepoint=False)
@@ -83,12 +133,13 @@ def audit_record(
     subject_person_id: int | None = None,
     details: dict | None = None,
 ) -> AuditEntry:
-    """Append one entry. ``actor`` is an account (or None for the public); ``target`` a model
-    instance (or give ``target_type``/``target_id``). Details hold strings, numbers, booleans."""
+    """Record one entry. ``actor`` is an account (or None for the public); ``target`` a model
+    instance (or give ``target_type``/``target_id``). Details hold strings, numbers, booleans.
+    Inside ``audited_atomic`` the entry is appended when the service ends (until then it has
+    no ``seq`` or ``hash``); elsewhere at once."""
     if target is not None:
         target_type, target_id = target._meta.label_lower, target.pk
     using = router.db_for_write(AuditEntry)
-    connection = connections[using]
     request = context.current()
     entry = AuditEntry(
         at=timezone.now(),
@@ -102,12 +153,11 @@ def audit_record(
         user_agent=request.user_agent,
         details=details or {},
     )
-    remembered = getattr(connection, "tongban_audit_head", None)
-    linked = remembered is not None and _link(using, entry, remembered)
-    if not linked and not _link(using, entry, _head_locked(using)):
-        raise RuntimeError("the audit chain head moved while locked")
-    entry.save(using=using)
-    connection.tongban_audit_head = (entry.seq, entry.hash)
+    batch = getattr(connections[using], "tongban_audit_batch", None)
+    if batch is not None:
+        batch.append(entry)
+    else:
+        _append(using, [entry])
     return entry
 
 
