@@ -70,7 +70,9 @@ def test_demo_sets_up_a_seeded_city_idempotently(tmp_path):
         check=True,
     )
     persons, staff, regions = map(int, shell.stdout.split())
-    assert (persons, staff) == (3, 6) and regions >= 17 + 40
+    from tongban.demo.seed import CITIZENS, STAFF
+
+    assert (persons, staff) == (len(CITIZENS), len(STAFF)) and regions >= 17 + 40
 
 
 def _free_port() -> int:

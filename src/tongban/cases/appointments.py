@@ -262,6 +262,8 @@ def appointment_slots_publish(
                         )
                     )
         day += timedelta(days=1)
+    if not new:  # publishing again (e.g. from a seed) is a no-op, not an event
+        return 0
     AppointmentSlot.objects.bulk_create(new)
     audit_record(
         action="cases.appointment.slots_publish",

@@ -149,11 +149,18 @@ def seed_cases(*, owner_id_number: str, agent_id_number: str, enterprise_uscc: s
     me = {"account": zhang.account, "person": zhang}
     added = 0
 
-    def scenario(key: str, build) -> None:
+    def scenario(key: str, build, *, acting=None) -> None:
+        """Build one scenario unless it exists; ``acting`` (person, entity): the applicant acts
+        for that enterprise while it is built, and for nobody afterwards."""
         nonlocal added
-        if not _scenario_exists(zhang if key != "theme" else li, key):
-            build(key)
-            added += 1
+        if _scenario_exists(zhang if key != "theme" else li, key):
+            return
+        if acting:
+            identity.acting_entity_choose(account=acting[0].account, entity=acting[1])
+        build(key)
+        if acting:
+            identity.acting_entity_choose(account=acting[0].account, entity=None)
+        added += 1
 
     scenario("draft", lambda key: _apply(key=key, item=residence, **me))
     scenario("pre-review", lambda key: _submitted(key=key, item=residence, **me))
@@ -235,7 +242,6 @@ def seed_cases(*, owner_id_number: str, agent_id_number: str, enterprise_uscc: s
     boss = {"account": zhang.account, "person": zhang, "entity": entity}
 
     def commitment(key):
-        identity.acting_entity_choose(account=zhang.account, entity=entity)
         case = _submitted(key=key, item=licence, **boss)
         cases.case_pre_review_accept(staff=amr, case_id=case.pk)
         cases.case_commitment_approve(staff=amr, case_id=case.pk)
@@ -249,14 +255,12 @@ def seed_cases(*, owner_id_number: str, agent_id_number: str, enterprise_uscc: s
         )
 
     def with_gaps(key):
-        identity.acting_entity_choose(account=zhang.account, entity=entity)
         case = _submitted(key=key, item=gaps_item, **boss)
         cases.case_accept_with_gaps(
             staff=amr, case_id=case.pk, gaps=["场地使用证明（原件）"], days=5
         )
 
     def theme(key):
-        identity.acting_entity_choose(account=li.account, entity=entity)
         opening = catalog_selectors.theme_public("open-business")
         case = _submitted(key=key, theme=opening, account=li.account, person=li, entity=entity)
         cases.case_pre_review_accept(staff=amr, case_id=case.pk)
@@ -265,15 +269,13 @@ def seed_cases(*, owner_id_number: str, agent_id_number: str, enterprise_uscc: s
             cases.task_decide(
                 staff=_staff("reviewer.shpolice"), task_id=task.pk, decision="approved"
             )
-        identity.acting_entity_choose(account=li.account, entity=None)
 
     if licence is not None:
-        scenario("commitment", commitment)
-        scenario("revoked", revoked)
+        scenario("commitment", commitment, acting=(zhang, entity))
+        scenario("revoked", revoked, acting=(zhang, entity))
     if gaps_item is not None:
-        scenario("gaps", with_gaps)
-    scenario("theme", theme)
-    identity.acting_entity_choose(account=zhang.account, entity=None)
+        scenario("gaps", with_gaps, acting=(zhang, entity))
+    scenario("theme", theme, acting=(li, entity))
     return added
 
 
