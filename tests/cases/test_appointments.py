@@ -83,7 +83,8 @@ def test_publish_creates_slots_on_working_days_and_again_creates_nothing(world):
     assert verbs.appointment_slots_publish(**args) == 0
     assert AppointmentSlot.objects.filter(group=group).count() == created
     assert {s.capacity for s in AppointmentSlot.objects.filter(group=group)} == {5}
-    assert AuditEntry.objects.filter(action="cases.appointment.slots_publish").count() == 2
+    # Publishing nothing new is not an event (a seed republishes on every run).
+    assert AuditEntry.objects.filter(action="cases.appointment.slots_publish").count() == 1
 
 
 def test_publishing_today_skips_slots_that_have_started(world):

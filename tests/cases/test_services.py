@@ -447,3 +447,24 @@ def test_a_second_notice_may_only_name_what_the_correction_changed_or_left_wrong
         ],
     )
     assert [i["target"] for i in second.items] == ["申请表", "居住地址"]
+
+
+def test_an_item_that_takes_no_online_applications_is_refused_online_but_not_at_the_counter(
+    world,
+):
+    counter_only = world.publish(online_depth=["consult"], visits=1, channels=["counter"])
+    before = Case.objects.count()
+    with pytest.raises(Conflict) as err:
+        services.case_create_draft(
+            account=world.account, item_id=counter_only.pk, form_data=GOOD_FORM
+        )
+    assert err.value.code == "case.not_online"
+    assert "暂不支持网上申请" in err.value.message
+    assert Case.objects.count() == before
+    case = services.case_counter_create(
+        staff=world.clerk_a,
+        item_id=counter_only.pk,
+        id_number=world.person.id_number,
+        form_data=GOOD_FORM,
+    )
+    assert case.channel == "counter" and case.state == S.PRE_REVIEW

@@ -132,7 +132,7 @@ def case_create_draft(
     if item_id:
         item = catalog_selectors.item_public(item_id)
         target = {"item_version": item.published, "title": item.published.name}
-        department = item.department
+        department, online = item.department, item.published.applies_online
     else:
         theme = catalog_selectors.theme_public(theme_code)
         members = _members(theme)
@@ -140,8 +140,14 @@ def case_create_draft(
             raise invalid("case.theme_empty", _("该主题服务暂无可办理的事项。"), "theme_code")
         target = {"theme": theme, "title": theme.name}
         department = members[0].item.department
+        online = catalog_selectors.theme_applies_online(theme)
     if channel not in CaseChannel.values:
         raise invalid("case.channel", _("申请渠道不正确。"), "channel")
+    if channel != CaseChannel.COUNTER and not online:
+        raise Conflict(
+            "case.not_online",
+            _("“%(title)s”暂不支持网上申请，请到窗口办理或先网上预约。") % target,
+        )
     entity = identity_selectors.acting_entity(account) if applicant is None else None
     case = Case(
         number=_next_number(department),
