@@ -12,6 +12,8 @@ from tongban.cases.models import Case
 from tongban.core.errors import Forbidden, InvalidInput
 from tongban.identity.access import staff_of
 
+from .conftest import GOOD_FORM
+
 pytestmark = pytest.mark.django_db
 
 
@@ -76,3 +78,28 @@ def test_queue_filters_overdue_and_channel(world):
     online = selectors.queue_for_staff(staff=staff, kind="accept", channel="online")
     assert {r["case"].pk for r in online} == {fresh.pk, late.pk}
     assert selectors.queue_for_staff(staff=staff, kind="accept", channel="counter") == []
+
+
+def test_a_member_department_sees_a_theme_case_in_pre_review_and_can_propose(world):
+    """Joint correction (一次性告知 across departments) needs the member to see the case before
+    the parts go out; an unrelated department still does not."""
+    theme = world.theme()
+    case = services.case_create_draft(
+        account=world.account, theme_code=theme.code, form_data=GOOD_FORM
+    )
+    case = services.case_submit(account=world.account, case_id=case.pk)
+    member = staff_of(world.reviewer_b.account)
+    rows = selectors.queue_for_staff(staff=member, kind="pre_review")
+    assert [r["case"].pk for r in rows] == [case.pk]
+    assert selectors.case_for_staff(staff=member, case_id=case.pk).pk == case.pk
+    actions = selectors.case_actions_for_staff(staff=member, case=case)
+    assert actions == ["propose_correction"]
+    services.case_correction_propose(
+        staff=member, case_id=case.pk, items=[{"target": "乙局材料", "reason": "缺少盖章"}]
+    )
+    outsider = world.make.staff(
+        department=world.make.department(code="dept-c", name="丙局"), roles=("reviewer",)
+    )
+    assert selectors.queue_for_staff(staff=staff_of(outsider.account), kind="pre_review") == []
+    with pytest.raises(Forbidden):
+        selectors.case_for_staff(staff=staff_of(outsider.account), case_id=case.pk)

@@ -110,7 +110,8 @@ def queue_for_staff(
     """What the staff member's department has to do, overdue first, then by due date; one query
     whatever the length (due and warning dates are stored, colours are date comparisons).
 
-    pre_review: cases in pre-review (due: 5 working days after receipt);
+    pre_review: cases in pre-review (due: 5 working days after receipt), including theme cases
+    in which the department handles a member item (it may propose a joint correction);
     accept: accepted cases awaiting distribution to review;
     review: open tasks (review or verification) assigned to the department, including parts of
     other departments' theme cases, and nothing else of theirs."""
@@ -130,7 +131,12 @@ def queue_for_staff(
         return [
             _row(t.case, task=t, due=t.dwell_due, warn=t.dwell_warn, today=today) for t in tasks
         ]
-    cases = Case.objects.filter(department_id=staff.department_id).select_related("department")
+    ours = Q(department_id=staff.department_id)
+    if kind == QueueKind.PRE_REVIEW:
+        member_of = catalog_selectors.theme_ids_with_member_department(staff.department_id)
+        if member_of:
+            ours |= Q(theme_id__in=member_of)
+    cases = Case.objects.filter(ours).select_related("department")
     if channel:
         cases = cases.filter(channel=channel)
     if kind == QueueKind.PRE_REVIEW:
@@ -150,7 +156,9 @@ def queue_for_staff(
 
 
 def case_for_staff(*, staff, case_id: int) -> Case:
-    """A case its department holds, or one with a part assigned to the staff's department."""
+    """A case its department holds, one with a part assigned to the staff's department, or a
+    theme case in pre-review in which the department handles a member item (so that it can
+    propose a joint correction before the parts are sent out)."""
     require_role(staff, *QUEUE_ROLES)
     case = (
         Case.objects.select_related("department", "item_version", "theme", "applicant")
@@ -160,8 +168,14 @@ def case_for_staff(*, staff, case_id: int) -> Case:
     )
     if case is None:
         raise case_not_found()
-    mine = case.department_id == staff.department_id or any(
-        t.department_id == staff.department_id for t in case.tasks.all()
+    mine = (
+        case.department_id == staff.department_id
+        or any(t.department_id == staff.department_id for t in case.tasks.all())
+        or (
+            case.is_theme
+            and case.state == S.PRE_REVIEW
+            and staff.department_id in _theme_departments(case)
+        )
     )
     if not mine and R.PLATFORM_ADMIN not in staff.role_names():
         raise Forbidden("staff.department", _("该办件不属于您的部门。"))

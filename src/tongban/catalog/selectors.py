@@ -186,6 +186,14 @@ def themes_list() -> list[Theme]:
     return list(Theme.objects.annotate(n=Count("members")).order_by("code"))
 
 
+def theme_ids_with_member_department(department_id: int) -> list[int]:
+    """Themes in which the department handles a (published) member item."""
+    members = ThemeMember.objects.filter(
+        item__department_id=department_id, item__published__isnull=False
+    )
+    return sorted(set(members.values_list("theme_id", flat=True)))
+
+
 def theme_public(code: str) -> Theme:
     theme = (
         Theme.objects.prefetch_related(
