@@ -413,3 +413,27 @@ def test_the_home_links_the_desks_a_role_allows(world, as_staff):
     assert "办件队列" in clerk_home and "一窗受理" in clerk_home
     steward_home = text(as_staff(world.steward).get("/workbench/"))
     assert "办件队列" not in steward_home and "一窗受理" not in steward_home
+
+
+def test_the_case_page_masks_id_numbers_and_mobiles_in_the_form_answers(world, as_staff):
+    form = {
+        "type": "object",
+        "properties": {
+            "applicant_name": {"type": "string", "title": "申请人姓名"},
+            "id_number": {"type": "string", "title": "公民身份号码"},
+            "mobile": {"type": "string", "title": "手机号码"},
+        },
+        "required": ["applicant_name"],
+    }
+    ui = {"id_number": {"widget": "id_number"}, "mobile": {"widget": "mobile"}}
+    item = world.publish(form_schema=form, form_ui=ui)
+    answers = {
+        "applicant_name": "张三",
+        "id_number": world.person.id_number,
+        "mobile": world.person.mobile,
+    }
+    case = world.submitted(item=item, form_data=answers)
+    page = text(as_staff(world.reviewer_a).get(case_url(case)))
+    assert world.person.id_number not in page and world.person.mobile not in page
+    assert world.person.id_number[:4] + "**********" + world.person.id_number[-4:] in page
+    assert world.person.mobile[:3] + "****" + world.person.mobile[-4:] in page

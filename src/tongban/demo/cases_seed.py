@@ -123,8 +123,10 @@ def _backdate(case: Case, *, accepted_days_ago: int, due_in: int) -> None:
     date ``due_in`` calendar days from today (negative: overdue), warning window before it."""
     today = timezone.localdate()
     due = today + timedelta(days=due_in)
+    accepted = timezone.now() - timedelta(days=accepted_days_ago)
     Case.objects.filter(pk=case.pk).update(
-        accepted_at=timezone.now() - timedelta(days=accepted_days_ago),
+        received_at=accepted - timedelta(days=1),
+        accepted_at=accepted,
         promised_due=due,
         promised_warn=due - timedelta(days=2),
         legal_due=workdays.add_workdays(due, 10),
