@@ -25,6 +25,7 @@ PASSWORD = "Tongban2026"
 REPRESENTATIVE_MOBILE = "13800000001"  # 张晓明, legal representative of 上海浦江示范科技有限公司
 AGENT_MOBILE = "13800000002"  # 李华, his enterprise's agent
 CLERK = "clerk.weifang"  # 陈窗口, 窗口人员 at 潍坊新村街道社区事务受理服务中心
+POLICE = "reviewer.pdpolice"  # 吴警官, reviewer at 浦东公安分局 (居住证)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
@@ -104,10 +105,60 @@ def take_all(shooter: Shooter) -> None:
     shooter.shot(clerk, "workbench-counter-clerk")
     clerk.context.close()
 
+    take_cases(shooter)
+
     phone = shooter.page(viewport=PHONE)
     log_in_citizen(phone, REPRESENTATIVE_MOBILE)
     shooter.shot(phone, "me-representative-mobile")
     phone.context.close()
+
+
+def log_in_staff(page: Page, username: str) -> None:
+    page.goto("/workbench/login/")
+    page.get_by_label("工号/登录名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("heading", name="我的岗位")).to_be_visible()
+
+
+def take_cases(shooter: Shooter) -> None:
+    """Applying, 我的办件, the staff queue and case page, the counter and appointments."""
+    citizen = shooter.page()
+    log_in_citizen(citizen, REPRESENTATIVE_MOBILE)
+    citizen.goto("/services/search/?q=居住证")
+    citizen.get_by_role("link", name="居住证办理").first.click()
+    citizen.get_by_role("link", name="在线办理").first.click()
+    shooter.shot(citizen, "case-apply")
+    citizen.goto("/me/cases/")
+    shooter.shot(citizen, "my-cases")
+    citizen.get_by_role("row").filter(has_text="待补正").get_by_role("link").first.click()
+    shooter.shot(citizen, "my-case-correction")
+    citizen.goto("/appointments/")
+    citizen.get_by_role("link", name="居住证业务").first.click()
+    shooter.shot(citizen, "appointments")
+    citizen.context.close()
+
+    public = shooter.page()
+    public.goto("/status/")
+    shooter.shot(public, "case-status")
+    public.context.close()
+
+    police = shooter.page()
+    log_in_staff(police, POLICE)
+    police.goto("/workbench/cases/?kind=review")
+    shooter.shot(police, "workbench-queue")
+    police.get_by_role("row").filter(has_text="已超期").get_by_role("link").first.click()
+    shooter.shot(police, "workbench-case")
+    police.context.close()
+
+    clerk = shooter.page()
+    log_in_staff(clerk, CLERK)
+    clerk.goto("/workbench/counter/?q=居住证")
+    clerk.get_by_role("link", name="居住证办理").first.click()
+    shooter.shot(clerk, "workbench-counter-intake")
+    clerk.goto("/workbench/appointments/")
+    shooter.shot(clerk, "workbench-appointments")
+    clerk.context.close()
 
 
 def main() -> None:

@@ -52,3 +52,7 @@ TONGBAN_OTP_RESEND_SECONDS = 60
 TONGBAN_OTP_DAILY_LIMIT = 10
 # Public case status queries (page and API) per client address: "<count>/<s|m|h|d>".
 TONGBAN_STATUS_QUERY_RATE = os.environ.get("TONGBAN_STATUS_QUERY_RATE", "30/m")
+# Largest accepted upload of a case material (bytes); Django's own request limit stays separate.
+TONGBAN_CASE_UPLOAD_MAX_BYTES = int(
+    os.environ.get("TONGBAN_CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+)
