@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseState(models.TextChoices):
@@ -14,7 +15,7 @@ class CaseState(models.TextChoices):
     DELIVERED = "delivered", _("已送达")
     CLOSED = "closed", _("已办结")
     WITHDRAWN = "withdrawn", _("已撤回")
-    REVOKED = "revoked", _("已撤销")
+    REVOKED = "revoked", pgettext_lazy("case state", "已撤销")
 
 
 class Decision(models.TextChoices):

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.core.audit import audit_record
@@ -58,14 +58,14 @@ def case_detail_for_applicant(*, account, case_id: int) -> Case:
 
 
 NEXT_STEP = {
-    S.DRAFT: _lazy("填写完整后提交申请"),
-    S.SUBMITTED: _lazy("等待网上预审"),
-    S.PRE_REVIEW: _lazy("部门预审中"),
-    S.CORRECTION_REQUESTED: _lazy("请按一次性告知书补正后重新提交"),
-    S.ACCEPTED: _lazy("已受理，等待分送审查"),
-    S.UNDER_REVIEW: _lazy("部门审查中"),
-    S.DECIDED: _lazy("已作出决定，等待送达"),
-    S.DELIVERED: _lazy("结果已送达"),
+    S.DRAFT: gettext_lazy("填写完整后提交申请"),
+    S.SUBMITTED: gettext_lazy("等待网上预审"),
+    S.PRE_REVIEW: gettext_lazy("部门预审中"),
+    S.CORRECTION_REQUESTED: gettext_lazy("请按一次性告知书补正后重新提交"),
+    S.ACCEPTED: gettext_lazy("已受理，等待分送审查"),
+    S.UNDER_REVIEW: gettext_lazy("部门审查中"),
+    S.DECIDED: gettext_lazy("已作出决定，等待送达"),
+    S.DELIVERED: gettext_lazy("结果已送达"),
 }
 
 
@@ -465,16 +465,16 @@ def applicant_actions(case: Case) -> dict[str, bool]:
 
 
 APPLICANT_EVENT_LABELS = {
-    "created": _lazy("创建申请"),
-    "material_added": _lazy("上传材料"),
-    "material_verified": _lazy("材料原件已核验"),
-    "task_decided": _lazy("部门作出审查意见"),
-    "task_reassigned": _lazy("转由其他部门办理"),
-    "gaps_closed": _lazy("容缺材料已补齐"),
-    "extended": _lazy("办理期限依法延长"),
-    "overdue": _lazy("已超过承诺办结日"),
-    "commitment_verified": _lazy("承诺核查通过"),
-    "commitment_failed": _lazy("承诺核查不实"),
+    "created": gettext_lazy("创建申请"),
+    "material_added": gettext_lazy("上传材料"),
+    "material_verified": gettext_lazy("材料原件已核验"),
+    "task_decided": gettext_lazy("部门作出审查意见"),
+    "task_reassigned": gettext_lazy("转由其他部门办理"),
+    "gaps_closed": gettext_lazy("容缺材料已补齐"),
+    "extended": gettext_lazy("办理期限依法延长"),
+    "overdue": gettext_lazy("已超过承诺办结日"),
+    "commitment_verified": gettext_lazy("承诺核查通过"),
+    "commitment_failed": gettext_lazy("承诺核查不实"),
 }
 
 
@@ -505,12 +505,12 @@ def case_desks_for_staff(staff) -> dict[str, bool]:
 
 STAFF_EVENT_LABELS = {
     **APPLICANT_EVENT_LABELS,
-    "created": _lazy("创建办件"),
-    "material_added": _lazy("申请人上传材料"),
-    "material_scanned": _lazy("窗口扫描材料"),
-    "correction_proposed": _lazy("成员部门提出补正意见"),
-    "task_overdue": _lazy("审查任务超期"),
-    "limit_contradiction": _lazy("承诺时限长于法定时限，按法定时限计"),
+    "created": gettext_lazy("创建办件"),
+    "material_added": gettext_lazy("申请人上传材料"),
+    "material_scanned": gettext_lazy("窗口扫描材料"),
+    "correction_proposed": gettext_lazy("成员部门提出补正意见"),
+    "task_overdue": gettext_lazy("审查任务超期"),
+    "limit_contradiction": gettext_lazy("承诺时限长于法定时限，按法定时限计"),
 }
 
 
