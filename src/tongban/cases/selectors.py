@@ -190,6 +190,17 @@ def case_for_staff(*, staff, case_id: int) -> Case:
 
 
 PUBLIC_HIDDEN = (S.DRAFT,)
+PUBLIC_FIELDS = (
+    "number",
+    "title",
+    "state",
+    "received_at",
+    "accepted_at",
+    "decided_at",
+    "promised_due",
+    "closed_at",
+    "applicant__name",
+)
 
 
 def case_public_status(*, number: str, name: str) -> dict:
@@ -198,34 +209,24 @@ def case_public_status(*, number: str, name: str) -> dict:
     number, name = (number or "").strip(), (name or "").strip()
     if not number or not name:
         raise invalid("case.status.query", _("请输入办件编号和申请人姓名。"), "number")
-    case = (
-        Case.objects.filter(number=number, applicant__name=name)
-        .exclude(state__in=PUBLIC_HIDDEN)
-        .only(
-            "number",
-            "title",
-            "state",
-            "received_at",
-            "accepted_at",
-            "decided_at",
-            "promised_due",
-            "closed_at",
-        )
-        .first()
-    )
-    if case is None:
+    # One unique-key lookup with no ORDER BY, rows as tuples, the name and state checked here:
+    # the query the whole city can send is the cheapest to build (ORM compilation was 40% of
+    # its time).
+    found = list(Case.objects.filter(number=number).order_by().values_list(*PUBLIC_FIELDS)[:1])
+    case = dict(zip(PUBLIC_FIELDS, found[0], strict=True)) if found else None
+    if case is None or case["applicant__name"] != name or case["state"] in PUBLIC_HIDDEN:
         raise case_not_found()
     day = lambda dt: timezone.localdate(dt).isoformat() if dt else None  # noqa: E731
     return {
-        "number": case.number,
-        "title": case.title,
-        "state": case.state,
-        "state_label": str(S(case.state).label),
-        "received_on": day(case.received_at),
-        "accepted_on": day(case.accepted_at),
-        "decided_on": day(case.decided_at),
-        "closed_on": day(case.closed_at),
-        "promised_due": case.promised_due.isoformat() if case.promised_due else None,
+        "number": case["number"],
+        "title": case["title"],
+        "state": case["state"],
+        "state_label": str(S(case["state"]).label),
+        "received_on": day(case["received_at"]),
+        "accepted_on": day(case["accepted_at"]),
+        "decided_on": day(case["decided_at"]),
+        "closed_on": day(case["closed_at"]),
+        "promised_due": case["promised_due"].isoformat() if case["promised_due"] else None,
     }
 
 
