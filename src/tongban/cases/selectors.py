@@ -131,27 +131,36 @@ def queue_for_staff(
         return [
             _row(t.case, task=t, due=t.dwell_due, warn=t.dwell_warn, today=today) for t in tasks
         ]
-    ours = Q(department_id=staff.department_id)
     if kind == QueueKind.PRE_REVIEW:
+        order, fields = (
+            ("pre_review_due", "received_at", "id"),
+            ("pre_review_due", "pre_review_warn"),
+        )
+    else:
+        order, fields = ("promised_due", "id"), ("promised_due", "promised_warn")
+
+    def pending(cases):
+        cases = cases.filter(state=S.PRE_REVIEW if kind == QueueKind.PRE_REVIEW else S.ACCEPTED)
+        if channel:
+            cases = cases.filter(channel=channel)
+        if overdue_only:
+            cases = cases.filter(**{f"{fields[0]}__lt": today})
+        return list(cases.select_related("department").order_by(*order)[:limit])
+
+    found = pending(Case.objects.filter(department_id=staff.department_id))
+    if kind == QueueKind.PRE_REVIEW:
+        # Theme cases in which the department is a member: a second ordered, limited read
+        # (one OR-ed query would sort every pending case of the department at 1M cases).
         member_of = catalog_selectors.theme_ids_with_member_department(staff.department_id)
         if member_of:
-            ours |= Q(theme_id__in=member_of)
-    cases = Case.objects.filter(ours).select_related("department")
-    if channel:
-        cases = cases.filter(channel=channel)
-    if kind == QueueKind.PRE_REVIEW:
-        cases = cases.filter(state=S.PRE_REVIEW).order_by("pre_review_due", "received_at", "id")
-        fields = ("pre_review_due", "pre_review_warn")
-        if overdue_only:
-            cases = cases.filter(pre_review_due__lt=today)
-    else:
-        cases = cases.filter(state=S.ACCEPTED).order_by("promised_due", "id")
-        fields = ("promised_due", "promised_warn")
-        if overdue_only:
-            cases = cases.filter(promised_due__lt=today)
+            others = Case.objects.filter(theme_id__in=member_of).exclude(
+                department_id=staff.department_id
+            )
+            key = lambda c: tuple(getattr(c, f) for f in order)  # noqa: E731
+            found = sorted(found + pending(others), key=key)[:limit]
     return [
         _row(c, task=None, due=getattr(c, fields[0]), warn=getattr(c, fields[1]), today=today)
-        for c in cases[:limit]
+        for c in found
     ]
 
 
