@@ -101,3 +101,21 @@ def test_the_scheduler_applies_deemed_acceptance_when_the_notice_deadline_passed
     assert late.state == "accepted" and late.deemed_accepted
     assert late.accepted_at == long_ago
     assert on_time.state == "pre_review"
+
+
+def test_a_theme_promising_more_than_the_joint_legal_limit_is_flagged_and_capped(world):
+    """Precedence: the legal limit wins, the case records it, and admins are told."""
+    from tongban.cases import checks
+
+    assert checks.contradictory_limits(None) == []
+    theme = world.theme(code="slow", promised_limit_days=clock.JOINT_LEGAL_DAYS + 5)
+    warnings = checks.contradictory_limits(None)
+    assert [w.id for w in warnings] == ["tongban.W003"]
+    assert f"开办企业（{clock.JOINT_LEGAL_DAYS + 5}）" in warnings[0].msg
+    case = services.case_create_draft(
+        account=world.account, theme_code=theme.code, form_data=GOOD_FORM
+    )
+    case = services.case_submit(account=world.account, case_id=case.pk)
+    case = services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
+    assert case.promised_limit_days == clock.JOINT_LEGAL_DAYS
+    assert case.events.filter(kind="limit_contradiction").count() == 1

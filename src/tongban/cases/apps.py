@@ -15,7 +15,7 @@ class CasesConfig(AppConfig):
         from tongban.core.audit import register_action_labels
         from tongban.core.schedule import register_periodic
 
-        from . import tasks
+        from . import checks, tasks  # noqa: F401 (checks register themselves)
 
         register_periodic(
             "cases.deemed_acceptance_sweep", tasks.deemed_acceptance_sweep_task, every=HOURLY
