@@ -120,3 +120,16 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def clock_at_noon(monkeypatch):
+    """Today at noon, with time still passing: for tests that need a slot later today (or
+    check-in on the day) and must not depend on when the suite runs, e.g. near midnight."""
+    from django.utils import timezone
+
+    real_now = timezone.now
+    offset = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0) - (
+        timezone.localtime()
+    )
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset)

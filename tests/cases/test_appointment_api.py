@@ -13,7 +13,7 @@ from tongban.cases.models import Appointment, AppointmentSlot
 
 from .test_appointments import later_today, publish
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_noon")]
 API = "/api/v1/cases/appointments"
 TOMORROW = timezone.localdate() + timedelta(days=1)
 

@@ -16,16 +16,16 @@ from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.models import AuditEntry
 from tongban.notify.models import Message
 
+pytestmark = pytest.mark.usefixtures("clock_at_noon")
 TOMORROW = timezone.localdate() + timedelta(days=1)
 
 
 def later_today(minutes: int = 30) -> tuple[time, time]:
-    """A slot later today that has not started yet (skipped in the last minutes of a day)."""
+    """A slot later today that has not started yet (the module runs with ``clock_at_noon``)."""
     now = timezone.localtime()
     start = (now + timedelta(minutes=2)).replace(second=0, microsecond=0)
     end = start + timedelta(minutes=minutes)
-    if end.date() != now.date():
-        pytest.skip("too close to midnight for a slot later today")
+    assert end.date() == now.date(), "use the clock_at_noon fixture"
     return start.time(), end.time()
 
 

@@ -13,7 +13,11 @@ from tests.cases.test_appointments import later_today
 from tests.e2e.test_workbench_journeys import staff_log_in
 from tongban.cases import appointments as verbs
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clock_at_noon"),
+]
 
 
 def log_in(page: Page, person, password: str) -> None:

@@ -11,7 +11,7 @@ from tests.cases.test_appointments import later_today, publish
 from tongban.cases import appointments as verbs
 from tongban.cases.models import Appointment, AppointmentGroup, AppointmentSlot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_noon")]
 TOMORROW = timezone.localdate() + timedelta(days=1)
 
 
