@@ -597,6 +597,24 @@ def queue_explain(env, workdir: Path) -> dict:
 PREPARE_CASES = (sys.executable, "-m", "bench.cases_prepare")
 
 
+def table_row(pair: dict) -> dict:
+    """One printed row of a measured pair (its ratio already set); drops the raw quantiles
+    from the pair's results, which the JSON does not keep."""
+    ours, ceiling = pair["target"], pair["ceiling"]
+    for result in (ours, ceiling):
+        result.pop("quantiles_ms", None)
+    return {
+        "target": ours["target"],
+        "rps": ours["rps"],
+        "p50": ours["latency_ms"]["p50"],
+        "p99": ours["latency_ms"]["p99"],
+        "errors": ours["errors"],
+        "ceiling_rps": ceiling["rps"],
+        "ratio": pair["ratio"],
+        "other_pct": (ours["cpu"]["other_pct"], ceiling["cpu"]["other_pct"]),
+    }
+
+
 def cases_main(args, started: float) -> int:
     if args.loadgen != "wrk":
         raise SystemExit("--cases needs wrk (Debian: apt-get install wrk)")
@@ -648,20 +666,7 @@ def cases_main(args, started: float) -> int:
         pair["ratio"] = ratio(ours["rps"], ceiling["rps"]) if ceiling["rps"] else 0.0
         if pair["key"] == "lifecycle":
             pair["lifecycles_per_s"] = round(ours["completed"] / ours["duration_s"], 2)
-        rows.append(
-            {
-                "target": ours["target"],
-                "rps": ours["rps"],
-                "p50": ours["latency_ms"]["p50"],
-                "p99": ours["latency_ms"]["p99"],
-                "errors": ours["errors"],
-                "ceiling_rps": ceiling["rps"],
-                "ratio": pair["ratio"],
-                "other_pct": (ours["cpu"]["other_pct"], ceiling["cpu"]["other_pct"]),
-            }
-        )
-        for result in (ours, ceiling):
-            result.pop("quantiles_ms", None)
+        rows.append(table_row(pair))
     info = machine()
     print()
     print(
@@ -780,20 +785,7 @@ def main(argv=None) -> int:
     for pair in pairs:
         ours, ceiling = pair["target"], pair["ceiling"]
         pair["ratio"] = ratio(ours["rps"], ceiling["rps"])
-        rows.append(
-            {
-                "target": ours["target"],
-                "rps": ours["rps"],
-                "p50": ours["latency_ms"]["p50"],
-                "p99": ours["latency_ms"]["p99"],
-                "errors": ours["errors"],
-                "ceiling_rps": ceiling["rps"],
-                "ratio": pair["ratio"],
-                "other_pct": (ours["cpu"]["other_pct"], ceiling["cpu"]["other_pct"]),
-            }
-        )
-        for result in (ours, ceiling):
-            result.pop("quantiles_ms", None)
+        rows.append(table_row(pair))
     info = machine()
     print()
     print(
