@@ -1,10 +1,12 @@
 """Test data built through the real services (no mocks of our own database)."""
 
+import copy
 import itertools
 from datetime import timedelta
 
 from django.utils import timezone
 
+from tongban.catalog import services as catalog_services
 from tongban.identity import services
 from tongban.identity.choices import AgentScope, DepartmentKind, EntityKind, RegionLevel
 from tongban.identity.models import Department, Region
@@ -89,3 +91,28 @@ def staff(
         department=department or globals()["department"](),
         roles=list(roles),
     )
+
+
+def uscc_for(n: int) -> str:
+    """A fixed, valid USCC (``n`` picks which): the department part of implementation codes."""
+    first17 = f"11310115MB{n:07d}"
+    return first17 + uscc_check_char(first17)
+
+
+_item_numbers = itertools.count(1)
+
+
+def published_item(*, author, publisher, department, content: dict):
+    """A catalog item drafted by ``author`` (a steward, or an admin) and published by
+    ``publisher`` through the catalog's real services, with fresh national codes."""
+    basic = f"07{next(_item_numbers):010d}"
+    version = catalog_services.item_create(
+        staff=author,
+        department=department,
+        basic_code=basic,
+        implementation_code=f"{uscc_for(1)}0{basic}",
+        content=copy.deepcopy(content),
+        reason="新增事项",
+    )
+    catalog_services.version_submit(staff=publisher, version=version)
+    return catalog_services.version_publish(staff=publisher, version=version).item

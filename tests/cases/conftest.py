@@ -1,15 +1,11 @@
 """Cases fixtures: two departments with staff, published items (and a theme) built through the
 catalog's real services, an applicant with an account, and a helper to drive a case forward."""
 
-import copy
-import itertools
-
 import pytest
 
 from tongban.cases import services
 from tongban.catalog import search
 from tongban.catalog import services as catalog_services
-from tongban.identity.validators import uscc_check_char
 
 FORM = {
     "type": "object",
@@ -48,12 +44,6 @@ CONTENT = {
         }
     ],
 }
-_n = itertools.count(1)
-
-
-def _uscc(n: int) -> str:
-    first17 = f"11310115MB{n:07d}"
-    return first17 + uscc_check_char(first17)
 
 
 @pytest.fixture(autouse=True)
@@ -82,18 +72,12 @@ class World:
         self.item = self.publish()
 
     def publish(self, department=None, **changes):
-        n = next(_n)
-        basic = f"07{n:010d}"
-        version = catalog_services.item_create(
-            staff=self.steward if department is None else self.admin,
+        return self.make.published_item(
+            author=self.steward if department is None else self.admin,
+            publisher=self.admin,
             department=department or self.dept_a,
-            basic_code=basic,
-            implementation_code=f"{_uscc(1)}0{basic}",
-            content={**copy.deepcopy(CONTENT), **changes},
-            reason="新增事项",
+            content={**CONTENT, **changes},
         )
-        catalog_services.version_submit(staff=self.admin, version=version)
-        return catalog_services.version_publish(staff=self.admin, version=version).item
 
     def theme(self, code="kaiban", promised_limit_days=5):
         item_b = self.publish(department=self.dept_b, name="乙局许可")

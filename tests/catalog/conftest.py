@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
+from tests.factories import uscc_for
 from tongban.catalog import search, services
-from tongban.identity.validators import uscc_check_char
 
 FORM = {
     "type": "object",
@@ -58,11 +58,6 @@ def _fresh_search_index():
 @pytest.fixture
 def content():
     return lambda **changes: {**copy.deepcopy(CONTENT), **changes}
-
-
-def uscc_for(n: int) -> str:
-    first17 = f"11310115MB{n:07d}"
-    return first17 + uscc_check_char(first17)
 
 
 @pytest.fixture

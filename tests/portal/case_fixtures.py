@@ -3,10 +3,8 @@ materials depend on the residence basis, a 开办企业 theme over several depar
 and the staff who process them — all through the real services."""
 
 import copy
-import itertools
 
 from tongban.catalog import services as catalog_services
-from tongban.identity.validators import uscc_check_char
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -70,12 +68,6 @@ COMPANY_FORM = {
     },
     "required": ["entity_name", "business_address"],
 }
-_n = itertools.count(1)
-
-
-def _uscc(n: int) -> str:
-    first17 = f"11310115MB{n:07d}"
-    return first17 + uscc_check_char(first17)
 
 
 class CaseWorld:
@@ -95,18 +87,12 @@ class CaseWorld:
         self.item = self.publish()
 
     def publish(self, department=None, **changes):
-        n = next(_n)
-        basic = f"07{n:010d}"
-        version = catalog_services.item_create(
-            staff=self.admin,
+        return self.make.published_item(
+            author=self.admin,
+            publisher=self.admin,
             department=department or self.police,
-            basic_code=basic,
-            implementation_code=f"{_uscc(1)}0{basic}",
-            content={**copy.deepcopy(CONTENT), **changes},
-            reason="新增事项",
+            content={**CONTENT, **changes},
         )
-        catalog_services.version_submit(staff=self.admin, version=version)
-        return catalog_services.version_publish(staff=self.admin, version=version).item
 
     def company_item(self, department, name, material):
         return self.publish(
