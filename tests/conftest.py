@@ -104,6 +104,16 @@ def make(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_search_index():
+    """Each test's database starts over, so the catalog's per-process search index must too."""
+    from tongban.catalog import search
+
+    search.reset_index()
+    yield
+    search.reset_index()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in another language leaves it active on the thread; put Chinese back."""
     yield

@@ -4,7 +4,6 @@ catalog's real services, an applicant with an account, and a helper to drive a c
 import pytest
 
 from tongban.cases import services
-from tongban.catalog import search
 from tongban.catalog import services as catalog_services
 
 FORM = {
@@ -44,13 +43,6 @@ CONTENT = {
         }
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_search_index():
-    search.reset_index()
-    yield
-    search.reset_index()
 
 
 class World:

@@ -47,14 +47,6 @@ CONTENT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_search_index():
-    """Each test's database starts over, so the per-process index must too."""
-    search.reset_index()
-    yield
-    search.reset_index()
-
-
 @pytest.fixture
 def content():
     return lambda **changes: {**copy.deepcopy(CONTENT), **changes}

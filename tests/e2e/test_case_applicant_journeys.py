@@ -11,16 +11,8 @@ from playwright.sync_api import Page, expect
 from tests.portal.case_fixtures import LABOUR, LEASE, PDF, PHOTO, PNG, CaseWorld
 from tongban.cases import services
 from tongban.cases.models import Case
-from tongban.catalog import search
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_search_index():
-    search.reset_index()
-    yield
-    search.reset_index()
 
 
 def field(page: Page, label: str):

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.cases.conftest import GOOD_FORM, World, _fresh_search_index  # noqa: F401
+from tests.cases.conftest import GOOD_FORM, World
 from tests.e2e.test_workbench_journeys import staff_log_in
 from tongban.cases import services
 from tongban.catalog import services as catalog_services

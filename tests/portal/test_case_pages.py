@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from tongban.cases import services
 from tongban.cases.models import Case, CaseMaterial, CorrectionNotice
-from tongban.catalog import search
 
 from .case_fixtures import EXE, LABOUR, LEASE, PDF, PHOTO, PNG, CaseWorld
 
@@ -22,13 +21,6 @@ ANSWERS = {
     "residence_basis": "租赁住房",
     "address": "浦东新区世纪大道100号",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_search_index():
-    search.reset_index()
-    yield
-    search.reset_index()
 
 
 @pytest.fixture

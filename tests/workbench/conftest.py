@@ -3,7 +3,7 @@ each state) and helpers that post the case page's small forms as a browser would
 
 import pytest
 
-from tests.cases.conftest import World, _fresh_search_index  # noqa: F401 (autouse fixture)
+from tests.cases.conftest import World
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
