@@ -85,13 +85,3 @@ def test_form_page_and_api_agree(client, desk):
         f"/api/v1/catalog/items/{item.pk}/form/check", good, content_type="application/json"
     )
     assert ok.status_code == 200 and ok.json() == {"valid": True}
-
-
-@pytest.mark.django_db
-def test_theme_form_asks_shared_fields_once(client, demo_catalog):
-    page = client.get("/services/themes/newborn/form/").content.decode()
-    assert page.count('name="applicant_name"') == 1 and page.count('name="child_name"') == 1
-    api = client.post(
-        "/api/v1/catalog/themes/newborn/form/check", {}, content_type="application/json"
-    )
-    assert api.status_code == 422 and "child_name" in api.json()["fields"]
