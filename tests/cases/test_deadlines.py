@@ -46,25 +46,36 @@ def test_deemed_acceptance_counts_working_days_across_a_holiday(world, national_
     assert not services.case_deemed_acceptance_apply(case_id=case.pk, today=date(2025, 10, 10))
     assert services.case_deemed_acceptance_apply(case_id=case.pk, today=date(2025, 10, 14))
     case.refresh_from_db()
-    # accepted from receipt: promised 10 and legal 20 working days from 29 Sep
-    assert case.promised_due == workdays.add_workdays(date(2025, 9, 29), 10)
+    # accepted from receipt, 29 Sep. Promised 10 working days: 30 Sep, 9, 10, 11 (调休), 13,
+    # 14, 15, 16, 17, 20 Oct. Legal 20: then 21–24, 27–31 Oct and 3 Nov.
     assert case.promised_due == date(2025, 10, 20)
-    assert case.legal_due == workdays.add_workdays(date(2025, 9, 29), 20)
+    assert case.legal_due == date(2025, 11, 3)
 
 
-def test_gaps_pause_the_clock_and_it_resumes_later(world):
+@pytest.fixture
+def clock_on(monkeypatch):
+    """Sets today (at 10:00 local time) for the services, which read ``timezone.now``."""
+
+    def _set(d: date):
+        monkeypatch.setattr(timezone, "now", lambda: _at(d))
+
+    return _set
+
+
+def test_gaps_pause_the_clock_and_it_resumes_later(world, national_day_2025, clock_on):
     item = world.publish(accept_with_gaps=True)
+    clock_on(date(2025, 9, 29))  # Monday
     case = world.submitted(item=item)
     case = services.case_accept_with_gaps(
         staff=world.clerk_a, case_id=case.pk, gaps=["租赁合同"], days=5
     )
-    accepted_on = timezone.localdate(case.accepted_at)
-    paused_since = accepted_on - timedelta(days=14)  # as if the gap had stayed open two weeks
-    Case.objects.filter(pk=case.pk).update(paused_since=paused_since)
+    assert case.promised_due == date(2025, 10, 20)  # 10 working days, as above
+    clock_on(date(2025, 10, 13))  # the gap closed two weeks later
     case = services.case_gaps_close(staff=world.clerk_a, case_id=case.pk)
-    paused = workdays.workdays_between(paused_since, timezone.localdate())
-    assert case.paused_workdays == paused > 0
-    assert case.promised_due == workdays.add_workdays(accepted_on, 10 + paused)
+    # paused on 30 Sep, 9, 10, 11 (调休) and 13 Oct: five working days
+    assert case.paused_workdays == 5
+    # 10 + 5 working days from 29 Sep: after 20 Oct come 21, 22, 23, 24 and 27 Oct
+    assert case.promised_due == date(2025, 10, 27)
     assert case.paused_since is None and case.gaps == []
 
 
