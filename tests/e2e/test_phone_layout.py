@@ -16,8 +16,9 @@ PHONE = {"width": 375, "height": 740}
 # hidden labels (1 px, clipped on purpose) are left out.
 OVERFLOWS = """() => {
   const width = document.documentElement.clientWidth;
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+  const classes = (el) => typeof el.className === 'string' && el.className.trim()
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes(el)
     + ' "' + (el.textContent || '').trim().slice(0, 30) + '"';
   const found = [];
   if (document.documentElement.scrollWidth > width) {
