@@ -10,6 +10,8 @@ class IdentityConfig(AppConfig):
     def ready(self):
         from tongban.core.audit import register_action_labels
 
+        from . import signals  # noqa: F401 (receivers register themselves)
+
         register_action_labels(
             {
                 "identity.person.registered": _("注册账号"),

@@ -23,7 +23,7 @@ from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotAuthentica
 from tongban.core.ratelimit import rate_limit
 from tongban.notify.services import message_queue
 
-from .choices import AccountKind, AgentScope, OtpPurpose, StaffRoleName
+from .choices import AccountKind, AgentScope, OtpPurpose
 from .models import (
     Account,
     AgentAuthorization,
@@ -666,26 +666,21 @@ def staff_create(
     department: Department,
     roles: list[str],
 ) -> Staff:
-    """A staff account. Platform admins also get the Django admin site (client systems, users)."""
+    """A staff account. Platform admins also get the Django admin site (client systems, users):
+    saving the account with its flags derives them from the roles (``identity.signals``)."""
     if Account.objects.filter(username=username).exists():
         raise Conflict(
             "staff.username_taken",
             _("登录名已被使用。"),
             fields={"username": _("登录名已被使用。")},
         )
-    site_admin = StaffRoleName.PLATFORM_ADMIN in roles
-    account = Account(
-        username=username,
-        kind=AccountKind.STAFF,
-        display_name=display_name,
-        is_staff=site_admin,
-        is_superuser=site_admin,
-    )
+    account = Account(username=username, kind=AccountKind.STAFF, display_name=display_name)
     _check_password(password, account)
     account.set_password(password)
     account.save()
     staff = Staff.objects.create(account=account, department=department)
     StaffRole.objects.bulk_create([StaffRole(staff=staff, role=r) for r in sorted(set(roles))])
+    account.save(update_fields=["is_staff", "is_superuser"])  # bulk_create sends no signals
     audit_record(
         action="identity.staff.created",
         target=staff,
