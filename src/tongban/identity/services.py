@@ -457,6 +457,28 @@ def logout_recorded(*, account: Account) -> None:
     )
 
 
+# Housekeeping -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def identity_throttle_purge(*, now: datetime | None = None) -> int:
+    """Delete login failures that no longer count (older than the lock-out window) and one-time
+    codes older than ``TONGBAN_OTP_RETENTION_DAYS`` (at least a day: the daily limit per number
+    counts the last day's codes). Idempotent; one audit entry sums up a run that deleted rows.
+    Returns how many rows went."""
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS)
+    retention = timedelta(days=max(settings.TONGBAN_OTP_RETENTION_DAYS, 1))
+    failures, _by_model = LoginFailure.objects.filter(at__lte=now - window).delete()
+    codes, _by_model = OneTimeCode.objects.filter(created_at__lt=now - retention).delete()
+    if failures or codes:
+        audit_record(
+            action="identity.throttle.purged",
+            details={"login_failures": failures, "one_time_codes": codes},
+        )
+    return failures + codes
+
+
 # TOTP second factor -------------------------------------------------------------------------
 
 

@@ -59,6 +59,9 @@ TONGBAN_OTP_DAILY_LIMIT = 10
 # Codes sent at the request of one client address, and by everyone together: "<count>/<s|m|h|d>".
 TONGBAN_OTP_IP_RATE = os.environ.get("TONGBAN_OTP_IP_RATE", "20/h")
 TONGBAN_OTP_GLOBAL_RATE = os.environ.get("TONGBAN_OTP_GLOBAL_RATE", "600/m")
+# One-time codes are kept this many days (at least one) before the hourly purge deletes them;
+# login failures go once they are older than the lock-out window.
+TONGBAN_OTP_RETENTION_DAYS = int(os.environ.get("TONGBAN_OTP_RETENTION_DAYS", 7))
 # Public case status queries (page and API) per client address: "<count>/<s|m|h|d>".
 TONGBAN_STATUS_QUERY_RATE = os.environ.get("TONGBAN_STATUS_QUERY_RATE", "30/m")
 # Largest accepted upload of a case material (bytes); Django's own request limit stays separate.
