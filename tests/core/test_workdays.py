@@ -35,7 +35,8 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def platform_admin():
+def platform_admin(make):
+    make.department()
     return get_user_model().objects.create_superuser("calendar-admin", "x-Strong-Pass-1")
 
 

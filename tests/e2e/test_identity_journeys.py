@@ -113,7 +113,9 @@ def test_citizen_logs_in_with_an_sms_code(page, outbox_enabled, make):
     expect(page).to_have_url(re.compile(r"/login/sms/$"))
     field(page, "手机号码").fill(person.mobile)
     page.get_by_role("button", name="获取验证码").click()
-    expect(page.get_by_role("status")).to_have_text("验证码已发送，请查收短信。")
+    expect(page.get_by_role("status")).to_have_text(
+        "短信已发送，请查收。如该号码尚未注册，短信会提示您先注册。"
+    )
     field(page, "短信验证码").fill(read_code(page, person.mobile))
     page.get_by_role("button", name="登录", exact=True).click()
 
@@ -321,14 +323,26 @@ def test_totp_is_enabled_then_asked_for_at_login(page, make):
 # 7. Lock-out ----------------------------------------------------------------------------------
 
 
-def test_sixth_attempt_after_five_wrong_passwords_is_locked_out(page, make):
+def test_five_wrong_passwords_pause_password_login_from_here_and_sms_login_still_works(
+    page, outbox_enabled, make
+):
     person = make.person(name="吴锁定")
     for _attempt in range(5):
         log_in_with_password(page, person.id_number, "Wrong2026pass")
         expect(page.get_by_role("alert")).to_have_text("账号或密码错误。")
     log_in_with_password(page, person.id_number, make.PASSWORD)
     expect(page.get_by_role("alert")).to_have_text(
-        "登录失败次数过多，账号已临时锁定，请 15 分钟后再试或使用短信验证码登录。"
+        "此账号在您当前网络的密码错误次数过多，已暂停从这里密码登录，请 15 分钟后再试。"
+        "也可使用短信验证码登录。"
     )
     expect(page).to_have_url(re.compile(r"/login/$"))
     expect(page.get_by_role("navigation", name="账号")).not_to_contain_text("吴锁定")
+
+    # What the message offers is true: the SMS login lets the owner in from here.
+    page.goto("/login/sms/")
+    field(page, "手机号码").fill(person.mobile)
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_role("status")).to_contain_text("短信已发送")
+    field(page, "短信验证码").fill(read_code(page, person.mobile))
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect_on_me(page, "吴锁定")

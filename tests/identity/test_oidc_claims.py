@@ -119,8 +119,8 @@ def test_staff_get_their_own_department_and_roles_with_the_staff_scope(make):
 
 
 @pytest.mark.django_db
-def test_platform_admin_without_a_staff_record_has_no_department(make):
-    admin = Account.objects.create_superuser("root", make.PASSWORD)
+def test_a_staff_account_without_a_staff_record_has_no_department(make):
+    admin = Account.objects.create_user("root", make.PASSWORD, kind="staff", display_name="root")
     assert oidc_claims(admin, scopes=ALL_SCOPES) == {
         "sub": oidc_subject(admin),
         "account_kind": "staff",

@@ -26,7 +26,7 @@ def register(mobile=None, id_number=None, name="王小二", password="Passw0rd20
     mobile = mobile or factories.mobile()
     id_number = id_number or factories.id_number()
     if code is None:
-        services.otp_send(mobile=mobile, purpose="register")
+        services.otp_send(mobile=mobile, purpose="register", ip=IP)
         code = sent_code(mobile)
     return services.person_register(
         name=name, id_number=id_number, mobile=mobile, password=password, code=code
@@ -71,7 +71,7 @@ def test_duplicate_registration_is_refused():
 
 def test_wrong_code_is_refused_and_counted():
     mobile = factories.mobile()
-    services.otp_send(mobile=mobile, purpose="register")
+    services.otp_send(mobile=mobile, purpose="register", ip=IP)
     with pytest.raises(InvalidInput) as caught:
         register(mobile=mobile, code="000000" if sent_code(mobile) != "000000" else "111111")
     assert caught.value.code == "otp.wrong"
@@ -82,7 +82,7 @@ def test_wrong_code_is_refused_and_counted():
 
 def test_expired_code_is_refused():
     mobile = factories.mobile()
-    services.otp_send(mobile=mobile, purpose="register")
+    services.otp_send(mobile=mobile, purpose="register", ip=IP)
     code = sent_code(mobile)
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(InvalidInput) as caught:
@@ -93,7 +93,7 @@ def test_expired_code_is_refused():
 
 def test_code_cannot_be_used_twice():
     mobile = factories.mobile()
-    services.otp_send(mobile=mobile, purpose="register")
+    services.otp_send(mobile=mobile, purpose="register", ip=IP)
     code = sent_code(mobile)
     register(mobile=mobile, code=code)
     with pytest.raises(InvalidInput) as caught:
@@ -103,16 +103,16 @@ def test_code_cannot_be_used_twice():
 
 def test_codes_are_not_resent_within_a_minute():
     mobile = factories.mobile()
-    services.otp_send(mobile=mobile, purpose="register")
+    services.otp_send(mobile=mobile, purpose="register", ip=IP)
     with pytest.raises(TooManyRequests) as caught:
-        services.otp_send(mobile=mobile, purpose="register")
+        services.otp_send(mobile=mobile, purpose="register", ip=IP)
     assert caught.value.code == "otp.too_soon"
     assert Message.objects.count() == 1
 
 
 def test_only_hashes_of_codes_are_stored():
     mobile = factories.mobile()
-    otp = services.otp_send(mobile=mobile, purpose="register")
+    otp = services.otp_send(mobile=mobile, purpose="register", ip=IP)
     assert sent_code(mobile) not in otp.code_hash and len(otp.code_hash) == 64
 
 
@@ -124,7 +124,7 @@ def test_weak_password_and_bad_name_and_bad_mobile():
         register(name="张3")
     assert name.value.code == "name.invalid"
     with pytest.raises(InvalidInput) as mobile:
-        services.otp_send(mobile="12345", purpose="register")
+        services.otp_send(mobile="12345", purpose="register", ip=IP)
     assert mobile.value.code == "mobile.format"
     assert Person.objects.count() == 0
 
@@ -152,16 +152,6 @@ def test_wrong_password_does_not_say_whether_the_account_exists(make):
     assert failed.filter(subject_person_id=person.pk).count() == 1
 
 
-def test_lock_out_after_five_failures_even_with_the_right_password(make):
-    person = make.person()
-    for _ in range(5):
-        with pytest.raises(NotAuthenticated):
-            services.login_with_password(identifier=person.mobile, password="wrong", ip=IP)
-    with pytest.raises(TooManyRequests) as caught:
-        services.login_with_password(identifier=person.mobile, password=factories.PASSWORD, ip=IP)
-    assert caught.value.code == "login.locked"
-
-
 def test_staff_cannot_log_in_at_the_citizen_door_and_vice_versa(make):
     staff = make.staff(username="clerk.one")
     person = make.person()
@@ -181,16 +171,9 @@ def test_staff_cannot_log_in_at_the_citizen_door_and_vice_versa(make):
 
 def test_otp_login(make):
     person = make.person()
-    services.otp_send(mobile=person.mobile, purpose="login")
+    services.otp_send(mobile=person.mobile, purpose="login", ip=IP)
     account = services.login_with_otp(mobile=person.mobile, code=sent_code(person.mobile), ip=IP)
     assert account == person.account
-
-
-def test_otp_login_for_an_unknown_mobile_sends_nothing():
-    with pytest.raises(InvalidInput) as caught:
-        services.otp_send(mobile="13912345678", purpose="login")
-    assert caught.value.code == "otp.unknown_mobile"
-    assert Message.objects.count() == 0
 
 
 def test_a_person_named_as_agent_can_register_later_with_the_same_name(make):
@@ -214,10 +197,10 @@ def test_a_person_named_as_agent_can_register_later_with_the_same_name(make):
 def test_at_most_ten_codes_a_day_per_number():
     mobile = factories.mobile()
     for _ in range(10):
-        services.otp_send(mobile=mobile, purpose="register")
+        services.otp_send(mobile=mobile, purpose="register", ip=IP)
         OneTimeCode.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     with pytest.raises(TooManyRequests) as caught:
-        services.otp_send(mobile=mobile, purpose="register")
+        services.otp_send(mobile=mobile, purpose="register", ip=IP)
     assert caught.value.code == "otp.daily_limit"
     assert Message.objects.count() == 10
 

@@ -26,8 +26,16 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def rate_limit(*, scope: str, client: str, rate: str) -> None:
-    """Count one request of ``client`` in ``scope``; past the rate, refuse with 429."""
+def rate_limit(
+    *,
+    scope: str,
+    client: str,
+    rate: str,
+    code: str = "rate_limited",
+    message: str | None = None,
+) -> None:
+    """Count one request of ``client`` in ``scope``; past the rate, refuse with 429 under
+    ``code``, saying ``message`` (with ``%(n)d``: the seconds until the window ends)."""
     limit, window = parse_rate(rate)
     slot = int(time.time() // window)
     key = f"ratelimit:{scope}:{client}:{slot}"
@@ -38,7 +46,5 @@ def rate_limit(*, scope: str, client: str, rate: str) -> None:
         cache.add(key, 1, timeout=window + 1)
         used = 1
     if used > limit:
-        raise TooManyRequests(
-            "rate_limited",
-            _("查询过于频繁，请 %(n)d 秒后再试。") % {"n": window - int(time.time()) % window},
-        )
+        text = message or _("查询过于频繁，请 %(n)d 秒后再试。")
+        raise TooManyRequests(code, text % {"n": window - int(time.time()) % window})

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from tongban.core.errors import Forbidden, NotAuthenticated
 
 from .choices import StaffRoleName
-from .models import Department, Staff
+from .models import Department, Staff, StaffRole
 
 
 def staff_of(account) -> Staff:
@@ -21,6 +21,22 @@ def staff_of(account) -> Staff:
     if staff is None:
         raise Forbidden("staff.required", _("此页面仅限工作人员使用。"))
     return staff
+
+
+def is_platform_admin(account) -> bool:
+    """The one test of platform admin: an active staff account holding the platform-admin role.
+
+    Django's ``is_superuser`` and ``is_staff`` used to be set beside the role and drifted from
+    it when roles were edited. Now the role is the only source: the admin site asks this
+    predicate (``identity.admin``), and the two flags are derived from it whenever an account
+    or a staff role is saved (``identity.signals``), so that Django's own permission checks
+    (``has_perm``) agree. The site asks here rather than trusting the flags because a bulk
+    UPDATE could still set a flag without the signals; such a flag then opens nothing."""
+    if account is None or not account.is_authenticated or not account.is_active:
+        return False
+    return StaffRole.objects.filter(
+        staff__account_id=account.pk, role=StaffRoleName.PLATFORM_ADMIN
+    ).exists()
 
 
 def require_role(staff: Staff, *roles: str) -> None:

@@ -9,6 +9,8 @@
   validate and audit), so they are read-only here. Regions and departments are reference data;
   accounts' flags and staff departments and roles are editable, each change audit-logged.
 * Client systems of the OIDC provider are django-oauth-toolkit's own "Applications" admin.
+* Who may enter is decided by ``access.is_platform_admin`` (the platform-admin role), not by
+  the ``is_staff``/``is_superuser`` flags: those are derived from the role and shown read-only.
 """
 
 from django.contrib import admin
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core.admin_base import ReadOnlyAdmin
 from tongban.core.audit import audit_record
 
+from .access import is_platform_admin
 from .models import (
     Account,
     AgentAuthorization,
@@ -40,13 +43,19 @@ def _admin_login(request, extra_context=None):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/admin/"
     if request.user.is_authenticated:
-        if request.user.is_active and request.user.is_staff:
+        if is_platform_admin(request.user):
             return redirect(target)
         raise PermissionDenied(_("此账号无权进入后台管理。"))
     return redirect_to_login(target, login_url="workbench:login")
 
 
+def _site_permission(request) -> bool:
+    """Replaces ``admin.site.has_permission``: the platform-admin role, asked in one place."""
+    return is_platform_admin(request.user)
+
+
 admin.site.login = _admin_login
+admin.site.has_permission = _site_permission
 admin.site.site_header = _("一网通办 · 后台管理")
 admin.site.site_title = _("一网通办后台")
 
@@ -76,6 +85,8 @@ class AccountAdmin(admin.ModelAdmin):
         "acting_entity",
         "last_login",
         "date_joined",
+        "is_staff",
+        "is_superuser",
     )
     filter_horizontal = ("groups",)
 

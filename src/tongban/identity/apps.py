@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,13 @@ class IdentityConfig(AppConfig):
 
     def ready(self):
         from tongban.core.audit import register_action_labels
+        from tongban.core.schedule import register_periodic
+
+        from . import signals, tasks  # noqa: F401 (receivers register themselves)
+
+        register_periodic(
+            "identity.throttle_purge", tasks.throttle_purge_task, every=timedelta(hours=1)
+        )
 
         register_action_labels(
             {
@@ -24,5 +33,6 @@ class IdentityConfig(AppConfig):
                 "identity.staff.created": _("新增工作人员"),
                 "identity.oidc.authorized": _("授权第三方系统登录"),
                 "identity.oidc.revoked": _("撤销第三方系统授权"),
+                "identity.throttle.purged": _("清理过期的登录失败记录和验证码"),
             }
         )

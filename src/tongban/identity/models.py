@@ -29,10 +29,22 @@ class AccountManager(BaseUserManager):
         account.save(using=self._db)
         return account
 
-    def create_superuser(self, username, password=None, **extra):
-        extra.update(is_staff=True, is_superuser=True, kind=AccountKind.STAFF)
-        extra.setdefault("display_name", username)
-        return self.create_user(username, password, **extra)
+    def create_superuser(self, username, password=None, department=None, **extra):
+        """``tongban createsuperuser``: platform admin is a role (``access.is_platform_admin``),
+        so this creates a staff member holding it, in ``department`` or else the first one."""
+        from .services import staff_create
+
+        department = department or Department.objects.order_by("pk").first()
+        if department is None:
+            raise ValueError("No department yet: load the regions and departments first.")
+        staff = staff_create(
+            username=username,
+            display_name=extra.get("display_name") or username,
+            password=password,
+            department=department,
+            roles=[StaffRoleName.PLATFORM_ADMIN],
+        )
+        return staff.account
 
 
 class Account(AbstractBaseUser, PermissionsMixin):

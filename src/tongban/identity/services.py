@@ -4,6 +4,7 @@ Each is one transaction and writes the audit log. Errors are coded (``tongban.co
 a specific Chinese message, and nothing is changed when one is raised.
 """
 
+import math
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -19,9 +20,10 @@ from django.utils.translation import gettext as _
 from tongban.core.audit import audit_record
 from tongban.core.crypto import lookup_hash
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
+from tongban.core.ratelimit import rate_limit
 from tongban.notify.services import message_queue
 
-from .choices import AccountKind, AgentScope, OtpPurpose, StaffRoleName
+from .choices import AccountKind, AgentScope, OtpPurpose
 from .models import (
     Account,
     AgentAuthorization,
@@ -88,15 +90,46 @@ def _code_hash(code: str, *, mobile: str, purpose: str) -> str:
     return lookup_hash(f"{purpose}:{mobile}:{code}", purpose="identity.otp")
 
 
+def _otp_send_limits(*, ip: str) -> None:
+    """Bound how many codes one client address, and everyone together, can have sent: per
+    number limits alone let one script send codes to many numbers (SMS pumping)."""
+    message = _("获取验证码过于频繁，请 %(n)d 秒后再试。")
+    rate_limit(
+        scope="identity.otp.ip",
+        client=ip or "-",
+        rate=settings.TONGBAN_OTP_IP_RATE,
+        code="otp.rate_limited",
+        message=message,
+    )
+    rate_limit(
+        scope="identity.otp.all",
+        client="all",
+        rate=settings.TONGBAN_OTP_GLOBAL_RATE,
+        code="otp.rate_limited",
+        message=message,
+    )
+
+
+def _otp_recipient_known(mobile: str, purpose: OtpPurpose) -> bool:
+    if purpose != OtpPurpose.LOGIN:
+        return True
+    person = person_by_mobile(mobile)
+    return person is not None and person.account_id is not None and person.account.is_active
+
+
 @transaction.atomic
-def otp_send(*, mobile: str, purpose: str) -> OneTimeCode:
-    """Send a 6-digit code by SMS (through the outbox). One per minute per number and purpose."""
+def otp_send(*, mobile: str, purpose: str, ip: str) -> OneTimeCode:
+    """Send a 6-digit code by SMS (through the outbox). One per minute and ten a day per number
+    and purpose, and per-address and overall rates (``_otp_send_limits``).
+
+    A login code asked for a number no active account has takes the same path and gives the
+    same answer, so the answer does not tell who is registered: the limits count it, a code
+    row is stored (with a hash no code matches, so checking it fails as a wrong code does) and
+    the number gets an SMS saying it is not registered instead of a code."""
     mobile = clean_mobile(mobile)
     purpose = OtpPurpose(purpose)
     mobile_hash = lookup_hash(mobile, purpose=MOBILE_PURPOSE)
-    if purpose == OtpPurpose.LOGIN and person_by_mobile(mobile) is None:
-        message = _("该手机号码尚未注册。")
-        raise InvalidInput("otp.unknown_mobile", message, fields={"mobile": message})
+    _otp_send_limits(ip=ip)
     now = timezone.now()
     recent = OneTimeCode.objects.filter(
         mobile_hash=mobile_hash,
@@ -113,22 +146,31 @@ def otp_send(*, mobile: str, purpose: str) -> OneTimeCode:
             "otp.daily_limit", _("该手机号码今日获取验证码次数已达上限，请明天再试或使用密码登录。")
         )
     code = f"{secrets.randbelow(10**6):06d}"
+    known = _otp_recipient_known(mobile, purpose)
     otp = OneTimeCode.objects.create(
         purpose=purpose,
         mobile_hash=mobile_hash,
-        code_hash=_code_hash(code, mobile=mobile, purpose=purpose),
+        code_hash=_code_hash(
+            code if known else secrets.token_hex(16), mobile=mobile, purpose=purpose
+        ),
         expires_at=now + timedelta(seconds=settings.TONGBAN_OTP_TTL_SECONDS),
     )
     minutes = settings.TONGBAN_OTP_TTL_SECONDS // 60
+    if known:
+        body = _(
+            "【一网通办】您的%(purpose)s验证码为 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。"
+        ) % {"purpose": purpose.label, "code": code, "minutes": minutes}
+    else:
+        body = _(
+            "【一网通办】有人用本手机号码申请登录一网通办，但本号码尚未注册，未发送验证码。"
+            "如需使用请先注册；如非本人操作，请忽略本短信。"
+        )
     message_queue(
         channel="sms",
         recipient=mobile,
         recipient_masked=mask_mobile(mobile),
         subject=_("验证码"),
-        body=_(
-            "【一网通办】您的%(purpose)s验证码为 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。"
-        )
-        % {"purpose": purpose.label, "code": code, "minutes": minutes},
+        body=body,
     )
     return otp
 
@@ -249,33 +291,88 @@ def person_ensure(
 # Login --------------------------------------------------------------------------------------
 
 
-def _failure_keys(identifier: str, ip: str) -> tuple[str, str]:
+def _failure_keys(subject: str, ip: str) -> tuple[str, str, str]:
+    """Keyed hashes that failures are counted under: the account (or, for a name no account
+    has, the name), that account from this client address, and the address alone."""
+    source = ip or "-"
     return (
-        lookup_hash(identifier.strip().upper(), purpose="identity.login.name"),
-        lookup_hash(ip or "-", purpose="identity.login.ip"),
+        lookup_hash(subject, purpose="identity.login.name"),
+        lookup_hash(f"{subject}|{source}", purpose="identity.login.pair"),
+        lookup_hash(source, purpose="identity.login.ip"),
     )
 
 
-def _ensure_not_locked(name_key: str, ip_key: str) -> None:
-    since = timezone.now() - timedelta(seconds=settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS)
-    recent = LoginFailure.objects.filter(at__gt=since)
+def _login_subject(identifier: str, account: Account | None) -> str:
+    """What failures count against: the account, whichever of its names was typed."""
+    if account is not None:
+        return f"account:{account.pk}"
+    return f"name:{(identifier or '').strip().upper()}"
+
+
+def _minutes_left(failures, *, limit: int, window: timedelta) -> int:
+    """Whole minutes until fewer than ``limit`` of these failures are inside the window."""
+    times = sorted(failures.values_list("at", flat=True))
+    frees_at = times[len(times) - limit] + window
+    return max(1, math.ceil((frees_at - timezone.now()).total_seconds() / 60))
+
+
+def _ensure_not_locked(keys: tuple[str, str, str], *, sms_offered: bool) -> None:
+    """Refuse a password attempt while this account is locked from this address (its pair has
+    too many failures), while this address is locked (too many failures over all names), or
+    while the account cools down after failures from many addresses.
+
+    The account as a whole is never locked: someone elsewhere failing on purpose only makes its
+    owner wait a few seconds (doubling per failure, capped), and SMS login stays open."""
+    account_key, pair_key, ip_key = keys
+    window = timedelta(seconds=settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(at__gt=timezone.now() - window)
     limit = settings.TONGBAN_LOGIN_MAX_FAILURES
-    if (
-        recent.filter(key=name_key).count() >= limit
-        or recent.filter(key=ip_key).count() >= 4 * limit
-    ):
-        minutes = settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS // 60
+    sms = _("也可使用短信验证码登录。") if sms_offered else ""
+    pair = recent.filter(key=pair_key)
+    if pair.count() >= limit:
+        minutes = _minutes_left(pair, limit=limit, window=window)
         raise TooManyRequests(
             "login.locked",
-            _("登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试或使用短信验证码登录。")
-            % {"minutes": minutes},
+            _(
+                "此账号在您当前网络的密码错误次数过多，已暂停从这里密码登录，"
+                "请 %(minutes)s 分钟后再试。"
+            )
+            % {"minutes": minutes}
+            + sms,
+        )
+    source = recent.filter(key=ip_key)
+    if source.count() >= settings.TONGBAN_LOGIN_MAX_FAILURES_PER_ADDRESS:
+        minutes = _minutes_left(
+            source, limit=settings.TONGBAN_LOGIN_MAX_FAILURES_PER_ADDRESS, window=window
+        )
+        raise TooManyRequests(
+            "login.address_locked",
+            _("您当前网络的登录失败次数过多，已暂停从这里密码登录，请 %(minutes)s 分钟后再试。")
+            % {"minutes": minutes}
+            + sms,
+        )
+    _ensure_account_cooled_down(recent.filter(key=account_key), sms=sms)
+
+
+def _ensure_account_cooled_down(failures, *, sms: str) -> None:
+    over = failures.count() - settings.TONGBAN_LOGIN_ACCOUNT_SLOW_AFTER
+    if over < 0:
+        return
+    delay = min(2**over, settings.TONGBAN_LOGIN_ACCOUNT_MAX_DELAY_SECONDS)
+    last = failures.order_by("-at").values_list("at", flat=True).first()
+    wait = math.ceil((last + timedelta(seconds=delay) - timezone.now()).total_seconds())
+    if wait > 0:
+        raise TooManyRequests(
+            "login.slowed",
+            _("此账号近期在多处登录失败，为防止密码被猜测，请 %(seconds)s 秒后再试。")
+            % {"seconds": wait}
+            + sms,
         )
 
 
-def _login_failed(*, identifier: str, ip: str, reason: str, account: Account | None) -> None:
-    name_key, ip_key = _failure_keys(identifier, ip)
+def _login_failed(*, keys: tuple[str, ...], reason: str, account: Account | None) -> None:
     with transaction.atomic():
-        LoginFailure.objects.bulk_create([LoginFailure(key=name_key), LoginFailure(key=ip_key)])
+        LoginFailure.objects.bulk_create([LoginFailure(key=key) for key in keys])
         person = getattr(account, "person", None) if account else None
         audit_record(
             action="identity.login.failed",
@@ -304,40 +401,42 @@ def _account_for_identifier(identifier: str) -> Account | None:
 def login_with_password(*, identifier: str, password: str, ip: str, staff: bool = False) -> Account:
     """Check a password login. Citizens give an ID number or mobile, staff their login name.
 
-    The answer never says whether the account exists; failures count toward a lock-out per
-    login name and per client address."""
-    name_key, ip_key = _failure_keys(identifier or "", ip)
-    _ensure_not_locked(name_key, ip_key)
+    The answer never says whether the account exists. Failures lock the account from this
+    client address only (see ``_ensure_not_locked``), so its owner can still log in elsewhere."""
     account = _account_for_identifier(identifier)
     expected_kind = AccountKind.STAFF if staff else AccountKind.PERSON
     if account is not None and account.kind != expected_kind:
         account = None
+    keys = _failure_keys(_login_subject(identifier, account), ip)
+    _ensure_not_locked(keys, sms_offered=not staff)
     if account is None:
         # Hash anyway, so that the time taken does not tell whether the account exists.
         Account().set_password(password or "")
     if account is None or not account.is_active or not account.check_password(password or ""):
-        _login_failed(identifier=identifier or "", ip=ip, reason="password", account=account)
+        _login_failed(keys=keys, reason="password", account=account)
         raise NotAuthenticated("login.invalid", _("账号或密码错误。"))
-    failures = LoginFailure.objects.filter(key=name_key)
+    account_key, pair_key, _ip_key = keys
+    failures = LoginFailure.objects.filter(key__in=(account_key, pair_key))
     if failures.exists():  # a read; an unconditional DELETE would take SQLite's write lock
         failures.delete()
     return account
 
 
 def login_with_otp(*, mobile: str, code: str, ip: str) -> Account:
+    """Log in with a code sent by SMS. Not held back by password failures: guessing is bounded
+    per code (``TONGBAN_OTP_MAX_ATTEMPTS``) and by how many codes are sent. An unknown number
+    fails exactly as a wrong code does (its code was never sent, see ``otp_send``)."""
     mobile = clean_mobile(mobile)
-    name_key, ip_key = _failure_keys(mobile, ip)
-    _ensure_not_locked(name_key, ip_key)
     person = person_by_mobile(mobile)
-    if person is None or person.account_id is None or not person.account.is_active:
-        message = _("该手机号码尚未注册。")
-        raise InvalidInput("otp.unknown_mobile", message, fields={"mobile": message})
+    account = person.account if person and person.account_id else None
     try:
         otp_check(mobile=mobile, purpose=OtpPurpose.LOGIN, code=code)
     except InvalidInput as exc:
-        _login_failed(identifier=mobile, ip=ip, reason=exc.code, account=person.account)
+        _login_failed(keys=(), reason=exc.code, account=account)
         raise
-    return person.account
+    if account is None or not account.is_active:  # closed between sending and checking
+        raise NotAuthenticated("login.invalid", _("账号或密码错误。"))
+    return account
 
 
 def login_completed(*, account: Account, method: str) -> None:
@@ -356,6 +455,28 @@ def logout_recorded(*, account: Account) -> None:
     audit_record(
         action="identity.logout", actor=account, subject_person_id=person.pk if person else None
     )
+
+
+# Housekeeping -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def identity_throttle_purge(*, now: datetime | None = None) -> int:
+    """Delete login failures that no longer count (older than the lock-out window) and one-time
+    codes older than ``TONGBAN_OTP_RETENTION_DAYS`` (at least a day: the daily limit per number
+    counts the last day's codes). Idempotent; one audit entry sums up a run that deleted rows.
+    Returns how many rows went."""
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS)
+    retention = timedelta(days=max(settings.TONGBAN_OTP_RETENTION_DAYS, 1))
+    failures, _by_model = LoginFailure.objects.filter(at__lte=now - window).delete()
+    codes, _by_model = OneTimeCode.objects.filter(created_at__lt=now - retention).delete()
+    if failures or codes:
+        audit_record(
+            action="identity.throttle.purged",
+            details={"login_failures": failures, "one_time_codes": codes},
+        )
+    return failures + codes
 
 
 # TOTP second factor -------------------------------------------------------------------------
@@ -423,7 +544,8 @@ def totp_verify(*, account: Account, code: str, ip: str) -> None:
             device.last_used_step = step
             device.save(update_fields=["last_used_step"])
             return
-    _login_failed(identifier=account.username, ip=ip, reason="totp", account=account)
+    keys = _failure_keys(_login_subject("", account), ip)
+    _login_failed(keys=keys, reason="totp", account=account)
     message = _("动态口令不正确或已使用。")
     raise InvalidInput("totp.wrong", message, fields={"code": message})
 
@@ -566,26 +688,21 @@ def staff_create(
     department: Department,
     roles: list[str],
 ) -> Staff:
-    """A staff account. Platform admins also get the Django admin site (client systems, users)."""
+    """A staff account. Platform admins also get the Django admin site (client systems, users):
+    saving the account with its flags derives them from the roles (``identity.signals``)."""
     if Account.objects.filter(username=username).exists():
         raise Conflict(
             "staff.username_taken",
             _("登录名已被使用。"),
             fields={"username": _("登录名已被使用。")},
         )
-    site_admin = StaffRoleName.PLATFORM_ADMIN in roles
-    account = Account(
-        username=username,
-        kind=AccountKind.STAFF,
-        display_name=display_name,
-        is_staff=site_admin,
-        is_superuser=site_admin,
-    )
+    account = Account(username=username, kind=AccountKind.STAFF, display_name=display_name)
     _check_password(password, account)
     account.set_password(password)
     account.save()
     staff = Staff.objects.create(account=account, department=department)
     StaffRole.objects.bulk_create([StaffRole(staff=staff, role=r) for r in sorted(set(roles))])
+    account.save(update_fields=["is_staff", "is_superuser"])  # bulk_create sends no signals
     audit_record(
         action="identity.staff.created",
         target=staff,

@@ -27,11 +27,16 @@ def _send_code(request, form, *, purpose: str) -> DomainError | None:
     """The "获取验证码" button of a form: only the mobile number matters for it."""
     form.errors.clear()
     try:
-        services.otp_send(mobile=request.POST.get("mobile", ""), purpose=purpose)
+        services.otp_send(
+            mobile=request.POST.get("mobile", ""), purpose=purpose, ip=client_ip(request)
+        )
     except DomainError as exc:
         form_add_domain_error(form, exc)
         return exc
-    messages.success(request, _("验证码已发送，请查收短信。"))
+    if purpose == OtpPurpose.LOGIN:  # the same words whether or not the number is registered
+        messages.success(request, _("短信已发送，请查收。如该号码尚未注册，短信会提示您先注册。"))
+    else:
+        messages.success(request, _("验证码已发送，请查收短信。"))
     return None
 
 

@@ -42,14 +42,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Lock-out: this many failures for one login name (or from one address) within the window.
+# Lock-out (identity.services._ensure_not_locked), counted within the window: this many
+# failures lock one account from one client address, and this many over all names lock the
+# address. Past SLOW_AFTER failures from anywhere, each try at the account waits 1, 2, 4, ...
+# seconds (at most MAX_DELAY) after the last failure; the account itself is never locked.
 TONGBAN_LOGIN_MAX_FAILURES = 5
+TONGBAN_LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+TONGBAN_LOGIN_ACCOUNT_SLOW_AFTER = 10
+TONGBAN_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 60
 TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 TONGBAN_OTP_TTL_SECONDS = 5 * 60
 TONGBAN_OTP_MAX_ATTEMPTS = 5
 TONGBAN_OTP_RESEND_SECONDS = 60
 # Five wrong tries per code and ten codes a day bound guessing at 50 per number per day.
 TONGBAN_OTP_DAILY_LIMIT = 10
+# Codes sent at the request of one client address, and by everyone together: "<count>/<s|m|h|d>".
+TONGBAN_OTP_IP_RATE = os.environ.get("TONGBAN_OTP_IP_RATE", "20/h")
+TONGBAN_OTP_GLOBAL_RATE = os.environ.get("TONGBAN_OTP_GLOBAL_RATE", "600/m")
+# One-time codes are kept this many days (at least one) before the hourly purge deletes them;
+# login failures go once they are older than the lock-out window.
+TONGBAN_OTP_RETENTION_DAYS = int(os.environ.get("TONGBAN_OTP_RETENTION_DAYS", 7))
 # Public case status queries (page and API) per client address: "<count>/<s|m|h|d>".
 TONGBAN_STATUS_QUERY_RATE = os.environ.get("TONGBAN_STATUS_QUERY_RATE", "30/m")
 # Largest accepted upload of a case material (bytes); Django's own request limit stays separate.
