@@ -863,7 +863,7 @@ def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = "
     if (name or "").strip() and name.strip() != person.name:
         message = _("姓名与身份证号码不一致。")
         raise InvalidInput("person.name_mismatch", message, fields={"name": message})
-    if (mobile or "").strip() and mobile.strip() != person.mobile:
+    if (mobile or "").strip() and identity_services.clean_mobile(mobile) != person.mobile:
         message = _("与申请人在平台登记的手机号码不一致。")
         raise InvalidInput("case.counter.mobile_mismatch", message, fields={"mobile": message})
     return person
