@@ -205,3 +205,23 @@ def test_counter_over_the_api(world):
         f"{API}/staff/counter", body, content_type="application/json"
     )
     assert refused.status_code == 403
+
+
+def test_a_counter_walk_in_over_the_api_is_recorded_and_a_bad_lookup_named(world, make):
+    clerk = _client(world.clerk_a.account)
+    form = {"address": GOOD_FORM["address"]}
+    bad = clerk.post(
+        f"{API}/staff/counter",
+        {"item_id": world.item.pk, "id_number": "12345", "form_data": form},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "id_number.length"
+    assert set(bad.json()["fields"]) == {"id_number"}
+    body = {"item_id": world.item.pk, "id_number": make.id_number(), "form_data": form}
+    unnamed = clerk.post(f"{API}/staff/counter", body, content_type="application/json")
+    assert unnamed.status_code == 422 and unnamed.json()["code"] == "case.counter.name_required"
+    created = clerk.post(
+        f"{API}/staff/counter", {**body, "name": "郑申请"}, content_type="application/json"
+    )
+    assert created.status_code == 201
+    assert Case.objects.get(number=created.json()["number"]).applicant.name == "郑申请"

@@ -276,15 +276,24 @@ def _counter_case(world):
 def test_a_scan_is_trust_level_b_on_the_case_of_the_center_that_received_it(world):
     case = _counter_case(world)
     assert case.center == world.dept_b and case.department == world.dept_a
+    form_id = case.item_version.materials.get().pk
     material = services.case_material_scan(
-        staff=world.clerk_b, case_id=case.pk, name="身份证", upload=pdf(), catalog_material_id=7
+        staff=world.clerk_b,
+        case_id=case.pk,
+        name="申请表",
+        upload=pdf(),
+        catalog_material_id=form_id,
     )
-    assert (material.trust_level, material.name, material.catalog_material_id) == ("B", "身份证", 7)
+    assert (material.trust_level, material.name, material.catalog_material_id) == (
+        "B",
+        "申请表",
+        form_id,
+    )
     assert material.content_type == "application/pdf" and material.size == len(PDF)
     event = CaseEvent.objects.filter(case=case).last()
     assert (event.kind, event.note, event.actor_id) == (
         "material_scanned",
-        "身份证",
+        "申请表",
         world.clerk_b.account_id,
     )
     # the processing department may scan too (the applicant brings a paper later)

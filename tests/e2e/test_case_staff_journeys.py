@@ -1,8 +1,9 @@
 """Staff journeys through cases in a real Chromium: a reviewer takes a case from pre-review to
 closed (with a correction notice of two items on the way); five departments review their parts
-of a 开办企业-like theme case in parallel, each seeing only its own; a counter clerk accepts a
-walk-in applicant's case and the responsible department finds it in its queue. Data is built
-through the real services, not the demo seed."""
+of a 开办企业-like theme case in parallel, each seeing only its own; a counter clerk records a
+walk-in applicant without an account from the ID card and accepts their case, and the
+responsible department finds it in its queue. Data is built through the real services, not the
+demo seed."""
 
 import re
 
@@ -170,7 +171,7 @@ def test_a_counter_clerk_accepts_a_walk_in_case_for_the_department(
     center.region = make.region(code="310101", name="黄浦区")
     center.save()
     clerk = make.staff(department=center, roles=("counter_clerk",))
-    walk_in = make.person(name="郑申请")
+    walk_in_id_number = make.id_number(birth="19850315")  # no account: unknown to the platform
     scan = tmp_path / "shenqingbiao.pdf"
     scan.write_bytes(PDF)
 
@@ -184,13 +185,20 @@ def test_a_counter_clerk_accepts_a_walk_in_case_for_the_department(
     row.get_by_role("link", name="居住证签注").click()
 
     expect(page.get_by_role("heading", name="居住证签注 · 窗口收件")).to_be_visible()
-    page.get_by_label("申请人公民身份号码").fill(walk_in.id_number[:-1])
+    expect(page.get_by_text("申请人姓名取自上面核验的申请人，无需填写。")).to_be_visible()
+    page.get_by_label("申请人公民身份号码").fill(walk_in_id_number[:-1])
     page.get_by_role("button", name="收件并转交责任部门").click()
     expect(page.get_by_text("公民身份号码应为 18 位，实为 17 位")).to_be_visible()
 
-    page.get_by_label("申请人公民身份号码").fill(walk_in.id_number)
-    page.get_by_label("申请人姓名").fill("郑申请")
+    page.get_by_label("申请人公民身份号码").fill(walk_in_id_number)
     page.get_by_label("居住地址").fill("黄浦区人民大道200号")
+    page.get_by_label("申请表").set_input_files(str(scan))
+    page.get_by_role("button", name="收件并转交责任部门").click()
+    expect(page.get_by_test_id("intake-error")).to_contain_text("该身份证号码尚未在平台登记")
+
+    # recorded from the ID card: name, and the mobile the walk-in gives
+    page.get_by_label("申请人姓名（未在平台登记的申请人填写）").fill("郑申请")
+    page.get_by_label("手机号码（选填，未在平台登记的申请人）").fill("13912345678")
     page.get_by_label("申请表").set_input_files(str(scan))
     page.get_by_role("button", name="收件并转交责任部门").click()
 
@@ -199,7 +207,7 @@ def test_a_counter_clerk_accepts_a_walk_in_case_for_the_department(
     assert re.fullmatch(r"310115\d{14}", number)
     expect(page.get_by_test_id("receipt-department")).to_have_text("甲局")
     expect(page.get_by_text("申请表", exact=True)).to_be_visible()
-    assert walk_in.id_number not in page.content()
+    assert walk_in_id_number not in page.content()
     # 受办分离: the center does not see the department's processing page
     response = page.goto(page.url.replace("/counter/receipts/", "/cases/"))
     assert response is not None and response.status == 403
@@ -216,4 +224,4 @@ def test_a_counter_clerk_accepts_a_walk_in_case_for_the_department(
     expect(reviewer.get_by_text("黄浦区行政服务中心")).to_be_visible()
     materials = reviewer.get_by_test_id("materials")
     expect(materials.get_by_role("cell", name="B 类：窗口人员核验（可复用）")).to_be_visible()
-    expect(reviewer.get_by_text(mask_id_number(walk_in.id_number))).to_be_visible()
+    expect(reviewer.get_by_text(mask_id_number(walk_in_id_number))).to_be_visible()

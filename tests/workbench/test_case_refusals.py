@@ -196,7 +196,7 @@ def test_counter_urls_refuse_the_public_citizens_wrong_roles_and_other_centers(
     case = services.case_counter_create(
         staff=world.clerk_b, item_id=item.pk, id_number=world.person.id_number, form_data=GOOD_FORM
     )
-    post = {"id_number": world.person.id_number, **GOOD_FORM}
+    post = {"applicant-id_number": world.person.id_number, **GOOD_FORM}
     urls = [
         ("get", "/workbench/counter/"),
         ("get", f"/workbench/counter/items/{item.pk}/"),

@@ -7,6 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.conftest import GOOD_FORM
 from tongban.cases.models import Case, CaseMaterial
+from tongban.identity.models import Person
+from tongban.notify.models import Message
 
 from .conftest import PDF
 
@@ -27,11 +29,15 @@ def center(world, make):
     return make.staff(department=dept, roles=("counter_clerk",))
 
 
-def intake(client, item, *, id_number, form=GOOD_FORM, files=None, key="k"):
-    data = {"id_number": id_number, "idempotency_key": key, **form}
-    material = item.published.materials.get()
-    if files is not None:
-        data[f"material-{material.pk}"] = files
+def intake(client, item, *, id_number, form=GOOD_FORM, files=None, key="k", **applicant):
+    """The counter page posted as a browser would: the applicant's ID card (and, for someone
+    not yet known, name and mobile) under ``applicant-``, the item's form, the scans."""
+    data = {"applicant-id_number": id_number, "idempotency_key": key, **form}
+    data.update({f"applicant-{k}": v for k, v in applicant.items()})
+    if isinstance(files, dict):
+        data.update(files)
+    elif files is not None:
+        data[f"material-{item.published.materials.get().pk}"] = files
     return client.post(f"/workbench/counter/items/{item.pk}/", data)
 
 
@@ -57,7 +63,7 @@ def test_a_walk_in_case_is_handed_to_the_department_with_its_scans(world, center
     item = world.publish(citywide=True)
     client.force_login(center.account)
     form_page = text(client.get(f"/workbench/counter/items/{item.pk}/"))
-    assert 'for="id_id_number">申请人公民身份号码' in form_page
+    assert 'for="id_applicant-id_number">申请人公民身份号码' in form_page
     assert 'for="f-address">居住地址' in form_page and ">申请表" in form_page
     response = intake(client, item, id_number=world.person.id_number, files=pdf())
     case = Case.objects.get()
@@ -91,13 +97,20 @@ def test_a_malformed_id_number_gets_the_validators_message(world, center, client
     assert not Case.objects.exists()
 
 
-def test_an_unknown_applicant_is_named_as_such(world, center, client, make):
+def test_an_unknown_applicant_without_a_name_is_asked_for_it_and_nothing_is_created(
+    world, center, client, make
+):
     item = world.publish(citywide=True)
     client.force_login(center.account)
     response = intake(client, item, id_number=make.id_number())
-    assert response.status_code == 404
-    assert "未找到该身份证号码对应的申请人。" in text(response)
-    assert not Case.objects.exists()
+    assert response.status_code == 422
+    message = (
+        "该身份证号码尚未在平台登记：请按身份证件填写申请人姓名（手机号码选填），窗口登记后收件。"
+    )
+    assert f'<p class="error" id="id_applicant-name_error" role="alert">{message}</p>' in text(
+        response
+    )
+    assert not Case.objects.exists() and Person.objects.count() == 2  # 张三 and 李四
 
 
 def test_an_item_outside_the_centers_scope_is_refused_by_the_service(world, center, client):
@@ -156,3 +169,149 @@ def test_receipts_belong_to_the_center_that_received_the_case(world, center, cli
     online = world.submitted()
     client.force_login(world.clerk_a.account)
     assert client.get(f"/workbench/counter/receipts/{online.pk}/").status_code == 404
+
+
+# --- the applicant is identified once, by the lookup (issue 8 item 1) ---------------------------
+
+ID_FORM = {
+    "type": "object",
+    "properties": {
+        "applicant_name": {"type": "string", "title": "申请人姓名", "minLength": 2},
+        "id_number": {"type": "string", "title": "公民身份号码"},
+        "mobile": {"type": "string", "title": "手机号码"},
+        "address": {"type": "string", "title": "居住地址", "minLength": 4},
+    },
+    "required": ["applicant_name", "id_number", "address"],
+}
+ADDRESS = {"address": "浦东新区世纪大道1号"}
+
+
+def test_the_case_is_the_looked_up_applicants_and_the_form_cannot_name_another(
+    world, center, client
+):
+    item = world.publish(citywide=True, form_schema=ID_FORM)
+    client.force_login(center.account)
+    page = text(client.get(f"/workbench/counter/items/{item.pk}/"))
+    assert 'name="applicant-id_number"' in page and 'name="id_number"' not in page
+    assert "申请人姓名、公民身份号码、手机号码取自上面核验的申请人，无需填写。" in page
+    other = {"id_number": world.other.id_number, "applicant_name": "李四", **ADDRESS}
+    refused = intake(client, item, id_number=world.person.id_number, form=other)
+    assert refused.status_code == 422
+    assert 'data-code="case.counter.applicant_mismatch"' in text(refused)
+    assert "申请表中的申请人信息与窗口核验的申请人不一致：申请人以身份证件核验结果为准。" in text(
+        refused
+    )
+    assert not Case.objects.exists()
+
+    before = Message.objects.count()
+    response = intake(client, item, id_number=world.person.id_number, form=ADDRESS)
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.applicant == world.person
+    assert case.form_data == {
+        "applicant_name": "张三",
+        "id_number": world.person.id_number,
+        "mobile": world.person.mobile,
+        **ADDRESS,
+    }
+    sent = Message.objects.order_by("pk")[before:]
+    assert [(m.channel, m.recipient) for m in sent] == [("sms", world.person.mobile)] * 2
+
+
+@pytest.mark.parametrize(
+    ("lookup", "message"),
+    [
+        ("", "请填写申请人的公民身份号码（以身份证件为准）。"),
+        ("12345", "公民身份号码应为 18 位，实为 5 位"),
+    ],
+)
+def test_an_empty_or_malformed_lookup_is_refused_whatever_the_form_says(
+    world, center, client, lookup, message
+):
+    item = world.publish(citywide=True, form_schema=ID_FORM)
+    client.force_login(center.account)
+    form = {"id_number": world.person.id_number, "applicant_name": "张三", **ADDRESS}
+    response = intake(client, item, id_number=lookup, form=form)
+    assert response.status_code == 400
+    assert f'id="id_applicant-id_number_error" role="alert">{message}' in text(response)
+    assert not Case.objects.exists()
+
+
+def test_a_name_that_is_not_the_card_holders_is_refused(world, center, client):
+    item = world.publish(citywide=True)
+    client.force_login(center.account)
+    response = intake(client, item, id_number=world.person.id_number, name="李四")
+    assert response.status_code == 422
+    assert 'id="id_applicant-name_error" role="alert">姓名与身份证号码不一致。' in text(response)
+    assert not Case.objects.exists()
+
+
+# --- materials: the checklist for the answers, as online (issue 8 item 2) ----------------------
+
+BASIS_FORM = {
+    "type": "object",
+    "properties": {
+        "address": {"type": "string", "title": "居住地址", "minLength": 4},
+        "basis": {"type": "string", "title": "居住依据", "enum": ["自有住房", "租赁住房"]},
+    },
+    "required": ["address", "basis"],
+}
+MATERIALS = [
+    {"name": "身份证复印件", "form": "copy", "count": 1, "required": True},
+    {
+        "name": "租赁合同",
+        "form": "original",
+        "count": 1,
+        "required": True,
+        "condition": "租赁住房的",
+        "applies_if": {"field": "basis", "in": ["租赁住房"]},
+    },
+]
+
+
+def test_conditional_materials_are_shown_as_such_and_required_ones_are_enforced(
+    world, center, client
+):
+    item = world.publish(citywide=True, form_schema=BASIS_FORM, materials=MATERIALS)
+    copy_id, lease_id = (m.pk for m in item.published.materials.order_by("order", "pk"))
+    client.force_login(center.account)
+    page = text(client.get(f"/workbench/counter/items/{item.pk}/"))
+    assert (
+        f'<label for="material-{copy_id}">身份证复印件 <abbr title="必需">*</abbr></label>' in page
+    )
+    assert f'<label for="material-{lease_id}">租赁合同</label>' in page
+    assert f'<p class="help" id="material-{lease_id}-help">如适用：租赁住房的</p>' in page
+    leased = {"basis": "租赁住房", **ADDRESS}
+    none = intake(client, item, id_number=world.person.id_number, form=leased)
+    assert none.status_code == 422
+    assert 'data-code="case.materials_missing"' in text(none)
+    assert "还缺少以下必需材料，请上传后再提交：身份证复印件、租赁合同。" in text(none)
+    assert not Case.objects.exists()
+    own = {"basis": "自有住房", **ADDRESS}
+    scan = {f"material-{copy_id}": pdf()}
+    response = intake(client, item, id_number=world.person.id_number, form=own, files=scan)
+    assert response.status_code == 302
+    assert [m.name for m in Case.objects.get().materials.all()] == ["身份证复印件"]
+
+
+# --- walk-ins without an account (issue 8 item 3) ---------------------------------------------
+
+
+def test_a_walk_in_without_an_account_is_recorded_from_the_id_card(world, center, client, make):
+    item = world.publish(citywide=True)
+    id_number = make.id_number(birth="19850315")
+    client.force_login(center.account)
+    response = intake(
+        client, item, id_number=id_number, name="郑申请", mobile="13912345678", form=ADDRESS
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    person = Person.objects.get(name="郑申请")
+    assert (case.applicant, person.id_number, person.mobile, person.account) == (
+        person,
+        id_number,
+        "13912345678",
+        None,
+    )
+    assert case.form_data == {"applicant_name": "郑申请", **ADDRESS}
+    assert "郑**" in text(client.get(response["Location"]))

@@ -316,9 +316,14 @@ class DeliverIn(Schema):
 
 
 class CounterIn(Schema):
+    """``id_number`` identifies the applicant (the form's applicant fields are theirs); ``name``
+    and, optionally, ``mobile`` record a walk-in the platform does not know yet."""
+
     item_id: int
     id_number: str = Field(..., max_length=18)
     form_data: dict[str, Any] = Field(default_factory=dict)
+    name: str = Field("", max_length=50)
+    mobile: str = Field("", max_length=20)
 
 
 @router.get("/staff/queue", response={200: list[QueueRow], **ERRORS}, auth=django_auth)

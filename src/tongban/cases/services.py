@@ -9,6 +9,7 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.identity import selectors as identity_selectors
+from tongban.identity import services as identity_services
 from tongban.identity.access import require_department, require_role
 from tongban.identity.choices import StaffRoleName as R
 
@@ -836,11 +837,94 @@ def cases_overdue_record(*, today=None) -> int:
 # --- counter (一窗受理) ----------------------------------------------------------------------
 
 
+# The form fields that say who the applicant is, and the person's attribute each comes from.
+APPLICANT_FIELDS = {"applicant_name": "name", "id_number": "id_number", "mobile": "mobile"}
+
+
+def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = ""):
+    """The walk-in applicant, identified once, by the ID card the clerk checked: the person with
+    this number (the read is audit-logged for them to see), or, when the platform does not know
+    them yet, a person recorded from the card. A name or mobile the clerk gives for a known
+    person must be theirs."""
+    id_number = identity_services.clean_id_number(id_number)
+    try:
+        person = identity_selectors.person_lookup(viewer=staff, id_number=id_number)
+    except NotFound:
+        if not (name or "").strip():
+            message = _(
+                "该身份证号码尚未在平台登记：请按身份证件填写申请人姓名（手机号码选填），"
+                "窗口登记后收件。"
+            )
+            fields = {"name": message}
+            raise InvalidInput("case.counter.name_required", message, fields=fields) from None
+        return identity_services.person_record_walk_in(
+            staff=staff, name=name, id_number=id_number, mobile=mobile
+        )
+    if (name or "").strip() and name.strip() != person.name:
+        message = _("姓名与身份证号码不一致。")
+        raise InvalidInput("person.name_mismatch", message, fields={"name": message})
+    if (mobile or "").strip() and identity_services.clean_mobile(mobile) != person.mobile:
+        message = _("与申请人在平台登记的手机号码不一致。")
+        raise InvalidInput("case.counter.mobile_mismatch", message, fields={"mobile": message})
+    return person
+
+
+def _applicant_answers(schema: dict, person, form_data: dict | None) -> dict:
+    """The form's own applicant fields filled from the identified person; a different value in
+    the posted form is refused rather than filed (the case would name someone else)."""
+    data = dict(form_data or {})
+    mismatched = {}
+    for field, attr in APPLICANT_FIELDS.items():
+        if field not in schema.get("properties", {}):
+            continue
+        known, posted = getattr(person, attr) or "", str(data.get(field) or "").strip()
+        if posted and posted.upper() != known.upper():
+            mismatched[f"form_data.{field}"] = _("与窗口核验的申请人身份信息不一致。")
+        elif known:
+            data[field] = known
+    if mismatched:
+        raise InvalidInput(
+            "case.counter.applicant_mismatch",
+            _("申请表中的申请人信息与窗口核验的申请人不一致：申请人以身份证件核验结果为准。"),
+            fields=mismatched,
+        )
+    return data
+
+
+def _scan_papers(*, staff, case: Case, scans) -> None:
+    """The papers as ``(catalog material id, name, file)``; a bad one is reported at its entry
+    (field ``materials.<id>``)."""
+    for material_id, name, upload in scans:
+        try:
+            case_material_scan(
+                staff=staff,
+                case_id=case.pk,
+                name=name,
+                upload=upload,
+                catalog_material_id=material_id,
+            )
+        except InvalidInput as exc:
+            message = _("%(name)s：%(m)s") % {"name": name, "m": exc.message}
+            fields = {f"materials.{material_id}": exc.message}
+            raise InvalidInput(exc.code, message, fields=fields) from exc
+
+
 def case_counter_create(
-    *, staff, item_id: int, id_number: str, form_data: dict | None = None
+    *,
+    staff,
+    item_id: int,
+    id_number: str,
+    form_data: dict | None = None,
+    scans=(),
+    name: str = "",
+    mobile: str = "",
 ) -> Case:
-    """A clerk creates a case for a walk-in applicant; the clerk's center is recorded. The item
-    must be citywide, or the center must be in the item's region."""
+    """A clerk takes in a walk-in applicant's case and hands it to the item's department for
+    pre-review (受办分离); the clerk's center is recorded. The item must be citywide, or the
+    center must be in the item's region. The applicant is the person of the ID card
+    (``_counter_applicant``), and the form's applicant fields are theirs. The papers scanned in
+    (``_scan_papers``) are held to the online rule: every material the answers make necessary
+    has a file."""
     require_role(staff, R.COUNTER_CLERK)
     item = catalog_selectors.item_public(item_id)
     if not item.published.citywide and staff.department.region_id != item.region_id:
@@ -849,19 +933,19 @@ def case_counter_create(
             _("“%(item)s”不是全市通办事项，本中心（%(center)s）不在其受理范围内。")
             % {"item": item.published.name, "center": staff.department.name},
         )
-    person = identity_selectors.person_by_id_number(id_number.strip().upper())
-    if person is None:
-        raise NotFound("case.counter.person", _("未找到该身份证号码对应的申请人。"))
     with transaction.atomic():
+        person = _counter_applicant(staff=staff, id_number=id_number, name=name, mobile=mobile)
         case = case_create_draft(
             account=staff.account,
             item_id=item_id,
-            form_data=form_data,
+            form_data=_applicant_answers(item.published.form_schema or {}, person, form_data),
             channel=CaseChannel.COUNTER,
             applicant=person,
             center=staff.department,
         )
         _check_form_fields(case, case.form_data)
+        _scan_papers(staff=staff, case=case, scans=scans)
+        _check_materials(case, case.form_data)
         _receive(case)
         states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"))
         return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
@@ -974,7 +1058,8 @@ def case_material_scan(
 ) -> CaseMaterial:
     """A counter clerk scans an original the applicant brought (trust level B: checked by counter
     staff). The center that received the case, or the department processing it, may scan while
-    materials can still be added; the same file checks as an applicant's upload."""
+    materials can still be added; the same checks as an applicant's upload (a file of the case's
+    checklist, PDF/JPG/PNG by content, within the size limit)."""
     require_role(staff, *FRONT_DESK)
     case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
     if case is None:
@@ -987,6 +1072,8 @@ def case_material_scan(
         raise Conflict("case.materials_closed", _("当前状态下不能上传材料。"))
     if not (name or "").strip():
         raise invalid("case.material.name", _("请填写材料名称。"), "name")
+    if catalog_material_id is not None:
+        _checklist_entry(case, catalog_material_id)
     content_type, sha = check_upload(upload)
     material = CaseMaterial.objects.create(
         case=case,
@@ -1017,11 +1104,12 @@ def case_counter_intake(
     form_data: dict | None = None,
     scans=(),
     idempotency_key: str = "",
+    name: str = "",
+    mobile: str = "",
 ) -> Case:
-    """The counter page in one step (受办分离): create the walk-in applicant's case, scan in the
-    papers as ``(catalog material id, name, file)``, and hand it to the item's department for
-    pre-review — all or nothing. A repeat with the same key from the same center (a double
-    click) returns the first case; a bad file is reported at its entry (``materials.<id>``)."""
+    """The counter page in one step: ``case_counter_create`` with the scanned papers, all or
+    nothing. A repeat with the same key from the same center (a double click) returns the first
+    case."""
     key = (idempotency_key or "")[:64]
 
     def earlier():
@@ -1037,21 +1125,14 @@ def case_counter_intake(
     try:
         with transaction.atomic():
             case = case_counter_create(
-                staff=staff, item_id=item_id, id_number=id_number, form_data=form_data
+                staff=staff,
+                item_id=item_id,
+                id_number=id_number,
+                form_data=form_data,
+                scans=scans,
+                name=name,
+                mobile=mobile,
             )
-            for material_id, name, upload in scans:
-                try:
-                    case_material_scan(
-                        staff=staff,
-                        case_id=case.pk,
-                        name=name,
-                        upload=upload,
-                        catalog_material_id=material_id,
-                    )
-                except InvalidInput as exc:
-                    message = _("%(name)s：%(m)s") % {"name": name, "m": exc.message}
-                    fields = {f"materials.{material_id}": exc.message}
-                    raise InvalidInput(exc.code, message, fields=fields) from exc
             if key:
                 Case.objects.filter(pk=case.pk).update(idempotency_key=key)
     except IntegrityError:

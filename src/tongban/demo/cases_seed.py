@@ -81,19 +81,26 @@ def _answers(schema: dict, *, person, entity=None) -> dict:
     return {k: _answer(k, v, person=person, entity=entity) for k, v in properties.items()}
 
 
+def _required_papers(versions) -> list:
+    """One scanned page for every required material the applicant has to supply, as
+    ``(catalog material id, name, file)``."""
+    return [
+        (m.pk, m.name, SimpleUploadedFile(f"{m.name}.pdf", DEMO_PDF, "application/pdf"))
+        for version in versions
+        for m in version.materials.all()
+        if m.required and m.source == "applicant"
+    ]
+
+
 def _attach_materials(case: Case, account, versions) -> None:
-    """One scanned page for every required material the applicant has to upload."""
-    for version in versions:
-        for material in version.materials.all():
-            if material.required and material.source == "applicant":
-                upload = SimpleUploadedFile(f"{material.name}.pdf", DEMO_PDF, "application/pdf")
-                cases.case_material_add(
-                    account=account,
-                    case_id=case.pk,
-                    name=material.name,
-                    upload=upload,
-                    catalog_material_id=material.pk,
-                )
+    for material_id, name, upload in _required_papers(versions):
+        cases.case_material_add(
+            account=account,
+            case_id=case.pk,
+            name=name,
+            upload=upload,
+            catalog_material_id=material_id,
+        )
 
 
 def _apply(*, key: str, account, person, item=None, theme=None, entity=None) -> Case:
@@ -233,6 +240,7 @@ def seed_cases(*, owner_id_number: str, agent_id_number: str, enterprise_uscc: s
             item_id=residence.pk,
             id_number=zhang.id_number,
             form_data=_answers(residence.published.form_schema or {}, person=zhang),
+            scans=_required_papers([residence.published]),
         )
         Case.objects.filter(pk=case.pk).update(idempotency_key=f"demo-{key}")
 

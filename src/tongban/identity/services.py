@@ -23,7 +23,8 @@ from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotAuthentica
 from tongban.core.ratelimit import rate_limit
 from tongban.notify.services import message_queue
 
-from .choices import AccountKind, AgentScope, OtpPurpose
+from .access import require_role
+from .choices import AccountKind, AgentScope, OtpPurpose, StaffRoleName
 from .models import (
     Account,
     AgentAuthorization,
@@ -285,6 +286,38 @@ def person_ensure(
     elif person.name != name:
         message = _("姓名与身份证号码不一致。")
         raise InvalidInput("person.name_mismatch", message, fields={name_field: message})
+    return person
+
+
+@transaction.atomic
+def person_record_walk_in(*, staff: Staff, name: str, id_number: str, mobile: str = "") -> Person:
+    """A counter clerk records a walk-in applicant the platform does not know yet, from the ID
+    card they show: name and ID number, the mobile if they give one, and no account (audited).
+    Any counter serves anyone; the person claims this record later by registering with the same
+    ID number (``person_register`` attaches the new account to it)."""
+    require_role(staff, StaffRoleName.COUNTER_CLERK)
+    name, id_number = clean_name(name), clean_id_number(id_number)
+    mobile = clean_mobile(mobile) if (mobile or "").strip() else ""
+    if person_by_id_number(id_number) is not None:
+        message = _("该身份证号码已在平台登记，无需重复登记。")
+        raise Conflict("person.already_recorded", message, fields={"id_number": message})
+    if mobile and person_by_mobile(mobile) is not None:
+        message = _("该手机号码已被其他人使用。")
+        raise Conflict("person.mobile_taken", message, fields={"mobile": message})
+    person = Person.objects.create(
+        name=name,
+        id_number=id_number,
+        id_number_hash=lookup_hash(id_number, purpose=ID_NUMBER_PURPOSE),
+        mobile=mobile,
+        mobile_hash=lookup_hash(mobile, purpose=MOBILE_PURPOSE) if mobile else "",
+    )
+    audit_record(
+        action="identity.person.recorded",
+        actor=staff.account,
+        target=person,
+        subject_person_id=person.pk,
+        details={"department": staff.department.code, "channel": "counter"},
+    )
     return person
 
 

@@ -109,10 +109,28 @@ class CounterSearchForm(forms.Form):
 
 
 class CounterApplicantForm(forms.Form):
+    """The walk-in applicant, from the ID card the clerk checked: the only place the counter
+    page says who applies (posted under the prefix ``applicant-``, so no field of an item's
+    form can stand in for it). Name and mobile are for someone the platform does not know yet."""
+
+    prefix = "applicant"
     id_number = forms.CharField(
         label=_("申请人公民身份号码"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("请填写申请人的公民身份号码（以身份证件为准）。")},
+    )
+    name = forms.CharField(
+        label=_("申请人姓名（未在平台登记的申请人填写）"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    mobile = forms.CharField(
+        label=_("手机号码（选填，未在平台登记的申请人）"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}),
     )
 
     def clean_id_number(self) -> str:

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from tongban.cases import selectors, services
 from tongban.catalog import schema_forms
 from tongban.catalog import selectors as catalog_selectors
-from tongban.catalog.choices import MaterialSource
 from tongban.core.errors import DomainError
 from tongban.identity.access import require_role, staff_of
 from tongban.identity.choices import StaffRoleName
@@ -34,9 +33,24 @@ def find_item(request):
 
 
 def _scannable(version) -> list:
-    """The materials the applicant brings on paper (not those an e-licence or data sharing
-    supplies)."""
-    return [m for m in version.materials.all() if m.source == MaterialSource.APPLICANT]
+    """The checklist entries the applicant brings on paper (not those an e-licence or data
+    sharing supplies), each with its condition."""
+    return [e for e in selectors.material_entries(item_version=version) if e.uploaded_by_applicant]
+
+
+def _show_errors(exc: DomainError, applicant: CounterApplicantForm) -> dict:
+    """A refusal's field messages where the page shows them: on the applicant's fields (also
+    those the service names in the form, which the page takes from the applicant) and on the
+    form's fields; the rest stays in the page's top message."""
+    on_applicant = {**services.APPLICANT_FIELDS, "name": "name"}
+    form_errors = {}
+    for key, message in exc.fields.items():
+        field = key.removeprefix("form_data.")
+        if field in on_applicant:
+            applicant.add_error(on_applicant[field], message)
+        elif field != key:
+            form_errors[field] = message
+    return form_errors
 
 
 @staff_login_required
@@ -45,38 +59,40 @@ def intake(request, item_id: int):
     require_role(staff, StaffRoleName.COUNTER_CLERK)
     item = catalog_selectors.item_public(item_id)
     version = item.published
-    schema, materials = version.form_schema or {}, _scannable(version)
+    schema, entries = version.form_schema or {}, _scannable(version)
     applicant = CounterApplicantForm(request.POST or None)
     data, errors, error, status = {}, {}, None, 200
     if request.method == "POST":
         data = schema_forms.coerce(schema, request.POST)
-        errors = schema_forms.validate(schema, data)
+        errors = {
+            k: v
+            for k, v in schema_forms.validate(schema, data).items()
+            if k not in services.APPLICANT_FIELDS  # filled in from the applicant
+        }
         if applicant.is_valid() and not errors:
             scans = [
-                (m.pk, m.name, request.FILES[f"material-{m.pk}"])
-                for m in materials
-                if f"material-{m.pk}" in request.FILES
+                (e.id, e.name, request.FILES[f"material-{e.id}"])
+                for e in entries
+                if f"material-{e.id}" in request.FILES
             ]
             try:
                 case = services.case_counter_intake(
                     staff=staff,
                     item_id=item.pk,
                     id_number=applicant.cleaned_data["id_number"],
+                    name=applicant.cleaned_data["name"],
+                    mobile=applicant.cleaned_data["mobile"],
                     form_data=data,
                     scans=scans,
                     idempotency_key=request.POST.get("idempotency_key", ""),
                 )
             except DomainError as exc:
-                error = exc
-                errors = {
-                    k.removeprefix("form_data."): v
-                    for k, v in exc.fields.items()
-                    if k.startswith("form_data.")
-                }
+                error, errors = exc, _show_errors(exc, applicant)
             else:
                 return redirect("workbench:counter_receipt", case_id=case.pk)
         status = error.status if error else (422 if errors else 400)
     scan_errors = error.fields if error else {}
+    fields = schema_forms.fields(schema, version.form_ui, data, errors)
     return render(
         request,
         "workbench/cases/counter_intake.html",
@@ -85,10 +101,12 @@ def intake(request, item_id: int):
             "item": item,
             "version": version,
             "applicant": applicant,
-            "fields": schema_forms.fields(schema, version.form_ui, data, errors),
+            "fields": [f for f in fields if f["name"] not in services.APPLICANT_FIELDS],
+            "filled_from_applicant": [
+                f["title"] for f in fields if f["name"] in services.APPLICANT_FIELDS
+            ],
             "materials": [
-                {"material": m, "error": scan_errors.get(f"materials.{m.pk}", "")}
-                for m in materials
+                {"entry": e, "error": scan_errors.get(f"materials.{e.id}", "")} for e in entries
             ],
             "error": error,
             "form_errors": errors,
