@@ -148,8 +148,9 @@ def _late(world):
     return case
 
 
-def _gaps(world, *, review=False):
-    case = world.submitted(item=world.publish(accept_with_gaps=True))
+def _gaps(world, *, review=False, commitment=False):
+    item = world.publish(accept_with_gaps=True, commitment=commitment)
+    case = world.submitted(item=item)
     services.case_accept_with_gaps(staff=world.clerk_a, case_id=case.pk, gaps=["租赁合同"], days=5)
     if review:
         services.case_review_start(staff=world.clerk_a, case_id=case.pk)
@@ -196,6 +197,7 @@ SCENARIOS = {
     "accepted_with_gaps": _gaps,
     "under_review_with_gaps": lambda w: _gaps(w, review=True),
     "accepted_commitment": _commitment,
+    "accepted_commitment_with_gaps": lambda w: _gaps(w, commitment=True),
     "commitment_decided": lambda w: _commitment(w, approve=True),
     "under_review": lambda w: w.under_review(),
     "under_review_extended": _extended,
@@ -212,6 +214,7 @@ SCENARIOS = {
 EXPECTED = {
     "accepted": ["extend", "review_start"],
     "accepted_commitment": ["commitment_approve", "extend", "review_start"],
+    "accepted_commitment_with_gaps": ["extend", "gaps_close", "review_start"],  # no decision yet
     "accepted_with_gaps": ["extend", "gaps_close", "review_start"],
     "closed": [],
     "commitment_decided": ["deliver", "reassign", "verify"],

@@ -7,7 +7,7 @@ import pytest
 from tongban.cases import services, states
 from tongban.cases.choices import CaseState as S
 from tongban.cases.models import Case, CaseEvent
-from tongban.core.errors import Conflict
+from tongban.core.errors import Conflict, NotFound
 
 EXPECTED = {
     (S.DRAFT, S.SUBMITTED),
@@ -59,10 +59,17 @@ def test_every_pair_moves_or_is_refused_with_nothing_changed(world):
 def test_services_cannot_skip_states(world):
     draft = services.case_create_draft(account=world.account, item_id=world.item.pk)
     for verb in (services.case_pre_review_accept, services.case_review_start, services.case_close):
-        with pytest.raises(Conflict) as err:
+        with pytest.raises(NotFound) as err:  # a draft is not yet the department's
             verb(staff=world.clerk_a, case_id=draft.pk)
-        assert err.value.code == "case.transition_not_allowed"
+        assert err.value.code == "case.not_found"
     with pytest.raises(Conflict):
         services.case_correct(account=world.account, case_id=draft.pk)
     draft.refresh_from_db()
     assert draft.state == S.DRAFT
+    submitted = world.submitted()
+    for verb in (services.case_review_start, services.case_close):
+        with pytest.raises(Conflict) as err:
+            verb(staff=world.clerk_a, case_id=submitted.pk)
+        assert err.value.code == "case.transition_not_allowed"
+    submitted.refresh_from_db()
+    assert submitted.state == S.PRE_REVIEW

@@ -7,6 +7,8 @@ from tongban.cases import services
 from tongban.cases.models import CaseMaterial
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
 
+from .conftest import GOOD_FORM
+
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -83,6 +85,8 @@ def test_no_uploads_once_submitted_or_on_someone_elses_case(world, draft):
 
 def test_counter_staff_verify_an_upload_to_level_b_once(world, draft):
     material = _add(world, draft, "form.pdf", PDF)
+    services.case_update_draft(account=world.account, case_id=draft.pk, form_data=GOOD_FORM)
+    services.case_submit(account=world.account, case_id=draft.pk)  # a draft is not staff's
     with pytest.raises(Forbidden):  # another department
         services.case_material_verify(staff=world.clerk_b, material_id=material.pk)
     verified = services.case_material_verify(staff=world.clerk_a, material_id=material.pk)

@@ -126,10 +126,12 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(Schema):
+    """An applicant's draft. No channel: over this API it is always ``online`` (the counter
+    files its cases through ``/staff/counter``)."""
+
     item_id: int | None = None
     theme_code: str = ""
     form_data: dict[str, Any] = Field(default_factory=dict)
-    channel: str = "online"
     idempotency_key: str = Field("", max_length=64)
 
 

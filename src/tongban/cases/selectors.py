@@ -36,13 +36,19 @@ def cases_for_applicant(*, account, state: str = "", limit: int = 100) -> list[C
 
 
 def case_detail_for_applicant(*, account, case_id: int) -> Case:
-    """The applicant's own case with its timeline, materials, notices and parts; anyone else's
-    case is 'not found' (its existence is not revealed)."""
+    """The applicant's own case with its timeline (only the events an applicant reads,
+    ``APPLICANT_EVENT_KINDS``: the page and the API show the same), materials, notices and
+    parts; anyone else's case is 'not found' (its existence is not revealed)."""
     person = identity_selectors.person_for_account(account)
     case = (
         Case.objects.select_related("department", "item_version", "theme")
         .prefetch_related(
-            Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")),
+            Prefetch(
+                "events",
+                queryset=CaseEvent.objects.filter(kind__in=APPLICANT_EVENT_KINDS).order_by(
+                    "at", "id"
+                ),
+            ),
             "materials",
             "correction_notices",
             Prefetch("tasks", queryset=CaseTask.objects.select_related("department")),
@@ -164,14 +170,38 @@ def queue_for_staff(
     ]
 
 
+def cases_open_to_staff():
+    """The cases staff may be shown at all, whatever their department or role (platform admins
+    included): a draft is the applicant's alone until it is submitted, so asking for one is
+    answered 'not found', as for any case one may not see."""
+    return Case.objects.exclude(state=S.DRAFT)
+
+
+def _tasks_seen_by(staff):
+    """The parts of a case a staff member sees: every part when the department holds the case
+    (and for a platform admin), only its own for a member department of a theme case."""
+    tasks = CaseTask.objects.select_related("department")
+    if R.PLATFORM_ADMIN in staff.role_names():
+        return tasks
+    mine = staff.department_id
+    return tasks.filter(Q(department_id=mine) | Q(case__department_id=mine))
+
+
 def case_for_staff(*, staff, case_id: int) -> Case:
     """A case its department holds, one with a part assigned to the staff's department, or a
     theme case in pre-review in which the department handles a member item (so that it can
-    propose a joint correction before the parts are sent out)."""
+    propose a joint correction before the parts are sent out). Its ``tasks`` are the parts the
+    staff member may see (``_tasks_seen_by``): the case page and the API show the same ones."""
     require_role(staff, *QUEUE_ROLES)
     case = (
-        Case.objects.select_related("department", "item_version", "theme", "applicant")
-        .prefetch_related("events", "materials", "correction_notices", "tasks")
+        cases_open_to_staff()
+        .select_related("department", "item_version", "theme", "applicant")
+        .prefetch_related(
+            "events",
+            "materials",
+            "correction_notices",
+            Prefetch("tasks", queryset=_tasks_seen_by(staff)),
+        )
         .filter(pk=case_id)
         .first()
     )
@@ -355,6 +385,7 @@ def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
         reviewer
         and holds_case
         and state == S.ACCEPTED
+        and not case.gaps
         and case.item_version_id
         and case.item_version.commitment
     ):
@@ -395,15 +426,12 @@ def _business_clock(case: Case, today) -> dict:
 
 def case_page_for_staff(*, staff, case_id: int) -> dict:
     """Everything the workbench case page shows: the case (scoped and audit-logged by
-    ``case_for_staff``), its clock, the parts the staff member may see (every part for the
-    department holding the case; only its own part for a member department of a theme case),
-    and the actions allowed."""
+    ``case_for_staff``, which also narrows the parts to those the staff member may see), its
+    clock, and the actions allowed."""
     case = case_for_staff(staff=staff, case_id=case_id)
     today = timezone.localdate()
     tasks = list(case.tasks.all())
-    prefetch_related_objects(tasks, "department", "decided_by__account")
-    lead = _acts_for(staff, case.department_id)
-    visible = [t for t in tasks if lead or t.department_id == staff.department_id]
+    prefetch_related_objects(tasks, "decided_by__account")
     return {
         "case": case,
         "clock": _business_clock(case, today),
@@ -414,7 +442,7 @@ def case_page_for_staff(*, staff, case_id: int) -> dict:
                 if t.state == TaskState.OPEN
                 else "",
             }
-            for t in visible
+            for t in tasks
         ],
         "own_tasks": case_tasks_of_staff(staff=staff, case=case),
         "actions": case_actions_for_staff(staff=staff, case=case, today=today),
@@ -486,19 +514,21 @@ APPLICANT_EVENT_LABELS = {
     "commitment_verified": gettext_lazy("承诺核查通过"),
     "commitment_failed": gettext_lazy("承诺核查不实"),
 }
+# The events an applicant reads: state changes and the steps above. Staff-internal ones (member
+# departments' proposals, counter scans, parts past their dwell date, limit contradictions) are
+# the staff's; ``case_detail_for_applicant`` reads only these, for the page and the API alike.
+APPLICANT_EVENT_KINDS = ("transition", *APPLICANT_EVENT_LABELS)
 
 
 def applicant_timeline(case: Case) -> list[dict]:
-    """The timeline as the applicant reads it: state changes and the steps that concern them;
-    staff-internal events (proposals between departments, clock warnings) are left out."""
+    """The timeline of a case read through ``case_detail_for_applicant``, labelled for the
+    applicant (its events are already the applicant's)."""
     rows = []
     for event in case.events.all():
         if event.kind == "transition":
             label = _("状态变为“%(s)s”") % {"s": S(event.to_state).label}
-        elif event.kind in APPLICANT_EVENT_LABELS:
-            label = str(APPLICANT_EVENT_LABELS[event.kind])
         else:
-            continue
+            label = str(APPLICANT_EVENT_LABELS[event.kind])
         rows.append({"at": event.at, "kind": event.kind, "label": label, "note": event.note})
     return rows
 

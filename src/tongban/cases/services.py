@@ -66,7 +66,8 @@ def _own_case(*, account, case_id: int) -> Case:
 def _staff_case(*, staff, case_id: int, roles) -> Case:
     require_role(staff, *roles)
     case = (
-        Case.objects.select_for_update(of=("self",))
+        selectors.cases_open_to_staff()
+        .select_for_update(of=("self",))
         .select_related("applicant", "item_version", "theme", "department")
         .filter(pk=case_id)
         .first()
@@ -109,21 +110,43 @@ def _members(theme):
 # --- applicant ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def case_create_draft(
     *,
     account,
     item_id: int | None = None,
     theme_code: str = "",
     form_data: dict | None = None,
-    channel: str = CaseChannel.ONLINE,
     idempotency_key: str = "",
-    applicant=None,
+) -> Case:
+    """The applicant's own draft for one item or one theme, applied for online: the channel is
+    who calls, never something the applicant chooses (an item that takes no online applications
+    is refused). Acting for an enterprise is taken from the account's current (re-checked)
+    acting entity. The same idempotency key returns the same case."""
+    return _case_create(
+        account=account,
+        person=_person(account),
+        channel=CaseChannel.ONLINE,
+        item_id=item_id,
+        theme_code=theme_code,
+        form_data=form_data,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def _case_create(
+    *,
+    account,
+    person,
+    channel: str,
+    item_id: int | None = None,
+    theme_code: str = "",
+    form_data: dict | None = None,
+    idempotency_key: str = "",
     center=None,
 ) -> Case:
-    """A draft for one item or one theme. Acting for an enterprise is taken from the account's
-    current (re-checked) acting entity. The same idempotency key returns the same case."""
-    person = applicant or _person(account)
+    """A new case of ``person`` on ``channel``: online for the applicant's own draft, counter
+    when a clerk of ``center`` files it for a walk-in applicant (then no acting entity)."""
     if idempotency_key:
         existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -142,14 +165,12 @@ def case_create_draft(
         target = {"theme": theme, "title": theme.name}
         department = members[0].item.department
         online = catalog_selectors.theme_applies_online(theme)
-    if channel not in CaseChannel.values:
-        raise invalid("case.channel", _("申请渠道不正确。"), "channel")
     if channel != CaseChannel.COUNTER and not online:
         raise Conflict(
             "case.not_online",
             _("“%(title)s”暂不支持网上申请，请到窗口办理或先网上预约。") % target,
         )
-    entity = identity_selectors.acting_entity(account) if applicant is None else None
+    entity = identity_selectors.acting_entity(account) if center is None else None
     case = Case(
         number=_next_number(department),
         applicant=person,
@@ -190,14 +211,25 @@ def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
     return case
 
 
+# 容缺: the materials accepted as missing may follow while the case is being processed, not once
+# it is decided (or refused, withdrawn, revoked).
+GAPS_OPEN_STATES = (S.ACCEPTED, S.UNDER_REVIEW)
+
+
+def _materials_open_guard(case: Case, open_states) -> None:
+    """Files may be added in ``open_states``, and for outstanding gaps until the decision."""
+    if case.state in open_states or (case.gaps and case.state in GAPS_OPEN_STATES):
+        return
+    raise Conflict("case.materials_closed", _("当前状态下不能上传材料。"))
+
+
 @transaction.atomic
 def case_material_add(
     *, account, case_id: int, name: str, upload, catalog_material_id: int | None = None
 ) -> CaseMaterial:
     """An applicant's upload (trust level C): PDF/JPG/PNG by content, within the size limit."""
     case = _own_case(account=account, case_id=case_id)
-    if case.state not in (S.DRAFT, S.CORRECTION_REQUESTED) and not case.gaps:
-        raise Conflict("case.materials_closed", _("当前状态下不能上传材料。"))
+    _materials_open_guard(case, (S.DRAFT, S.CORRECTION_REQUESTED))
     if not (name or "").strip():
         raise invalid("case.material.name", _("请填写材料名称。"), "name")
     if catalog_material_id is not None:
@@ -227,7 +259,8 @@ def case_material_add(
 @transaction.atomic
 def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
     """Counter staff checked the original (C → B, reusable); A and D stay as they are."""
-    row = CaseMaterial.objects.filter(pk=material_id).values("case_id").first()
+    visible = CaseMaterial.objects.filter(case__in=selectors.cases_open_to_staff())
+    row = visible.filter(pk=material_id).values("case_id").first()
     if row is None:
         raise NotFound("case.material.not_found", _("材料不存在。"))
     case = _staff_case(staff=staff, case_id=row["case_id"], roles=FRONT_DESK)
@@ -267,9 +300,7 @@ def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
     return states.transition(case, S.PRE_REVIEW, note=_("进入网上预审"))
 
 
-def case_apply(
-    *, account, item_id=None, theme_code="", form_data=None, idempotency_key="", channel="online"
-) -> Case:
+def case_apply(*, account, item_id=None, theme_code="", form_data=None, idempotency_key="") -> Case:
     """Create and submit in one step (a double click with the same key yields one case)."""
     with transaction.atomic():
         case = case_create_draft(
@@ -277,7 +308,6 @@ def case_apply(
             item_id=item_id,
             theme_code=theme_code,
             form_data=form_data,
-            channel=channel,
             idempotency_key=idempotency_key,
         )
         return case_submit(account=account, case_id=case.pk, idempotency_key=idempotency_key)
@@ -490,8 +520,8 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
     """A member department of a theme case asks for corrections through the lead department,
     which sends them to the applicant in its one notice (one notice, not one per department)."""
     require_role(staff, *FRONT_DESK)
-    case = Case.objects.select_for_update(of=("self",)).select_related("theme").filter(pk=case_id)
-    case = case.first()
+    case = selectors.cases_open_to_staff().select_for_update(of=("self",)).filter(pk=case_id)
+    case = case.select_related("theme").first()
     if case is None or not case.is_theme:
         raise case_not_found()
     members = _members(catalog_selectors.theme_public(case.theme.code))
@@ -640,11 +670,7 @@ def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> Cas
     case, task = _task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.REVIEW)
     if case.state != S.UNDER_REVIEW:
         states.check(case, S.DECIDED)
-    if case.gaps:
-        raise Conflict(
-            "case.gaps_open",
-            _("容缺材料尚未补齐（截止 %(due)s），不能作出决定。") % {"due": case.gap_due},
-        )
+    _gaps_closed_guard(case)
     task.state, task.decision, task.reasons = TaskState.DONE, decision, reasons.strip()
     task.decided_by, task.decided_at = staff, timezone.now()
     task.save()
@@ -665,6 +691,16 @@ def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> Cas
         case.reasons = "\n".join(f"{p.title}：{p.reasons}" for p in parts if p.reasons)
         states.transition(case, S.DECIDED, actor=staff.account, decision=case.decision)
     return task
+
+
+def _gaps_closed_guard(case: Case) -> None:
+    """容缺受理: no decision (a department's, or approval on commitment) while the materials
+    accepted as missing are still outstanding."""
+    if case.gaps:
+        raise Conflict(
+            "case.gaps_open",
+            _("容缺材料尚未补齐（截止 %(due)s），不能作出决定。") % {"due": case.gap_due},
+        )
 
 
 def case_decide(*, staff, case_id: int, decision: str, reasons: str = "") -> Case:
@@ -726,6 +762,7 @@ def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20)
     states.check(case, S.UNDER_REVIEW)
     if not case.item_version_id or not case.item_version.commitment:
         raise Conflict("case.commitment_not_allowed", _("该事项不适用告知承诺制。"))
+    _gaps_closed_guard(case)
     case.commitment = True
     states.transition(case, S.UNDER_REVIEW, actor=staff.account, note=_("告知承诺"))
     task = _task(
@@ -935,12 +972,12 @@ def case_counter_create(
         )
     with transaction.atomic():
         person = _counter_applicant(staff=staff, id_number=id_number, name=name, mobile=mobile)
-        case = case_create_draft(
+        case = _case_create(
             account=staff.account,
+            person=person,
+            channel=CaseChannel.COUNTER,
             item_id=item_id,
             form_data=_applicant_answers(item.published.form_schema or {}, person, form_data),
-            channel=CaseChannel.COUNTER,
-            applicant=person,
             center=staff.department,
         )
         _check_form_fields(case, case.form_data)
@@ -1061,15 +1098,14 @@ def case_material_scan(
     materials can still be added; the same checks as an applicant's upload (a file of the case's
     checklist, PDF/JPG/PNG by content, within the size limit)."""
     require_role(staff, *FRONT_DESK)
-    case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    case = selectors.cases_open_to_staff().select_for_update(of=("self",)).filter(pk=case_id)
+    case = case.first()
     if case is None:
         raise case_not_found()
     admin = R.PLATFORM_ADMIN in staff.role_names()
     if staff.department_id not in (case.center_id, case.department_id) and not admin:
         raise Forbidden("staff.department", _("该办件不是本中心收件，也不属于您的部门。"))
-    open_states = (S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED)
-    if case.state not in open_states and not case.gaps:
-        raise Conflict("case.materials_closed", _("当前状态下不能上传材料。"))
+    _materials_open_guard(case, (S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED))
     if not (name or "").strip():
         raise invalid("case.material.name", _("请填写材料名称。"), "name")
     if catalog_material_id is not None:
