@@ -933,13 +933,7 @@ def _scan_papers(*, staff, case: Case, scans) -> None:
     (field ``materials.<id>``)."""
     for material_id, name, upload in scans:
         try:
-            case_material_scan(
-                staff=staff,
-                case_id=case.pk,
-                name=name,
-                upload=upload,
-                catalog_material_id=material_id,
-            )
+            _scan(staff=staff, case=case, name=name, upload=upload, catalog_material_id=material_id)
         except InvalidInput as exc:
             message = _("%(name)s：%(m)s") % {"name": name, "m": exc.message}
             fields = {f"materials.{material_id}": exc.message}
@@ -1105,6 +1099,14 @@ def case_material_scan(
     admin = R.PLATFORM_ADMIN in staff.role_names()
     if staff.department_id not in (case.center_id, case.department_id) and not admin:
         raise Forbidden("staff.department", _("该办件不是本中心收件，也不属于您的部门。"))
+    return _scan(
+        staff=staff, case=case, name=name, upload=upload, catalog_material_id=catalog_material_id
+    )
+
+
+def _scan(*, staff, case: Case, name: str, upload, catalog_material_id: int | None):
+    """The scan itself, on a case already fetched for ``staff``: by ``case_material_scan`` (no
+    draft is any staff member's to see) or by the counter for the draft it is filing."""
     _materials_open_guard(case, (S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED))
     if not (name or "").strip():
         raise invalid("case.material.name", _("请填写材料名称。"), "name")
