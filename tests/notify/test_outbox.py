@@ -115,6 +115,7 @@ def test_a_platform_admin_sees_failed_messages_and_requeues_one(client, settings
     sent = queue()
     admin = get_user_model().objects.create_superuser("outbox-admin", "x-Strong-Pass-1")
     client.force_login(admin)
+    assert "发送失败 (1)" in client.get("/admin/notify/message/").content.decode()
     listing = client.get("/admin/notify/message/?status__exact=failed").content.decode()
     assert f"/admin/notify/message/{message.pk}/change/" in listing
     assert f"/admin/notify/message/{sent.pk}/change/" not in listing

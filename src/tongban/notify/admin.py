@@ -10,8 +10,8 @@ from .models import Message
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    """The outbox. Filter by status 发送失败 for the messages whose attempts ran out; a platform
-    admin re-queues them with the action once the gateway works again."""
+    """The outbox. The status filter counts the messages in each state (发送失败 are those whose
+    attempts ran out); a platform admin re-queues them with the action once the gateway works."""
 
     list_display = [
         "created_at",
@@ -23,6 +23,7 @@ class MessageAdmin(ReadOnlyAdmin):
         "next_attempt_at",
     ]
     list_filter = ["status", "channel"]
+    show_facets = admin.ShowFacets.ALWAYS
     fields = [
         "channel",
         "recipient_masked",
