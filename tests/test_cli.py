@@ -143,3 +143,77 @@ def test_worker_delivers_what_the_database_queue_holds(tmp_path):
     )
     sent = subprocess.run([*shell, status], env=env, capture_output=True, text=True, check=True)
     assert sent.stdout.strip() == "sent"
+
+
+def _database_url() -> str:
+    """The test database this process uses, for a worker started beside it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _wait_for(condition, *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_workers_tasks_are_run_by_the_next_worker_once(tmp_path):
+    """kill -9 of `tongban worker` in the middle of a batch of 200 messages: the task it held
+    is re-queued when its lease expires, and every message is sent exactly once."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tongban.notify.models import Message
+
+    sent_log = tmp_path / "sent.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "tests.notify.worker_settings",
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH", "")]
+        ),
+        "TONGBAN_TASK_BACKEND": "database",
+        "TONGBAN_WORKER_LEASE_SECONDS": "2",
+        "TONGBAN_TEST_SENT_LOG": str(sent_log),
+    }
+    queue = (
+        "from django.db import transaction\n"
+        "from tongban.notify.services import message_queue\n"
+        "with transaction.atomic():\n"
+        "    for i in range(200):\n"
+        "        message_queue(channel='sms', recipient='13800001234',"
+        " recipient_masked='138****1234', body='slow' if i == 100 else f'第{i}条')\n"
+    )
+    subprocess.run([TONGBAN, "shell", "-v", "0", "-c", queue], env=env, check=True, timeout=120)
+    worker = [TONGBAN, "worker", "--no-scheduler", "--no-startup-delay", "--interval", "0.2"]
+
+    first = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(sent_log.with_suffix(".slow").exists, seconds=60, what="the slow message")
+    finally:
+        first.kill()
+        first.wait(timeout=10)
+    assert DBTaskResult.objects.filter(status="RUNNING").count() == 1
+    assert len(sent_log.read_text().split()) == 100
+
+    second = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(
+            lambda: not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists(),
+            seconds=45,
+            what="every task to succeed",
+        )
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
+    messages = list(Message.objects.values_list("pk", flat=True))
+    assert sorted(map(int, sent_log.read_text().split())) == sorted(messages)
+    assert set(Message.objects.values_list("status", "attempts")) == {("sent", 1)}
+    [reclaimed] = [r for r in DBTaskResult.objects.all() if len(r.worker_ids) == 2]
+    assert reclaimed.args_kwargs["kwargs"]["message_id"] == sorted(messages)[100]

@@ -91,16 +91,27 @@ def _start_scheduler() -> None:
 
 
 def worker(argv: list[str]) -> None:
-    """The task worker, with the scheduler in a thread unless ``--no-scheduler``."""
+    """The task worker, holding a lease (see core.leases) so that a worker that dies has its
+    tasks re-queued, with the scheduler in a thread unless ``--no-scheduler``."""
     os.environ.setdefault("TONGBAN_TASK_BACKEND", "database")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    import django
+    from django.utils.crypto import get_random_string
+
+    django.setup()
+    from tongban.core.leases import lease_start_thread
+
     if "--no-scheduler" in argv:
         argv = [a for a in argv if a != "--no-scheduler"]
     else:
-        import django
-
-        django.setup()
         _start_scheduler()
+    ids = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    ids.add_argument("--worker-id")
+    worker_id = ids.parse_known_args(argv)[0].worker_id
+    if worker_id is None:
+        worker_id = get_random_string(32)
+        argv = [*argv, "--worker-id", worker_id]
+    lease_start_thread(worker_id)
     _django(["db_worker", *argv])
 
 

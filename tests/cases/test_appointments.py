@@ -3,6 +3,7 @@ number is issued on arrival; capacity holds under concurrent bookings; bad input
 
 import threading
 from datetime import time, timedelta
+from time import sleep
 
 import pytest
 from django.db import connection
@@ -436,3 +437,19 @@ def test_two_people_swapping_slots_at_once_both_succeed_with_exact_counts(world)
 
     assert sorted(_race(2, move)) == sorted([one.pk, two.pk])
     assert (booked(one), booked(two)) == (1, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_bookings_with_one_key_all_get_the_same_booking(world):
+    """A double (or tenfold) click: every request gets the one booking, none a Conflict."""
+    group = verbs.appointment_group_create(staff=world.clerk_a, name="户籍业务")
+    [slot] = publish(world.clerk_a, group, capacity=3)
+
+    def book_after(i):  # arrivals spread over the first booking's transaction, as clicks are
+        sleep(i * 0.004)
+        return book(world, slot, idempotency_key="same").pk
+
+    results = _race(10, book_after)
+    [appointment] = Appointment.objects.filter(slot=slot)
+    assert results == [appointment.pk] * 10
+    assert booked(slot) == 1

@@ -2,6 +2,7 @@
 Runs against whichever database is configured (SQLite by default, PostgreSQL via DATABASE_URL)."""
 
 import threading
+from time import sleep
 
 import pytest
 from django.db import connection
@@ -70,3 +71,38 @@ def test_concurrent_submits_with_one_key_make_one_case(world):
         t.join(timeout=30)
     assert len(numbers) == 2 and numbers[0] == numbers[1]
     assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_submits_take_no_case_number_from_the_sequence(world):
+    """Six clicks on one key make one case; the next application gets the very next number."""
+    from tests.cases.conftest import GOOD_FORM
+
+    barrier = threading.Barrier(6)
+    numbers: list = []
+
+    def apply(i):
+        try:
+            barrier.wait(timeout=10)
+            sleep(i * 0.004)  # arrivals spread over the first submit's transaction
+            case = services.case_apply(
+                account=world.account,
+                item_id=world.item.pk,
+                form_data=GOOD_FORM,
+                idempotency_key="dbl",
+            )
+            numbers.append(case.number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=apply, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    [first] = set(numbers)
+    assert len(numbers) == 6 and first.endswith("000001")
+    after = services.case_apply(
+        account=world.account, item_id=world.item.pk, form_data=GOOD_FORM, idempotency_key="next"
+    )
+    assert after.number == first[:-6] + "000002"

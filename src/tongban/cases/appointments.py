@@ -343,21 +343,29 @@ def _duplicate(slot: AppointmentSlot) -> Conflict:
 def appointment_book(
     *, account, slot_id: int, item_id: int | None = None, idempotency_key: str = ""
 ) -> Appointment:
-    """Take a seat in a slot. The same idempotency key returns the same appointment."""
+    """Take a seat in a slot. The same idempotency key returns the same appointment, however
+    the twins interleave: a twin that finds the booking already there (the one-per-slot check,
+    a unique constraint, or a full slot) looks the key up again once it has lost, and returns
+    what the winner committed."""
     person = _person(account)
     key = (idempotency_key or "")[:64]
-    if key:
-        existing = Appointment.objects.filter(person=person, idempotency_key=key).first()
+    try:
+        return _booked_with(person, key) or _book(
+            person=person, account=account, slot_id=slot_id, item_id=item_id, key=key
+        )
+    except (Conflict, IntegrityError) as error:
+        existing = _booked_with(person, key)
         if existing is not None:
             return existing
-    try:
-        return _book(person=person, account=account, slot_id=slot_id, item_id=item_id, key=key)
-    except IntegrityError:
-        # A concurrent twin won the race: the seat this call took was rolled back with it.
-        existing = Appointment.objects.filter(person=person, idempotency_key=key).first()
-        if key and existing is not None:
-            return existing
-        raise _duplicate(_slot(slot_id)) from None
+        if isinstance(error, IntegrityError):  # the same slot, without a key, twice at once
+            raise _duplicate(_slot(slot_id)) from None
+        raise
+
+
+def _booked_with(person, key: str) -> Appointment | None:
+    if not key:
+        return None
+    return Appointment.objects.filter(person=person, idempotency_key=key).first()
 
 
 @transaction.atomic

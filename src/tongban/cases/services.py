@@ -37,7 +37,8 @@ def _local(dt):
 
 
 def _next_number(department) -> str:
-    """Region code + date + a per-(region, date) sequence, incremented under the row lock."""
+    """Region code + date + a per-(region, date) sequence, incremented under the row lock in
+    the transaction that saves the case (see ``sequences``)."""
     prefix = f"{department.region.code[:6]}{_today():%Y%m%d}"
     return f"{prefix}{sequence_next(prefix):06d}"
 
@@ -172,7 +173,6 @@ def _case_create(
         )
     entity = identity_selectors.acting_entity(account) if center is None else None
     case = Case(
-        number=_next_number(department),
         applicant=person,
         entity=entity,
         department=department,
@@ -183,7 +183,8 @@ def _case_create(
         **target,
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a twin that loses on the key gives its number back
+            case.number = _next_number(department)
             case.save()
     except IntegrityError:
         existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()

@@ -143,3 +143,18 @@ class ScheduledJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkerLease(models.Model):
+    """A running ``tongban worker``, renewed every third of the lease (see ``core.leases``): the
+    tasks a worker without a live lease left RUNNING are re-queued."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    renewed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("任务进程租约")
+        verbose_name_plural = _("任务进程租约")
+
+    def __str__(self):
+        return self.worker_id

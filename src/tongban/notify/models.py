@@ -18,7 +18,11 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    """One outgoing message. Recipient and body are sealed: bodies carry one-time codes."""
+    """One outgoing message. Recipient and body are sealed: bodies carry one-time codes (and so
+    is the last error: a gateway's error may quote them).
+
+    A QUEUED message with ``next_attempt_at`` set waits for that retry; with it empty, a delivery
+    task is on its way. FAILED means the attempts ran out: only an admin re-queues it."""
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     recipient = EncryptedTextField(_("接收方"))
@@ -28,7 +32,9 @@ class Message(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    last_error = EncryptedTextField(_("最近一次失败原因"), blank=True, default="")
+    next_attempt_at = models.DateTimeField(_("下次重试时间"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

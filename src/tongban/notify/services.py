@@ -1,8 +1,30 @@
+"""The outbox: messages are written in the caller's transaction and delivered by a task after it
+commits. Delivery is safe to run twice (a reclaimed or repeated task sends nothing more): it
+works under the message's row lock and only on a message that is still due. A backend error is
+recorded with the attempt (the error is caught, so the record commits), retried with exponential
+backoff by the ``notify.retry_due`` job, and after ``TONGBAN_NOTIFY_MAX_ATTEMPTS`` the message is
+FAILED, listed for admins, who may re-queue it."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.core.audit import audit_record
+
 from .backends import backend_for
 from .models import Channel, Message, MessageStatus
+
+log = logging.getLogger(__name__)
+ERROR_LENGTH = 500
+
+
+def _enqueue_after_commit(message_id: int) -> None:
+    from .tasks import message_deliver_task
+
+    transaction.on_commit(lambda: message_deliver_task.enqueue(message_id=message_id))
 
 
 def message_queue(
@@ -16,24 +38,74 @@ def message_queue(
         subject=subject,
         body=body,
     )
-    from .tasks import message_deliver_task
-
-    transaction.on_commit(lambda: message_deliver_task.enqueue(message_id=message.pk))
+    _enqueue_after_commit(message.pk)
     return message
 
 
+def _due(message: Message | None, now: datetime) -> bool:
+    return (
+        message is not None
+        and message.status == MessageStatus.QUEUED
+        and (message.next_attempt_at is None or message.next_attempt_at <= now)
+    )
+
+
+def _record_failure(message: Message, error: Exception, now: datetime) -> None:
+    message.last_error = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
+    if message.attempts >= settings.TONGBAN_NOTIFY_MAX_ATTEMPTS:
+        message.status, message.next_attempt_at = MessageStatus.FAILED, None
+    else:
+        backoff = settings.TONGBAN_NOTIFY_RETRY_SECONDS * 2 ** (message.attempts - 1)
+        message.next_attempt_at = now + timedelta(seconds=backoff)
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    log.warning("message %s: attempt %s failed: %s", message.pk, message.attempts, error)
+
+
 def message_deliver(*, message_id: int) -> None:
-    """Idempotent: a message already sent is left alone."""
+    """One attempt, if the message is still due; a second run of the same task sends nothing."""
+    now = timezone.now()
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status == MessageStatus.SENT:
+        if not _due(message, now):
             return
         message.attempts += 1
         try:
-            backend_for(message.channel).deliver(message)
-        except Exception:
-            message.status = MessageStatus.FAILED
-            message.save(update_fields=["attempts", "status"])
-            raise
-        message.status, message.sent_at = MessageStatus.SENT, timezone.now()
-        message.save(update_fields=["attempts", "status", "sent_at"])
+            with transaction.atomic():  # a backend's own database error rolls back only itself
+                backend_for(message.channel).deliver(message)
+        except Exception as error:  # any gateway error: recorded and retried, never lost
+            _record_failure(message, error, now)
+            return
+        message.status, message.sent_at, message.next_attempt_at = MessageStatus.SENT, now, None
+        message.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at"])
+
+
+def messages_retry_due(*, now: datetime | None = None) -> int:
+    """Enqueue one delivery for each message whose retry time has come. Clearing the retry time
+    claims the message, so a message is enqueued once however many schedulers run."""
+    now = now or timezone.now()
+    due = Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
+    enqueued = 0
+    for message_id in due.values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            if due.filter(pk=message_id).update(next_attempt_at=None):
+                _enqueue_after_commit(message_id)
+                enqueued += 1
+    return enqueued
+
+
+@transaction.atomic
+def message_requeue(*, actor, message_id: int) -> bool:
+    """An admin sends a FAILED message again, with a fresh set of attempts (audit-logged).
+    Returns False, changing nothing, for a message that has not failed."""
+    requeued = Message.objects.filter(pk=message_id, status=MessageStatus.FAILED).update(
+        status=MessageStatus.QUEUED, attempts=0, next_attempt_at=None
+    )
+    if requeued:
+        audit_record(
+            action="notify.message.requeue",
+            actor=actor,
+            target_type="notify.message",
+            target_id=message_id,
+        )
+        _enqueue_after_commit(message_id)
+    return bool(requeued)
