@@ -187,3 +187,20 @@ def test_themes_are_found_by_name_keyword_and_colloquial_phrase(business):
         assert [t.name for t in business.search(q).themes] == ["开办企业"], q
     assert business.search("开办企业", audience="person").themes == []
     assert business.search("护照").themes == []
+
+
+def test_tests_do_not_warm_the_index(settings):
+    assert settings.TONGBAN_SEARCH_WARM is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_up_builds_the_index_in_a_background_thread(desk):
+    desk.publish(1)
+    search.reset_index()
+    thread = search.warm_in_background()
+    thread.join(timeout=60)
+    assert thread.name == "search-index-warm" and not thread.is_alive()
+    warmed = search._index
+    assert warmed is not None and warmed.version == 1
+    assert names(search.search("测试事项")) == ["测试事项登记"]
+    assert search._index is warmed  # the first search used the warmed index

@@ -57,6 +57,8 @@ def test_search_page(client, demo_catalog):
     assert too_long.status_code == 422 and "catalog.search.too_long" in too_long.content.decode()
     punct = client.get("/services/search/", {"q": "？？？"})
     assert punct.status_code == 422 and "不能只有标点符号" in punct.content.decode()
+    theme = client.get("/services/search/", {"q": "开办企业"}).content.decode()
+    assert '<a href="/services/themes/open-business/">开办企业</a>' in theme
 
 
 def test_list_pages_have_pinned_query_counts(client, demo_catalog, django_assert_max_num_queries):
