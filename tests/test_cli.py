@@ -106,9 +106,13 @@ def test_serve_runs_gunicorn_sync_workers(tmp_path):
         assert "一网通办" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/tongban/site.css") as css:
             assert css.status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/services/search/?q=jzz") as found:
+            assert found.status == 200
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        output = server.communicate(timeout=20)[0]
+    # the worker built its search index once, at start-up (TONGBAN_SEARCH_WARM), not per search
+    assert output.count("search index built: 0 items, 0 themes in") == 1, output
 
 
 @pytest.mark.parametrize("argv", [["--help"], []])

@@ -27,6 +27,7 @@ def demo(argv: list[str]) -> None:
     parser.add_argument("--no-serve", action="store_true", help="set up and seed, then exit")
     args = parser.parse_args(argv)
     os.environ.setdefault("TONGBAN_DEMO", "1")
+    os.environ.setdefault("TONGBAN_SEARCH_WARM", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     import django
 
@@ -58,6 +59,7 @@ def serve(argv: list[str]) -> None:
     parser.add_argument("--bind", default=os.environ.get("TONGBAN_BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 0)))
     args, rest = parser.parse_known_args(argv)
+    os.environ.setdefault("TONGBAN_SEARCH_WARM", "1")  # each worker builds its index at start
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     workers = args.workers or (os.cpu_count() or 1) * 2 + 1
     _django(["collectstatic", "--noinput", "-v", "0"])

@@ -116,3 +116,91 @@ def test_a_publish_is_searchable_at_once_in_every_process(desk):
     services.version_publish(staff=desk.admin, version=draft)
     assert "改过名的事项" in names(search.search("改过名"))
     assert "测试事项登记" not in names(search.search("测试事项"))
+
+
+@pytest.fixture(scope="module")
+def business():
+    """Items whose names differ only in the stage (设立/注销), English-named services, a theme."""
+    index = Index()
+    for r in [
+        row(11, "个体工商户注销登记", audience="enterprise"),
+        row(12, "个体工商户设立登记", audience="enterprise"),
+        row(13, "企业设立登记", audience="enterprise", themes=["open-business"]),
+        row(14, "企业注销登记", audience="enterprise"),
+        row(15, "普通护照签发"),
+        row(16, "义务教育阶段小学入学"),
+        row(17, "民办学校设立审批"),
+    ]:
+        index.add(doc_from_row(r))
+    index.set_themes(
+        [
+            {
+                "code": "open-business",
+                "name": "开办企业",
+                "keywords": ["企业开办"],
+                "summary": "营业执照、公章、发票一次办好。",
+                "audience": "enterprise",
+            }
+        ]
+    )
+    return index
+
+
+def test_toneless_pinyin_of_a_colloquial_phrase(business):
+    """kaigongsi is 开公司 in pinyin; the dictionary's phrase then reads it as 企业设立登记."""
+    result = business.search("kaigongsi")
+    assert names(result)[0] == "企业设立登记"
+    assert result.did_you_mean == "开公司"
+    assert [t.code for t in result.themes] == ["open-business"]
+
+
+@pytest.mark.parametrize(
+    ("q", "first", "understood"),
+    [
+        ("passport", "普通护照签发", "护照"),
+        ("school", "义务教育阶段小学入学", "入学"),
+        ("School Enrolment", "义务教育阶段小学入学", "入学"),
+        ("close a company", "企业注销登记", "注销 企业"),
+    ],
+)
+def test_english_words_are_translated_to_the_catalog_words(business, q, first, understood):
+    result = business.search(q)
+    assert names(result)[0] == first
+    assert result.did_you_mean == understood
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("办个体户", "个体工商户设立登记"),
+        ("开个体户", "个体工商户设立登记"),
+        ("个体户不干了", "个体工商户注销登记"),
+        ("个体户注销", "个体工商户注销登记"),
+    ],
+)
+def test_the_verb_picks_the_stage(business, q, first):
+    assert names(business.search(q))[0] == first
+
+
+def test_themes_are_found_by_name_keyword_and_colloquial_phrase(business):
+    for q in ("开办企业", "企业开办", "我想开公司"):
+        assert [t.name for t in business.search(q).themes] == ["开办企业"], q
+    assert business.search("开办企业", audience="person").themes == []
+    assert business.search("护照").themes == []
+
+
+def test_tests_do_not_warm_the_index(settings):
+    assert settings.TONGBAN_SEARCH_WARM is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_up_builds_the_index_in_a_background_thread(desk):
+    desk.publish(1)
+    search.reset_index()
+    thread = search.warm_in_background()
+    thread.join(timeout=60)
+    assert thread.name == "search-index-warm" and not thread.is_alive()
+    warmed = search._index
+    assert warmed is not None and warmed.version == 1
+    assert names(search.search("测试事项")) == ["测试事项登记"]
+    assert search._index is warmed  # the first search used the warmed index

@@ -147,10 +147,18 @@ class SearchHitOut(Schema):
     url: str
 
 
+class SearchThemeOut(Schema):
+    code: str
+    name: str
+    summary: str
+    url: str
+
+
 class SearchOut(Schema):
     query: str
     total: int
     did_you_mean: str = Field(description="纠错或拼音识别后的查询（无则为空）")
+    themes: list[SearchThemeOut] = Field(description="查询点名的主题服务（一件事），列在事项之前")
     results: list[SearchHitOut]
 
 
@@ -185,6 +193,10 @@ DETAIL_FIELDS = (
 
 def _item_url(item_id: int) -> str:
     return f"/services/items/{item_id}/"
+
+
+def _theme_url(code: str) -> str:
+    return f"/services/themes/{code}/"
 
 
 def _summary(item) -> dict:
@@ -331,6 +343,7 @@ def search(request, filters: Query[SearchFilters]):
         "query": result.query,
         "total": result.total,
         "did_you_mean": result.did_you_mean,
+        "themes": [{**t.__dict__, "url": _theme_url(t.code)} for t in result.themes],
         "results": [
             {**h.__dict__, "name_highlighted": str(h.name_html), "url": _item_url(h.id)}
             for h in result.hits

@@ -4,23 +4,33 @@ How a query is understood
 -------------------------
 1. Checked: at most ``MAX_QUERY_CHARS`` characters, and at least one letter, digit or Chinese
    character (otherwise a 422 with a specific code).
-2. Colloquial phrases are expanded from ``data/synonyms.json`` (开公司 → 企业设立登记).
-3. Runs of Latin letters are read as pinyin: full pinyin or initials, segmented against the
-   pinyin of the words the catalog actually uses (``jzz`` → 居住证, ``juzhuzheng`` → 居住证);
-   the last syllables may be incomplete (``jiashiz`` → 驾驶证).
-4. Chinese words the catalog never uses are corrected to words with the same pinyin
+2. English words of the small glossary in ``data/synonyms.json`` (``english``) are translated
+   to the catalog's Chinese words (``passport`` → 护照, ``school`` → 入学), longest phrase first.
+3. Colloquial phrases are expanded from ``data/synonyms.json`` (开公司 → 企业设立登记).
+4. Runs of Latin letters are read as pinyin: full pinyin or initials, segmented against the
+   pinyin of the words the catalog actually uses and of the dictionary's colloquial phrases
+   (``jzz`` → 居住证, ``juzhuzheng`` → 居住证, ``kaigongsi`` → 开公司); the last syllables may
+   be incomplete (``jiashiz`` → 驾驶证).
+5. Chinese words the catalog never uses are corrected to words with the same pinyin
    (居注证 → 居住证): most typos in Chinese come from a pinyin input method picking the wrong
    homophone. Single wrong characters are also caught by the character bigrams.
-5. Terms are jieba words (search mode) plus character bigrams, scored with BM25 over weighted
+6. Terms are jieba words (search mode) plus character bigrams, scored with BM25 over weighted
    fields (name ×3, aliases ×2, summary, department), with a bonus when the name contains the
    whole query and a small prior for popular items.
+7. The verbs say which stage of a business's life is meant (``intents`` in the dictionary):
+   办/开/申请 favour names with 设立, 注销/不干了 favour 注销 (办个体户 → 个体工商户设立登记).
+8. Themes (一件事, e.g. 开办企业) are returned beside the items when the query, as understood,
+   names one of them or one of its keywords.
 
 The index
 ---------
-Built in each process on first use from the published versions, and kept in step by
+Built in each process from the published versions, at start-up in a background thread when
+``TONGBAN_SEARCH_WARM`` is set (``tongban serve`` and ``tongban demo`` set it), otherwise on
+first use; it is kept in step by
 ``CatalogState.search_version``: every publish bumps it and stamps the item with the new
 value; a process whose index is older reloads just the items stamped after its version. So
 several gunicorn workers agree without a search server, and a publish is searchable at once.
+Themes are few and are reloaded whenever the version moves.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ import logging
 import math
 import re
 import threading
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -91,6 +102,8 @@ QUERY_STOPWORDS = {
     "哪些",
     "啥",
 }
+ENGLISH_STOPWORDS = {"a", "an", "the", "of", "for", "to", "s", "my", "i", "how", "do", "in", "and"}
+INTENT_BONUS = 0.15  # share of the top score for a name with the stage the verbs ask for
 CJK = re.compile(r"[\u3400-\u9fff]+")
 LATIN = re.compile(r"[a-z]+")
 MEANINGFUL = re.compile(r"[0-9a-z\u3400-\u9fff]")
@@ -228,12 +241,65 @@ class Hit:
 
 
 @dataclass
+class ThemeHit:
+    code: str
+    name: str
+    summary: str
+    audience: str
+
+
+@dataclass
 class Result:
     query: str
     hits: list[Hit]
     total: int
     did_you_mean: str = ""
     understood_as: str = ""
+    themes: list[ThemeHit] = field(default_factory=list)
+
+
+def english_to_chinese(text: str) -> str | None:
+    """The query with the glossary's English words replaced by the catalog's Chinese words,
+    longest phrase first (``residence permit`` → 居住证); None when it has no English word."""
+    glossary = lexicon().get("english", {})
+    parts = re.findall(r"[a-z]+|[^a-z]+", text)
+    out: list[str] = []
+    found = False
+    i = 0
+    while i < len(parts):
+        for n in (3, 2, 1):
+            words = parts[i : i + 2 * n - 1 : 2]
+            gaps = parts[i + 1 : i + 2 * n - 1 : 2]
+            if (
+                len(words) == n
+                and all(LATIN.fullmatch(w) for w in words)
+                and all(not g.strip(" '-") for g in gaps)
+            ):
+                target = glossary.get(" ".join(words))
+                if target is not None:
+                    out.append(
+                        " " + " ".join(target if isinstance(target, list) else [target]) + " "
+                    )
+                    found = True
+                    i += 2 * n - 1
+                    break
+        else:
+            part = parts[i]
+            out.append("" if part in ENGLISH_STOPWORDS else part)
+            i += 1
+    return "".join(out) if found else None
+
+
+def intent_of(text: str) -> str:
+    """The stage word (设立, 注销) the query's verbs favour, or "" when the query names a stage
+    itself or has no such verb. The dictionary lists closing cues first: 不干了 beats 干."""
+    intents: dict[str, list[str]] = lexicon().get("intents", {})
+    if any(stage in text for stage in lexicon().get("stages", [])):
+        return ""
+    for stage, cues in intents.items():
+        if any(cue in text for cue in cues):
+            return stage
+    return ""
 
 
 def doc_from_row(row: dict) -> Doc:
@@ -295,6 +361,33 @@ class Index:
         self._full_keys: list[str] | None = None
         self._contrib: dict[str, dict[int, float]] = {}
         self.max_popularity = 1
+        self.themes: list[ThemeHit] = []
+        self._theme_labels: list[tuple[ThemeHit, tuple[str, ...]]] = []
+        for phrase in lexicon()["synonyms"]:  # so that pinyin can spell colloquial phrases
+            if CJK.fullmatch(phrase):
+                bucket = self.full_pinyin[pinyin_of(phrase)[0]]
+                bucket[phrase] = bucket.get(phrase, 0) + 1
+
+    def set_themes(self, rows: list[dict]) -> None:
+        self.themes = [
+            ThemeHit(code=r["code"], name=r["name"], summary=r["summary"], audience=r["audience"])
+            for r in rows
+        ]
+        self._theme_labels = [
+            (t, tuple(normalize(w) for w in [r["name"], *(r.get("keywords") or [])] if w))
+            for t, r in zip(self.themes, rows, strict=True)
+        ]
+
+    def themes_named(self, phrases: list[str], audience: str = "") -> list[ThemeHit]:
+        """Themes whose name or a keyword is in one of the query's phrases (or, for a phrase of
+        three characters or more, contains it)."""
+        phrases = [p for p in phrases if len(p) >= 2]
+        return [
+            theme
+            for theme, labels in self._theme_labels
+            if (not audience or theme.audience in (audience, "both"))
+            and any(label in p or (len(p) >= 3 and p in label) for label in labels for p in phrases)
+        ]
 
     # building
     def add(self, doc: Doc) -> None:
@@ -445,7 +538,11 @@ class Index:
         enterprise_stage: str = "",
     ) -> Result:
         text = check_query(q)
-        weights, display, understood, pinyin_segments = self._query_terms(text)
+        english = english_to_chinese(text)
+        weights, display, understood, pinyin_segments = self._query_terms(english or text)
+        if english and not understood:
+            understood = " ".join(english.split())
+        intent = intent_of(understood or text)
         scores: dict[int, float] = defaultdict(float)
         common = max(COMMON_FRACTION * len(self.docs), COMMON_MIN)
         matched_terms: set[str] = set()
@@ -468,17 +565,20 @@ class Index:
         )
         if wanted is not None:
             scores = {d: s for d, s in scores.items() if wanted(docs[d])}
+        phrases = [p for p in display if len(p) >= 2]
+        for segments in pinyin_segments:  # every reading of ambiguous pinyin, as a phrase
+            for combo in itertools.islice(itertools.product(*segments), 27):
+                phrases.append("".join(combo))
+        themes = self.themes_named(phrases, audience) if offset == 0 else []
         if not scores:
-            return Result(query=q, hits=[], total=0, did_you_mean=understood, understood_as="")
+            return Result(
+                query=q, hits=[], total=0, did_you_mean=understood, understood_as="", themes=themes
+            )
         total = len(scores)
         shortlist = heapq.nlargest(
             max(RERANK, offset + limit), scores.items(), key=lambda kv: kv[1]
         )
         top = shortlist[0][1]
-        phrases = [p for p in display if len(p) >= 2]
-        for segments in pinyin_segments:  # every reading of ambiguous pinyin, as a phrase
-            for combo in itertools.islice(itertools.product(*segments), 27):
-                phrases.append("".join(combo))
         log_max = math.log1p(self.max_popularity)
         reranked = {}
         for doc_id, score in shortlist:
@@ -489,6 +589,8 @@ class Index:
                     bonus = max(bonus, 0.25 * top if doc.name_norm != phrase else 0.4 * top)
             if doc.popularity:
                 bonus += 0.08 * top * math.log1p(doc.popularity) / log_max
+            if intent and intent in doc.name_norm:
+                bonus += INTENT_BONUS * top
             reranked[doc_id] = score + bonus
         scores = reranked
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -508,6 +610,7 @@ class Index:
             total=total,
             did_you_mean=understood,
             understood_as=understood,
+            themes=themes,
         )
 
     def _query_terms(self, text: str) -> tuple[dict[str, float], list[str], str, list]:
@@ -664,11 +767,25 @@ _index: Index | None = None
 _lock = threading.RLock()
 
 
-def build_index(rows, version: int) -> Index:
+def build_index(rows, version: int, themes: list[dict] | None = None) -> Index:
+    started = time.perf_counter()
     index = Index(version)
     for row in rows:
         index.add(doc_from_row(row))
+    index.set_themes(themes or [])
+    log.info(
+        "search index built: %d items, %d themes in %.2f s",
+        len(index.docs),
+        len(index.themes),
+        time.perf_counter() - started,
+    )
     return index
+
+
+def _build_current(version: int) -> Index:
+    from . import selectors
+
+    return build_index(selectors.search_rows(), version, selectors.search_themes())
 
 
 def current_index() -> Index:
@@ -683,19 +800,41 @@ def current_index() -> Index:
     with _lock:
         index = _index
         if index is None or version < index.version:
-            _index = build_index(selectors.search_rows(), version)
+            _index = _build_current(version)
         elif index.version != version:
             changed = selectors.search_rows(changed_after=index.version)
-            if changed is None:  # too many changes, or themes changed: rebuild
-                _index = build_index(selectors.search_rows(), version)
+            if changed is None:  # too many changes: rebuild
+                _index = _build_current(version)
             else:
                 for doc_id, row in changed:
                     if row is None:
                         index.remove(doc_id)
                     else:
                         index.add(doc_from_row(row))
+                index.set_themes(selectors.search_themes())
                 index.version = version
         return _index
+
+
+def warm_in_background() -> threading.Thread:
+    """Build this process's index in a daemon thread at start-up, so that the first search
+    does not wait for it (seconds: jieba's dictionary, pypinyin, every published item). A
+    search arriving meanwhile waits on the lock for the same build instead of starting another."""
+
+    def build() -> None:
+        from django.db import connection
+
+        try:
+            with _lock:
+                current_index()
+        except Exception:
+            log.exception("search index warm-up failed; the first search will build it")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=build, name="search-index-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def reset_index() -> None:

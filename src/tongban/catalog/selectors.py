@@ -19,6 +19,13 @@ def search_version() -> int:
     return CatalogState.objects.filter(id=1).values_list("search_version", flat=True).first() or 0
 
 
+def search_themes() -> list[dict]:
+    """Themes for the search index: code, name, keywords, summary, audience."""
+    return list(
+        Theme.objects.order_by("code").values("code", "name", "keywords", "summary", "audience")
+    )
+
+
 def _themes_by_item(item_ids=None) -> dict[int, list[str]]:
     qs = ThemeMember.objects.select_related("theme")
     if item_ids is not None:

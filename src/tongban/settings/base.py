@@ -6,6 +6,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TONGBAN_HOME = home()
 TONGBAN_DEMO = flag("TONGBAN_DEMO")
 DEBUG = flag("TONGBAN_DEBUG", default=TONGBAN_DEMO)
+# Build the search index in a background thread when the web process starts (tongban.wsgi).
+# `tongban serve` and `tongban demo` set it; tests and management commands leave it off.
+TONGBAN_SEARCH_WARM = flag("TONGBAN_SEARCH_WARM")
 
 SECRET_KEY = secret("SECRET_KEY")
 TONGBAN_FIELD_KEY = secret("TONGBAN_FIELD_KEY")
@@ -91,6 +94,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # one line per index build, with its time (at start-up when warmed)
+    "loggers": {"tongban.catalog.search": {"level": "INFO"}},
 }
 
 # The demo outbox page shows SMS one-time codes to whoever opens it: only ever in the demo.

@@ -19,6 +19,15 @@ def test_search_answers_best_first(client, demo_catalog):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_search_returns_the_theme_it_names_before_the_items(client, demo_catalog):
+    body = client.get("/api/v1/catalog/search", {"q": "开办企业"}).json()
+    assert [(t["code"], t["name"], t["url"]) for t in body["themes"]] == [
+        ("open-business", "开办企业", "/services/themes/open-business/")
+    ]
+    assert body["themes"][0]["summary"].startswith("营业执照、公章刻制")
+    assert client.get("/api/v1/catalog/search", {"q": "jzz"}).json()["themes"] == []
+
+
 def test_search_filters_and_bad_queries(client, demo_catalog):
     body = client.get(
         "/api/v1/catalog/search", {"q": "登记", "audience": "enterprise", "limit": 50}

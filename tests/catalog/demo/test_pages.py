@@ -19,7 +19,12 @@ def test_portal_browse_guide_print_and_download(client, demo_catalog):
     assert client.get("/services/departments/").status_code == 200
     assert "居住证办理" in client.get("/services/departments/pd-police/").content.decode()
     theme = client.get("/services/themes/newborn/").content.decode()
-    for part in ("新生儿出生", "承诺 5 个工作日内全部办结", "出生医学证明首次签发", "社会保障卡申领"):
+    for part in (
+        "新生儿出生",
+        "承诺 5 个工作日内全部办结",
+        "出生医学证明首次签发",
+        "社会保障卡申领",
+    ):
         assert part in theme
     assert "一张表单（相同信息只填一次）" in theme
     item = ServiceItem.objects.filter(published__name="企业设立登记").first()
@@ -57,6 +62,8 @@ def test_search_page(client, demo_catalog):
     assert too_long.status_code == 422 and "catalog.search.too_long" in too_long.content.decode()
     punct = client.get("/services/search/", {"q": "？？？"})
     assert punct.status_code == 422 and "不能只有标点符号" in punct.content.decode()
+    theme = client.get("/services/search/", {"q": "开办企业"}).content.decode()
+    assert '<a href="/services/themes/open-business/">开办企业</a>' in theme
 
 
 def test_list_pages_have_pinned_query_counts(client, demo_catalog, django_assert_max_num_queries):
