@@ -28,16 +28,36 @@ Every authorization code issued is audit-logged as ``identity.oidc.authorized`` 
 and the scopes; for a person the entry carries ``subject_person_id``, so it shows in their
 security log. Logging out through a client (RP-initiated logout) is logged as
 ``identity.logout`` like any other logout.
+
+Beyond django-oauth-toolkit's defaults:
+
+- ``prompt=none`` is answered without a page: the code if the user is signed in and the client
+  needs no consent (``skip_authorization``, or a live earlier grant with
+  ``approval_prompt=auto``), else ``login_required`` or ``consent_required`` to the client
+  (OpenID Connect Core 3.1.2.6).
+- A code exchanged twice revokes the tokens of its first exchange (RFC 6749 section 4.1.2).
+- Userinfo refuses an access token in the query string (RFC 9700 section 4.3.2), which DOT
+  checks for resource views only.
 """
+
+import hashlib
+import json
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import get_application_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.views import AuthorizationView as DOTAuthorizationView
 from oauth2_provider.views import RPInitiatedLogoutView
+from oauth2_provider.views import UserInfoView as DOTUserInfoView
 from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
+from oauthlib.openid.connect.core.exceptions import ConsentRequired
 
 from tongban.core.audit import audit_record
 from tongban.core.crypto import lookup_hash
@@ -45,7 +65,7 @@ from tongban.core.errors import InvalidInput
 
 from . import selectors, services
 from .choices import AccountKind
-from .models import Account, Staff
+from .models import Account, RedeemedAuthorizationCode, Staff
 
 CLAIM_SCOPES: dict[str, str] = {
     "sub": "openid",
@@ -169,6 +189,34 @@ def oidc_client_register(
     return application, secret
 
 
+def _checksum(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def code_redeemed_record(*, code: str, refresh_token: str) -> None:
+    """Remember that ``code`` was exchanged, and for which token family.
+
+    Rows are kept as long as a refresh token lives: after that the tokens to revoke are dead."""
+    RefreshToken = get_refresh_token_model()
+    family = (
+        RefreshToken.objects.filter(token_checksum=_checksum(refresh_token))
+        .values_list("token_family", flat=True)
+        .first()
+    )
+    RedeemedAuthorizationCode.objects.create(code_checksum=_checksum(code), token_family=family)
+    kept_since = timezone.now() - timedelta(seconds=oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+    RedeemedAuthorizationCode.objects.filter(redeemed_at__lt=kept_since).delete()
+
+
+def code_replay_revoke(*, code: str) -> None:
+    """Revoke every token issued from an already exchanged ``code`` (its refresh token family,
+    with their access tokens); nothing happens for a code never exchanged."""
+    RefreshToken = get_refresh_token_model()
+    families = RedeemedAuthorizationCode.objects.filter(code_checksum=_checksum(code))
+    for family in families.values_list("token_family", flat=True):
+        RefreshToken.revoke_family(family)
+
+
 class TongbanOIDCValidator(OAuth2Validator):
     """django-oauth-toolkit's validator with our claims and the audit of issued codes."""
 
@@ -191,6 +239,63 @@ class TongbanOIDCValidator(OAuth2Validator):
         oidc_authorized_record(
             account=request.user, application=request.client, scopes=request.scopes
         )
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        code_replay_revoke(code=code)
+        return False
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        super()._save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type == "authorization_code" and token.get("refresh_token"):
+            code_redeemed_record(code=request.code, refresh_token=token["refresh_token"])
+
+    def validate_silent_login(self, request):
+        """Always true: the authorization view has answered ``login_required`` for a signed-out
+        user before oauthlib validates (oauthlib's request does not carry the session user)."""
+        return True
+
+    def validate_silent_authorization(self, request):
+        """Always true: whether consent is needed is decided by ``AuthorizationView``, which
+        knows the session user and answers ``consent_required`` instead of the consent page."""
+        return True
+
+
+def _prompt_is_none(request) -> bool:
+    return set(request.GET.get("prompt", "").split()) == {"none"}
+
+
+class AuthorizationView(DOTAuthorizationView):
+    """DOT's authorization endpoint, with ``consent_required`` where ``prompt=none`` would
+    otherwise show the consent page."""
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.method == "GET" and "form" in context and _prompt_is_none(self.request):
+            error = ConsentRequired(state=context["state"])
+            return self.error_response(
+                OAuthToolkitError(error=error, redirect_uri=context["redirect_uri"]),
+                context["application"],
+            )
+        return super().render_to_response(context, **response_kwargs)
+
+
+class UserInfoView(DOTUserInfoView):
+    """DOT's userinfo endpoint, taking the access token from the Authorization header or the
+    form body only (RFC 6750 section 2, RFC 9700 section 4.3.2), never from the query string."""
+
+    def create_userinfo_response(self, request):
+        if "access_token" in request.GET:
+            error = {
+                "error": "invalid_request",
+                "error_description": "Send the access token in the Authorization header.",
+            }
+            headers = {
+                "Content-Type": "application/json",
+                "WWW-Authenticate": 'Bearer error="invalid_request"',
+            }
+            return None, headers, json.dumps(error), 401
+        return super().create_userinfo_response(request)
 
 
 class LogoutView(RPInitiatedLogoutView):
