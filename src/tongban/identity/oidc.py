@@ -38,14 +38,20 @@ Beyond django-oauth-toolkit's defaults:
 - A code exchanged twice revokes the tokens of its first exchange (RFC 6749 section 4.1.2).
 - Userinfo refuses an access token in the query string (RFC 9700 section 4.3.2), which DOT
   checks for resource views only.
+- The Content-Security-Policy's ``form-action 'self'`` is widened, on the pages of a login into
+  a client system, to that client's registered addresses (``CSPMiddleware``): browsers apply
+  ``form-action`` to the redirect that follows a posted form too.
 """
 
 import hashlib
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
 
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.exceptions import OAuthToolkitError
@@ -307,3 +313,45 @@ class LogoutView(RPInitiatedLogoutView):
         if self.request.user.is_authenticated:
             services.logout_recorded(account=self.request.user)
         return super().do_logout(application, post_logout_redirect_uri, state, token_user)
+
+
+def _client_redirect_uris(request) -> list[str]:
+    """The registered addresses that a form posted from this page may end up redirected to:
+    the redirect URIs of the client an authorization request is for (this page's own request,
+    or the one its ``next`` returns to after a login step), or the post-logout URIs of a client
+    logging out here (``client_id`` parameter). Registered by platform admins: a request cannot
+    widen the policy to an address of its own."""
+    authorize = reverse("oauth2_provider:authorize")
+    if request.path == reverse("oauth2_provider:rp-initiated-logout"):
+        return _registered(request.GET.get("client_id", ""), "post_logout_redirect_uris")
+    own = request.path == authorize
+    target = urlparse(request.get_full_path() if own else request.GET.get("next", ""))
+    if target.path != authorize:
+        return []
+    return _registered(parse_qs(target.query).get("client_id", [""])[0], "redirect_uris")
+
+
+def _registered(client_id: str, field: str) -> list[str]:
+    if not client_id:
+        return []
+    Application = get_application_model()
+    uris = Application.objects.filter(client_id=client_id).values_list(field, flat=True).first()
+    return (uris or "").split()
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware, letting the forms of a login into a client system (login, TOTP
+    step, consent, logout confirmation) redirect to that client's registered origins."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only:
+            origins = sorted(
+                {
+                    f"{uri.scheme}://{uri.netloc}"
+                    for uri in map(urlparse, _client_redirect_uris(request))
+                }
+            )
+            if origins:
+                parts.update = {**(parts.update or {}), "form-action": origins}
+        return parts
