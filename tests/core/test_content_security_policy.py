@@ -99,13 +99,16 @@ def test_the_logout_confirmation_may_post_to_the_clients_post_logout_origin(clie
 
 
 @pytest.mark.parametrize(
-    "next_url",
-    [_authorize("no-such-client"), "/me/", "https://evil.example/oidc/authorize/?client_id=x"],
+    "next_for",
+    [
+        lambda application: _authorize("no-such-client"),
+        lambda application: "/me/",
+        lambda application: "https://evil.example" + _authorize(application.client_id),
+    ],
+    ids=["unknown-client", "not-an-authorization", "another-host"],
 )
-def test_other_next_addresses_leave_the_policy_strict(client, next_url):
-    _client()
-
-    response = client.get("/login/?" + urlencode({"next": next_url}))
+def test_other_next_addresses_leave_the_policy_strict(client, next_for):
+    response = client.get("/login/?" + urlencode({"next": next_for(_client())}))
 
     assert policy(response) == STRICT
 

@@ -326,7 +326,7 @@ def _client_redirect_uris(request) -> list[str]:
         return _registered(request.GET.get("client_id", ""), "post_logout_redirect_uris")
     own = request.path == authorize
     target = urlparse(request.get_full_path() if own else request.GET.get("next", ""))
-    if target.path != authorize:
+    if target.netloc or target.path != authorize:
         return []
     return _registered(parse_qs(target.query).get("client_id", [""])[0], "redirect_uris")
 
