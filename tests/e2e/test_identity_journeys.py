@@ -291,6 +291,9 @@ def test_totp_is_enabled_then_asked_for_at_login(page, make):
     expect_on_me(page, "周双因")
     page.get_by_role("link", name="启用动态口令").click()
     expect(page).to_have_url(re.compile(r"/me/security/totp/$"))
+    # Opening the page creates no secret; the button does.
+    expect(page.get_by_role("img", name="动态口令绑定二维码")).to_have_count(0)
+    page.get_by_role("button", name="开始绑定").click()
     expect(page.get_by_role("img", name="动态口令绑定二维码")).to_be_visible()
     totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text())
     binding_code = totp.now()

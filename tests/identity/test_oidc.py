@@ -578,6 +578,129 @@ def test_reused_code_is_invalid_grant(live_server, provider, make):
     again = token_request(provider, application, secret, code=code, code_verifier=verifier)
     assert again.status_code == 400
     assert again.json()["error"] == "invalid_grant"
+    # RFC 6749 section 4.1.2: the replay revokes what the first exchange issued.
+    userinfo = requests.get(
+        provider["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {first.json()['access_token']}"},
+        timeout=TIMEOUT,
+    )
+    assert userinfo.status_code == 401
+    refresh = requests.post(
+        provider["token_endpoint"],
+        data={"grant_type": "refresh_token", "refresh_token": first.json()["refresh_token"]},
+        auth=(application.client_id, secret),
+        timeout=TIMEOUT,
+    )
+    assert refresh.status_code == 400
+    assert refresh.json()["error"] == "invalid_grant"
+
+
+def test_a_never_exchanged_code_revokes_nothing(live_server, provider, make):
+    application, secret = register_client()
+    rp = authlib_client(application, secret, "openid")
+    code, verifier, _nonce, _agent = _code_for(live_server, provider, make, rp)
+    first = token_request(provider, application, secret, code=code, code_verifier=verifier)
+    assert first.status_code == 200
+
+    unknown = token_request(provider, application, secret, code="x" * 30, code_verifier=verifier)
+    assert unknown.json()["error"] == "invalid_grant"
+    userinfo = requests.get(
+        provider["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {first.json()['access_token']}"},
+        timeout=TIMEOUT,
+    )
+    assert userinfo.status_code == 200
+
+
+def test_userinfo_refuses_an_access_token_in_the_query_string(live_server, provider, make):
+    application, secret = register_client()
+    rp = authlib_client(application, secret, "openid")
+    code, verifier, _nonce, _agent = _code_for(live_server, provider, make, rp)
+    access_token = token_request(
+        provider, application, secret, code=code, code_verifier=verifier
+    ).json()["access_token"]
+
+    in_query = requests.get(
+        provider["userinfo_endpoint"], params={"access_token": access_token}, timeout=TIMEOUT
+    )
+    assert in_query.status_code == 401
+    assert in_query.json()["error"] == "invalid_request"
+    assert "sub" not in in_query.json()
+    in_body = requests.post(
+        provider["userinfo_endpoint"], data={"access_token": access_token}, timeout=TIMEOUT
+    )
+    assert in_body.status_code == 200
+    assert set(in_body.json()) == {"sub", "account_kind", "id_number_masked"}
+
+
+# prompt=none (OpenID Connect Core 3.1.2.6) --------------------------------------------------------
+
+
+def _silent(rp: OAuth2Session, provider: dict, **extra) -> tuple[str, str]:
+    """(url, state) of a ``prompt=none`` authorization request."""
+    verifier, nonce = generate_token(48), generate_token(20)
+    url, state = rp.create_authorization_url(
+        provider["authorization_endpoint"],
+        code_verifier=verifier,
+        nonce=nonce,
+        prompt="none",
+        **extra,
+    )
+    return url, state
+
+
+def _callback_query(response: requests.Response) -> dict:
+    assert response.is_redirect, f"{response.status_code} {response.text[:300]}"
+    location = response.headers["Location"]
+    assert location.startswith(CALLBACK + "?")
+    return parse_qs(urlparse(location).query)
+
+
+def test_prompt_none_signed_out_is_login_required(live_server, provider, make):
+    application, secret = register_client()
+    url, state = _silent(authlib_client(application, secret, "openid"), provider)
+
+    answer = UserAgent(live_server.url).open(url)
+
+    assert _callback_query(answer) == {"error": ["login_required"], "state": [state]}
+
+
+def test_prompt_none_signed_in_gets_a_code_from_a_client_without_consent(
+    live_server, provider, make
+):
+    application, secret = register_client(skip_consent=True)
+    rp = authlib_client(application, secret, "openid")
+    _code, _verifier, _nonce, agent = _code_for(live_server, provider, make, rp)
+    url, state = _silent(rp, provider)
+
+    query = _callback_query(agent.open(url))
+
+    assert set(query) == {"code", "state", "iss"}
+    assert query["state"] == [state]
+    assert query["iss"] == [provider["issuer"]]
+
+
+def test_prompt_none_where_consent_is_needed_is_consent_required(live_server, provider, make):
+    person = make.person()
+    application, secret = register_client(skip_consent=False)
+    rp = authlib_client(application, secret, "openid profile")
+    agent = UserAgent(live_server.url)
+    agent.submit(agent.open("/login/"), {"identifier": person.id_number, "password": make.PASSWORD})
+    assert _session_is_live(agent)
+    url, state = _silent(rp, provider)
+
+    query = _callback_query(agent.open(url))
+
+    assert query == {"error": ["consent_required"], "state": [state]}
+    # Once consented (a live grant), approval_prompt=auto lets the silent request through.
+    url, _state, _nonce, verifier = authlib_authorization(rp, provider)
+    callback = agent.submit(agent.open(url), {"allow": "on"}).headers["Location"]
+    code = parse_qs(urlparse(callback).query)["code"][0]
+    assert token_request(provider, application, secret, code=code, code_verifier=verifier).ok
+    url, state = _silent(rp, provider, approval_prompt="auto")
+    query = _callback_query(agent.open(url))
+    assert set(query) == {"code", "state", "iss"}
+    assert query["state"] == [state]
 
 
 def test_unknown_client_is_refused_without_a_redirect(live_server, provider, make):

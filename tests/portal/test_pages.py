@@ -1,12 +1,15 @@
 """Pages answer bad input with a specific Chinese message and a 4xx, and change nothing."""
 
+import re
 from datetime import date, timedelta
 
+import pyotp
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from tests import factories
-from tongban.identity.models import AgentAuthorization, Person
+from tongban.identity.models import AgentAuthorization, Person, TotpDevice
 from tongban.notify.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +184,70 @@ def test_csrf_is_enforced_on_login(make):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/login/", {"identifier": person.mobile, "password": factories.PASSWORD})
     assert response.status_code == 403
+
+
+# TOTP enrolment: only a CSRF-checked POST creates or renews the secret -------------------------
+
+
+def _shown_secret(response) -> str:
+    match = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', response.content.decode())
+    return match.group(1) if match else ""
+
+
+def test_opening_the_totp_page_creates_no_secret(client, make):
+    person = make.person()
+    client.force_login(person.account)
+
+    response = client.get("/me/security/totp/")
+
+    assert response.status_code == 200
+    assert _shown_secret(response) == ""
+    assert "开始绑定" in response.content.decode()
+    assert not TotpDevice.objects.filter(account=person.account).exists()
+
+
+def test_started_totp_enrolment_shows_the_same_secret_on_every_get(client, make):
+    person = make.person()
+    client.force_login(person.account)
+
+    started = client.post("/me/security/totp/", {"action": "start"})
+
+    assert started.status_code == 302 and started["Location"] == "/me/security/totp/"
+    secret = TotpDevice.objects.get(account=person.account).secret
+    assert re.fullmatch(r"[A-Z2-7]{32}", secret)
+    assert _shown_secret(client.get("/me/security/totp/")) == secret
+    assert _shown_secret(client.get("/me/security/totp/")) == secret
+    assert TotpDevice.objects.get(account=person.account).secret == secret
+
+
+def test_another_site_cannot_renew_a_pending_totp_secret(make):
+    person = make.person()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(person.account)
+    page = browser.get("/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    browser.post("/me/security/totp/", {"action": "start", "csrfmiddlewaretoken": token.group(1)})
+    secret = TotpDevice.objects.get(account=person.account).secret
+
+    # A link or an image on another site is a GET; a form there posts without our CSRF token.
+    linked = browser.get("/me/security/totp/", HTTP_REFERER="https://evil.example/")
+    forged = browser.post("/me/security/totp/", {"action": "start"})
+
+    assert _shown_secret(linked) == secret
+    assert forged.status_code == 403
+    assert TotpDevice.objects.get(account=person.account).secret == secret
+
+
+def test_totp_page_sends_an_enabled_account_back_to_me(client, make):
+    person = make.person()
+    client.force_login(person.account)
+    client.post("/me/security/totp/", {"action": "start"})
+    secret = TotpDevice.objects.get(account=person.account).secret
+    client.post("/me/security/totp/", {"action": "confirm", "code": pyotp.TOTP(secret).now()})
+
+    response = client.get("/me/security/totp/")
+    restart = client.post("/me/security/totp/", {"action": "start"})
+
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    assert restart.status_code == 302 and restart["Location"] == "/me/"
+    assert TotpDevice.objects.get(account=person.account).secret == secret

@@ -292,3 +292,22 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "at"], name="login_failure_window")]
+
+
+class RedeemedAuthorizationCode(models.Model):
+    """An OpenID Connect authorization code already exchanged, and the tokens it gave.
+
+    django-oauth-toolkit deletes a code once exchanged, so a replay of it would only be refused;
+    RFC 6749 section 4.1.2 also asks to revoke the tokens issued from it, which this row makes
+    possible (see ``identity.oidc``). Only a SHA-256 checksum of the code is kept, as for tokens.
+    """
+
+    code_checksum = models.CharField(max_length=64)
+    token_family = models.UUIDField()
+    redeemed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["code_checksum"], name="redeemed_code_lookup"),
+            models.Index(fields=["redeemed_at"], name="redeemed_code_age"),
+        ]

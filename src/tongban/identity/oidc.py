@@ -28,16 +28,42 @@ Every authorization code issued is audit-logged as ``identity.oidc.authorized`` 
 and the scopes; for a person the entry carries ``subject_person_id``, so it shows in their
 security log. Logging out through a client (RP-initiated logout) is logged as
 ``identity.logout`` like any other logout.
+
+Beyond django-oauth-toolkit's defaults:
+
+- ``prompt=none`` is answered without a page: the code if the user is signed in and the client
+  needs no consent (``skip_authorization``, or a live earlier grant with
+  ``approval_prompt=auto``), else ``login_required`` or ``consent_required`` to the client
+  (OpenID Connect Core 3.1.2.6).
+- A code exchanged twice revokes the tokens of its first exchange (RFC 6749 section 4.1.2).
+- Userinfo refuses an access token in the query string (RFC 9700 section 4.3.2), which DOT
+  checks for resource views only.
+- The Content-Security-Policy's ``form-action 'self'`` is widened, on the pages of a login into
+  a client system, to that client's registered addresses (``CSPMiddleware``): browsers apply
+  ``form-action`` to the redirect that follows a posted form too.
 """
 
+import hashlib
+import json
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import get_application_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.views import AuthorizationView as DOTAuthorizationView
 from oauth2_provider.views import RPInitiatedLogoutView
+from oauth2_provider.views import UserInfoView as DOTUserInfoView
 from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
+from oauthlib.openid.connect.core.exceptions import ConsentRequired
 
 from tongban.core.audit import audit_record
 from tongban.core.crypto import lookup_hash
@@ -45,7 +71,7 @@ from tongban.core.errors import InvalidInput
 
 from . import selectors, services
 from .choices import AccountKind
-from .models import Account, Staff
+from .models import Account, RedeemedAuthorizationCode, Staff
 
 CLAIM_SCOPES: dict[str, str] = {
     "sub": "openid",
@@ -169,6 +195,34 @@ def oidc_client_register(
     return application, secret
 
 
+def _checksum(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def code_redeemed_record(*, code: str, refresh_token: str) -> None:
+    """Remember that ``code`` was exchanged, and for which token family.
+
+    Rows are kept as long as a refresh token lives: after that the tokens to revoke are dead."""
+    RefreshToken = get_refresh_token_model()
+    family = (
+        RefreshToken.objects.filter(token_checksum=_checksum(refresh_token))
+        .values_list("token_family", flat=True)
+        .first()
+    )
+    RedeemedAuthorizationCode.objects.create(code_checksum=_checksum(code), token_family=family)
+    kept_since = timezone.now() - timedelta(seconds=oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+    RedeemedAuthorizationCode.objects.filter(redeemed_at__lt=kept_since).delete()
+
+
+def code_replay_revoke(*, code: str) -> None:
+    """Revoke every token issued from an already exchanged ``code`` (its refresh token family,
+    with their access tokens); nothing happens for a code never exchanged."""
+    RefreshToken = get_refresh_token_model()
+    families = RedeemedAuthorizationCode.objects.filter(code_checksum=_checksum(code))
+    for family in families.values_list("token_family", flat=True):
+        RefreshToken.revoke_family(family)
+
+
 class TongbanOIDCValidator(OAuth2Validator):
     """django-oauth-toolkit's validator with our claims and the audit of issued codes."""
 
@@ -192,6 +246,63 @@ class TongbanOIDCValidator(OAuth2Validator):
             account=request.user, application=request.client, scopes=request.scopes
         )
 
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        code_replay_revoke(code=code)
+        return False
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        super()._save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type == "authorization_code" and token.get("refresh_token"):
+            code_redeemed_record(code=request.code, refresh_token=token["refresh_token"])
+
+    def validate_silent_login(self, request):
+        """Always true: the authorization view has answered ``login_required`` for a signed-out
+        user before oauthlib validates (oauthlib's request does not carry the session user)."""
+        return True
+
+    def validate_silent_authorization(self, request):
+        """Always true: whether consent is needed is decided by ``AuthorizationView``, which
+        knows the session user and answers ``consent_required`` instead of the consent page."""
+        return True
+
+
+def _prompt_is_none(request) -> bool:
+    return set(request.GET.get("prompt", "").split()) == {"none"}
+
+
+class AuthorizationView(DOTAuthorizationView):
+    """DOT's authorization endpoint, with ``consent_required`` where ``prompt=none`` would
+    otherwise show the consent page."""
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.method == "GET" and "form" in context and _prompt_is_none(self.request):
+            error = ConsentRequired(state=context["state"])
+            return self.error_response(
+                OAuthToolkitError(error=error, redirect_uri=context["redirect_uri"]),
+                context["application"],
+            )
+        return super().render_to_response(context, **response_kwargs)
+
+
+class UserInfoView(DOTUserInfoView):
+    """DOT's userinfo endpoint, taking the access token from the Authorization header or the
+    form body only (RFC 6750 section 2, RFC 9700 section 4.3.2), never from the query string."""
+
+    def create_userinfo_response(self, request):
+        if "access_token" in request.GET:
+            error = {
+                "error": "invalid_request",
+                "error_description": "Send the access token in the Authorization header.",
+            }
+            headers = {
+                "Content-Type": "application/json",
+                "WWW-Authenticate": 'Bearer error="invalid_request"',
+            }
+            return None, headers, json.dumps(error), 401
+        return super().create_userinfo_response(request)
+
 
 class LogoutView(RPInitiatedLogoutView):
     """RP-initiated logout that is audit-logged like a logout from our own pages."""
@@ -202,3 +313,45 @@ class LogoutView(RPInitiatedLogoutView):
         if self.request.user.is_authenticated:
             services.logout_recorded(account=self.request.user)
         return super().do_logout(application, post_logout_redirect_uri, state, token_user)
+
+
+def _client_redirect_uris(request) -> list[str]:
+    """The registered addresses that a form posted from this page may end up redirected to:
+    the redirect URIs of the client an authorization request is for (this page's own request,
+    or the one its ``next`` returns to after a login step), or the post-logout URIs of a client
+    logging out here (``client_id`` parameter). Registered by platform admins: a request cannot
+    widen the policy to an address of its own."""
+    authorize = reverse("oauth2_provider:authorize")
+    if request.path == reverse("oauth2_provider:rp-initiated-logout"):
+        return _registered(request.GET.get("client_id", ""), "post_logout_redirect_uris")
+    own = request.path == authorize
+    target = urlparse(request.get_full_path() if own else request.GET.get("next", ""))
+    if target.netloc or target.path != authorize:
+        return []
+    return _registered(parse_qs(target.query).get("client_id", [""])[0], "redirect_uris")
+
+
+def _registered(client_id: str, field: str) -> list[str]:
+    if not client_id:
+        return []
+    Application = get_application_model()
+    uris = Application.objects.filter(client_id=client_id).values_list(field, flat=True).first()
+    return (uris or "").split()
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware, letting the forms of a login into a client system (login, TOTP
+    step, consent, logout confirmation) redirect to that client's registered origins."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only:
+            origins = sorted(
+                {
+                    f"{uri.scheme}://{uri.netloc}"
+                    for uri in map(urlparse, _client_redirect_uris(request))
+                }
+            )
+            if origins:
+                parts.update = {**(parts.update or {}), "form-action": origins}
+        return parts

@@ -15,7 +15,7 @@ clients in the Django admin or with ``tongban oidc_client``.
 from django.urls import include, path, re_path
 from oauth2_provider import views as dot
 
-from .oidc import LogoutView
+from .oidc import AuthorizationView, LogoutView, UserInfoView
 
 _patterns = [
     re_path(
@@ -28,10 +28,10 @@ _patterns = [
         dot.OAuthServerMetadataView.as_view(),
         name="oauth-server-metadata",
     ),
-    path("oidc/authorize/", dot.AuthorizationView.as_view(), name="authorize"),
+    path("oidc/authorize/", AuthorizationView.as_view(), name="authorize"),
     path("oidc/token/", dot.TokenView.as_view(), name="token"),
     path("oidc/revoke_token/", dot.RevokeTokenView.as_view(), name="revoke-token"),
-    path("oidc/userinfo/", dot.UserInfoView.as_view(), name="user-info"),
+    path("oidc/userinfo/", UserInfoView.as_view(), name="user-info"),
     path("oidc/jwks/", dot.JwksInfoView.as_view(), name="jwks-info"),
     path("oidc/logout/", LogoutView.as_view(), name="rp-initiated-logout"),
 ]

@@ -11,7 +11,15 @@ from tongban.core.models import AuditEntry
 
 from .access import require_department, require_role
 from .choices import StaffRoleName
-from .models import AgentAuthorization, Department, LegalEntity, Person, Staff, StaffRole
+from .models import (
+    AgentAuthorization,
+    Department,
+    LegalEntity,
+    Person,
+    Staff,
+    StaffRole,
+    TotpDevice,
+)
 
 
 def person_by_id_number(id_number: str) -> Person | None:
@@ -26,6 +34,11 @@ def person_by_mobile(mobile: str) -> Person | None:
 
 def person_for_account(account) -> Person | None:
     return Person.objects.filter(account=account).first()
+
+
+def totp_pending(account) -> TotpDevice | None:
+    """The authenticator being enrolled (begun, not yet confirmed), if any."""
+    return TotpDevice.objects.filter(account=account, confirmed_at__isnull=True).first()
 
 
 def live_authorizations(*, person: Person):

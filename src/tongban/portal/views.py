@@ -170,10 +170,19 @@ def me(request):
 
 @login_required
 def totp_setup(request):
+    """Enrolment of an authenticator. Only a POST (CSRF-checked) creates or renews the secret:
+    opening the page, even from a link on another site, shows the pending one unchanged."""
     _person(request)
-    form = TotpForm(request.POST or None)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if services.totp_required(request.user):
+        messages.info(request, _("已启用动态口令，如需更换请先停用。"))
+        return redirect("portal:me")
+    if action == "start":
+        services.totp_begin(account=request.user)
+        return redirect("portal:totp_setup")
+    form = TotpForm(request.POST if action == "confirm" else None)
     error = None
-    if request.method == "POST" and request.POST.get("action") == "confirm" and form.is_valid():
+    if action == "confirm" and form.is_valid():
         try:
             services.totp_confirm(account=request.user, code=form.cleaned_data["code"])
         except DomainError as exc:
@@ -182,24 +191,12 @@ def totp_setup(request):
         else:
             messages.success(request, _("动态口令已启用，下次登录时需要输入。"))
             return redirect("portal:me")
-    try:
-        device = services.totp_begin(account=request.user) if request.method == "GET" else None
-    except DomainError as exc:
-        messages.info(request, exc.message)
-        return redirect("portal:me")
-    device = device or request.user.totp
-    uri = services.totp_uri(device)
-    return render(
-        request,
-        "portal/totp_setup.html",
-        {
-            "form": form,
-            "secret": device.secret,
-            "uri": uri,
-            "qr_svg": _qr_svg(uri),
-        },
-        status=form_status(form, error),
-    )
+    context = {"form": form}
+    device = selectors.totp_pending(request.user)
+    if device is not None:
+        uri = services.totp_uri(device)
+        context.update(secret=device.secret, uri=uri, qr_svg=_qr_svg(uri))
+    return render(request, "portal/totp_setup.html", context, status=form_status(form, error))
 
 
 def _qr_svg(data: str) -> str:

@@ -1,5 +1,7 @@
 import os
 
+from csp.constants import NONE, SELF
+
 from .base import DEBUG
 from .env import flag
 
@@ -41,6 +43,20 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# One Content-Security-Policy in every mode: nothing from other origins, no inline script or
+# style (pages use static files and classes), no plugins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # Lock-out (identity.services._ensure_not_locked), counted within the window: this many
 # failures lock one account from one client address, and this many over all names lock the
