@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests import factories
 from tests.cases.conftest import GOOD_FORM, World
+from tests.cases.test_appointments import publish
 from tongban.cases import appointments, services
 from tongban.wsgi import application
 
@@ -57,15 +58,17 @@ def shared(_connections_kept_open, django_db_setup, django_db_blocker):
         )
         submitted, accepted = world.submitted(), world.under_review()
         group = appointments.appointment_group_create(
-            staff=world.clerk_a, name="户籍业务", item_ids=[world.item.pk]
+            staff=world.staff_all, name="户籍业务", item_ids=[world.item.pk]
         )
+        slot, _ = publish(world.staff_all, group, times=(("09:00", "10:00"), ("10:00", "11:00")))
+        booked = appointments.appointment_book(account=world.account, slot_id=slot.pk)
         world.ids = {
             "case_id": [draft.pk, submitted.pk, accepted.pk],
             "task_id": list(accepted.tasks.values_list("pk", flat=True)) or [1],
             "material_id": list(accepted.materials.values_list("pk", flat=True)) or [1],
             "item_id": [world.item.pk],
             "group_id": [group.pk],
-            "appointment_id": [1],
+            "appointment_id": [booked.pk],
             "code": ["dept-a"],
         }
         world.cookies = {

@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
@@ -39,5 +40,5 @@ def api_fallback(request, rest: str = ""):
             match = None
         if match is not None and match.namespace == api.urls_namespace:
             return match.func(request, *match.args, **match.kwargs)
-    body = {"code": "not_found", "message": "接口不存在", "fields": {}}
+    body = {"code": "not_found", "message": _("没有这个接口。"), "fields": {}}
     return JsonResponse(body, status=404)

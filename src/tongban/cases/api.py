@@ -13,7 +13,7 @@ from pydantic import Field
 
 from tongban.core import inputs
 from tongban.core.api import ERRORS, RowId
-from tongban.core.errors import InvalidInput
+from tongban.core.errors import BadRequest, InvalidInput
 from tongban.core.ratelimit import client_ip, rate_limit
 from tongban.identity.access import staff_of
 
@@ -191,7 +191,12 @@ def apply(
     """Apply in one request, as the apply page does: the answers (``form_data``, a JSON object),
     one file per checklist material as ``material_<catalog material id>``, submitted at once
     (all or nothing)."""
-    answers = inputs.loads(form_data, field="form_data")
+    try:
+        answers = inputs.loads(form_data, field="form_data")
+    except BadRequest as exc:
+        if exc.code != "input.invalid_json":
+            raise  # unsafe text or numbers stay 400; answers that are not JSON are the form's 422
+        answers = None
     if not isinstance(answers, dict):
         message = _("表单数据格式不正确。")
         raise InvalidInput("case.form_data", message, fields={"form_data": message})

@@ -89,7 +89,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        body = {"code": "not_found", "message": "未找到", "fields": {}}
+        body = {"code": "not_found", "message": _("未找到。"), "fields": {}}
         return api.create_response(request, body, status=404)
 
     @api.exception_handler(HttpError)
