@@ -45,20 +45,21 @@ def loads(text: str | bytes, *, field: str = "body"):
     than ``MAX_JSON_DEPTH`` and text with NUL bytes or lone surrogates (in keys or values)."""
     try:
         data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except RecursionError:
-        data = None
-        too_deep = True
+    except RecursionError:  # deeper than the interpreter's stack: too deep by far
+        raise _too_deep(field) from None
     except ValueError:
         message = _("不是有效的 JSON。")
         raise BadRequest("input.invalid_json", message, fields={field: message}) from None
-    else:
-        too_deep = _depth(data) > MAX_JSON_DEPTH
-    if too_deep:
-        message = _("JSON 嵌套超过 %(n)d 层。") % {"n": MAX_JSON_DEPTH}
-        raise BadRequest("input.too_deep", message, fields={field: message})
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise _too_deep(field)
     if any(bad_text(s) for s in _strings(data)):
         raise refuse_bad_text(field)
     return data
+
+
+def _too_deep(field: str) -> BadRequest:
+    message = _("JSON 嵌套超过 %(n)d 层。") % {"n": MAX_JSON_DEPTH}
+    return BadRequest("input.too_deep", message, fields={field: message})
 
 
 def _depth(data) -> int:
