@@ -1,4 +1,6 @@
-"""How every API answers an error: ``{"code", "message", "fields"}`` with the right 4xx."""
+"""What every API shares: how it answers an error (``{"code", "message", "fields"}`` with the
+right 4xx, documented on each operation), the strict JSON body parser, and bounded schema types
+(row ids, offsets, local times) so that limits are refused as 422s and documented in OpenAPI."""
 
 import datetime as dt
 from typing import Annotated
