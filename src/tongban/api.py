@@ -4,12 +4,16 @@ The docs page is Swagger UI served from ninja's own static files (``ninja`` is a
 app), so it works offline and passes the Content-Security-Policy; the online validator, which
 would send our schema to swagger.io, is off."""
 
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from tongban.cases.api import router as cases_router
 from tongban.cases.appointment_api import router as appointments_router
 from tongban.catalog.api import router as catalog_router
-from tongban.core.api import install_error_handlers
+from tongban.core.api import StrictParser, install_error_handlers
 from tongban.identity.api import router as identity_router
 
 api = NinjaAPI(
@@ -19,9 +23,27 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     docs=Swagger(settings={"validatorUrl": None}),
+    parser=StrictParser(),
 )
 install_error_handlers(api)
 api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/cases/appointments/", appointments_router)
+
+
+@csrf_exempt
+def api_fallback(request, rest: str = ""):
+    """Any /api/ path no operation matches. An operation's path without its trailing slash
+    (``POST /api/v1/cases``) is that operation, answered in place — API clients do not follow
+    redirects with their body — and anything else is the JSON 404, never an HTML page.
+    (CSRF stays the operation's own check, as for its canonical path.)"""
+    if not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.namespace == api.urls_namespace:
+            return match.func(request, *match.args, **match.kwargs)
+    body = {"code": "not_found", "message": _("没有这个接口。"), "fields": {}}
+    return JsonResponse(body, status=404)

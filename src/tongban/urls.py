@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from tongban.api import api
+from tongban.api import api, api_fallback
 
 urlpatterns = [
     path("", include("tongban.portal.urls")),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("workbench/catalog/", include("tongban.catalog.workbench_urls")),
     path("workbench/", include("tongban.workbench.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_fallback),
     path("", include("tongban.identity.oidc_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

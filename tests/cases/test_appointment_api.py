@@ -135,6 +135,22 @@ def test_staff_create_groups_and_publish_slots_for_their_own_center(hall):
     assert bad.status_code == 422 and "capacity" in bad.json()["fields"]
 
 
+def test_slot_times_are_local_times_without_a_zone(hall):
+    clerk = _client(hall.clerk_a.account)
+    body = {
+        "date_from": TOMORROW.isoformat(),
+        "date_to": TOMORROW.isoformat(),
+        "times": [{"start": "14:00+08:00", "end": "15:00"}],
+        "capacity": 3,
+        "workdays_only": False,
+    }
+    before = AppointmentSlot.objects.count()
+    response = _post(clerk, f"/staff/groups/{hall.group.pk}/slots", body)
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["times.0.start"]
+    assert AppointmentSlot.objects.count() == before
+
+
 def test_other_center_and_wrong_role_are_refused_and_nothing_changes(hall):
     body = {
         "date_from": TOMORROW.isoformat(),

@@ -1,18 +1,19 @@
 """Cases JSON API: applicants' own cases, staff queues and transitions, and the public status
 query. Thin: parse → check → call a service or selector → shape."""
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 from pydantic import Field
 
-from tongban.core.errors import InvalidInput
+from tongban.core import inputs
+from tongban.core.api import ERRORS, RowId
+from tongban.core.errors import BadRequest, InvalidInput
 from tongban.core.ratelimit import client_ip, rate_limit
 from tongban.identity.access import staff_of
 
@@ -20,7 +21,6 @@ from . import selectors, services
 from .choices import CaseState
 
 router = Router(tags=["cases"])
-ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict, 429: dict}
 
 
 class CaseOut(Schema):
@@ -129,7 +129,7 @@ class CaseIn(Schema):
     """An applicant's draft. No channel: over this API it is always ``online`` (the counter
     files its cases through ``/staff/counter``)."""
 
-    item_id: int | None = None
+    item_id: RowId | None = None
     theme_code: str = ""
     form_data: dict[str, Any] = Field(default_factory=dict)
     idempotency_key: str = Field("", max_length=64)
@@ -186,7 +186,7 @@ def create(request, payload: CaseIn):
 def apply(
     request,
     form_data: Form[str],
-    item_id: Form[int | None] = None,
+    item_id: Form[RowId | None] = None,
     theme_code: Form[str] = "",
     idempotency_key: Form[str] = "",
 ):
@@ -194,8 +194,10 @@ def apply(
     one file per checklist material as ``material_<catalog material id>``, submitted at once
     (all or nothing)."""
     try:
-        answers = json.loads(form_data)
-    except ValueError:
+        answers = inputs.loads(form_data, field="form_data")
+    except BadRequest as exc:
+        if exc.code != "input.invalid_json":
+            raise  # unsafe text or numbers stay 400; answers that are not JSON are the form's 422
         answers = None
     if not isinstance(answers, dict):
         message = _("表单数据格式不正确。")
@@ -223,12 +225,12 @@ def mine(request, state: str = ""):
 
 
 @router.get("/{int:case_id}", response={200: CaseDetailOut, **ERRORS}, auth=django_auth)
-def detail(request, case_id: int):
+def detail(request, case_id: RowId):
     return selectors.case_detail_for_applicant(account=request.auth, case_id=case_id)
 
 
 @router.put("/{int:case_id}/form", response={200: CaseOut, **ERRORS}, auth=django_auth)
-def update_form(request, case_id: int, payload: FormIn):
+def update_form(request, case_id: RowId, payload: FormIn):
     return services.case_update_draft(
         account=request.auth, case_id=case_id, form_data=payload.form_data
     )
@@ -237,10 +239,10 @@ def update_form(request, case_id: int, payload: FormIn):
 @router.post("/{int:case_id}/materials", response={201: MaterialOut, **ERRORS}, auth=django_auth)
 def add_material(
     request,
-    case_id: int,
+    case_id: RowId,
     name: Form[str],
     file: File[UploadedFile],
-    catalog_material_id: Form[int | None] = None,
+    catalog_material_id: Form[RowId | None] = None,
 ):
     """``catalog_material_id``: the checklist entry the file is for (see the case's item guide);
     each required material the applicant supplies needs a file before the case can be submitted."""
@@ -255,19 +257,19 @@ def add_material(
 
 
 @router.post("/{int:case_id}/submit", response={200: CaseOut, **ERRORS}, auth=django_auth)
-def submit(request, case_id: int, payload: SubmitIn):
+def submit(request, case_id: RowId, payload: SubmitIn):
     return services.case_submit(
         account=request.auth, case_id=case_id, idempotency_key=payload.idempotency_key
     )
 
 
 @router.post("/{int:case_id}/correct", response={200: CaseOut, **ERRORS}, auth=django_auth)
-def correct(request, case_id: int, payload: CorrectIn):
+def correct(request, case_id: RowId, payload: CorrectIn):
     return services.case_correct(account=request.auth, case_id=case_id, form_data=payload.form_data)
 
 
 @router.post("/{int:case_id}/withdraw", response={200: CaseOut, **ERRORS}, auth=django_auth)
-def withdraw(request, case_id: int, payload: ReasonIn):
+def withdraw(request, case_id: RowId, payload: ReasonIn):
     return services.case_withdraw(account=request.auth, case_id=case_id, reason=payload.reason)
 
 
@@ -321,7 +323,7 @@ class CounterIn(Schema):
     """``id_number`` identifies the applicant (the form's applicant fields are theirs); ``name``
     and, optionally, ``mobile`` record a walk-in the platform does not know yet."""
 
-    item_id: int
+    item_id: RowId
     id_number: str = Field(..., max_length=18)
     form_data: dict[str, Any] = Field(default_factory=dict)
     name: str = Field("", max_length=50)
@@ -332,7 +334,7 @@ class CounterIn(Schema):
 def staff_queue(
     request,
     kind: str = "pre_review",
-    limit: int = 50,
+    limit: int = Query(50, ge=1, le=200),
     overdue_only: bool = False,
     channel: str = "",
 ):
@@ -346,7 +348,7 @@ def staff_queue(
 
 
 @router.get("/staff/cases/{int:case_id}", response={200: CaseDetailOut, **ERRORS}, auth=django_auth)
-def staff_case(request, case_id: int):
+def staff_case(request, case_id: RowId):
     return selectors.case_for_staff(staff=staff_of(request.auth), case_id=case_id)
 
 
@@ -362,19 +364,19 @@ CASE_ACTION = {"response": {200: CaseOut, **ERRORS}, "auth": django_auth}
 
 
 @router.post("/staff/cases/{int:case_id}/accept", **CASE_ACTION)
-def staff_accept(request, case_id: int):
+def staff_accept(request, case_id: RowId):
     return services.case_pre_review_accept(staff=staff_of(request.auth), case_id=case_id)
 
 
 @router.post("/staff/cases/{int:case_id}/correction", **CASE_ACTION)
-def staff_correction(request, case_id: int, payload: CorrectionIn):
+def staff_correction(request, case_id: RowId, payload: CorrectionIn):
     items = [i.dict() for i in payload.items]
     _act(request, services.case_request_correction, case_id=case_id, items=items, days=payload.days)
     return _case(case_id, request)
 
 
 @router.post("/staff/cases/{int:case_id}/correction-proposal", **CASE_ACTION)
-def staff_correction_proposal(request, case_id: int, payload: CorrectionIn):
+def staff_correction_proposal(request, case_id: RowId, payload: CorrectionIn):
     """A member department of a theme case proposes corrections to the lead department."""
     items = [i.dict() for i in payload.items]
     _act(request, services.case_correction_propose, case_id=case_id, items=items)
@@ -382,66 +384,66 @@ def staff_correction_proposal(request, case_id: int, payload: CorrectionIn):
 
 
 @router.post("/staff/cases/{int:case_id}/refuse", **CASE_ACTION)
-def staff_refuse(request, case_id: int, payload: RefuseIn):
+def staff_refuse(request, case_id: RowId, payload: RefuseIn):
     return services.case_refuse(staff=staff_of(request.auth), case_id=case_id, **payload.dict())
 
 
 @router.post("/staff/cases/{int:case_id}/accept-with-gaps", **CASE_ACTION)
-def staff_accept_with_gaps(request, case_id: int, payload: GapsIn):
+def staff_accept_with_gaps(request, case_id: RowId, payload: GapsIn):
     return services.case_accept_with_gaps(
         staff=staff_of(request.auth), case_id=case_id, **payload.dict()
     )
 
 
 @router.post("/staff/cases/{int:case_id}/gaps-close", **CASE_ACTION)
-def staff_gaps_close(request, case_id: int):
+def staff_gaps_close(request, case_id: RowId):
     return services.case_gaps_close(staff=staff_of(request.auth), case_id=case_id)
 
 
 @router.post("/staff/cases/{int:case_id}/review-start", **CASE_ACTION)
-def staff_review_start(request, case_id: int):
+def staff_review_start(request, case_id: RowId):
     return services.case_review_start(staff=staff_of(request.auth), case_id=case_id)
 
 
 @router.post("/staff/cases/{int:case_id}/decide", **CASE_ACTION)
-def staff_decide(request, case_id: int, payload: DecideIn):
+def staff_decide(request, case_id: RowId, payload: DecideIn):
     return services.case_decide(staff=staff_of(request.auth), case_id=case_id, **payload.dict())
 
 
 @router.post("/staff/cases/{int:case_id}/commitment-approve", **CASE_ACTION)
-def staff_commitment(request, case_id: int):
+def staff_commitment(request, case_id: RowId):
     _act(request, services.case_commitment_approve, case_id=case_id)
     return _case(case_id, request)
 
 
 @router.post("/staff/cases/{int:case_id}/extend", **CASE_ACTION)
-def staff_extend(request, case_id: int, payload: ReasonIn):
+def staff_extend(request, case_id: RowId, payload: ReasonIn):
     return services.case_extend(
         staff=staff_of(request.auth), case_id=case_id, reason=payload.reason
     )
 
 
 @router.post("/staff/cases/{int:case_id}/deliver", **CASE_ACTION)
-def staff_deliver(request, case_id: int, payload: DeliverIn):
+def staff_deliver(request, case_id: RowId, payload: DeliverIn):
     return services.case_deliver(staff=staff_of(request.auth), case_id=case_id, **payload.dict())
 
 
 @router.post("/staff/cases/{int:case_id}/close", **CASE_ACTION)
-def staff_close(request, case_id: int):
+def staff_close(request, case_id: RowId):
     return services.case_close(staff=staff_of(request.auth), case_id=case_id)
 
 
 @router.post(
     "/staff/tasks/{int:task_id}/decide", response={200: TaskOut, **ERRORS}, auth=django_auth
 )
-def staff_task_decide(request, task_id: int, payload: DecideIn):
+def staff_task_decide(request, task_id: RowId, payload: DecideIn):
     return services.task_decide(staff=staff_of(request.auth), task_id=task_id, **payload.dict())
 
 
 @router.post(
     "/staff/tasks/{int:task_id}/verify", response={200: TaskOut, **ERRORS}, auth=django_auth
 )
-def staff_task_verify(request, task_id: int, payload: VerifyIn):
+def staff_task_verify(request, task_id: RowId, payload: VerifyIn):
     return services.task_verify(staff=staff_of(request.auth), task_id=task_id, **payload.dict())
 
 
@@ -452,7 +454,7 @@ class ReassignIn(Schema):
 @router.post(
     "/staff/tasks/{int:task_id}/reassign", response={200: TaskOut, **ERRORS}, auth=django_auth
 )
-def staff_task_reassign(request, task_id: int, payload: ReassignIn):
+def staff_task_reassign(request, task_id: RowId, payload: ReassignIn):
     return services.task_reassign(
         staff=staff_of(request.auth), task_id=task_id, department_code=payload.department_code
     )
@@ -463,7 +465,7 @@ def staff_task_reassign(request, task_id: int, payload: ReassignIn):
     response={200: MaterialOut, **ERRORS},
     auth=django_auth,
 )
-def staff_material_verify(request, material_id: int):
+def staff_material_verify(request, material_id: RowId):
     return services.case_material_verify(staff=staff_of(request.auth), material_id=material_id)
 
 

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
+from tongban.core.api import ERRORS, LocalTime, RowId
 from tongban.identity.access import staff_of
 
 from . import appointment_selectors as selectors
@@ -15,7 +16,6 @@ from . import appointments as services
 from .choices import AppointmentState
 
 router = Router(tags=["appointments"])
-ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
 class GroupOut(Schema):
@@ -40,8 +40,8 @@ class SlotOut(Schema):
     id: int
     group_id: int
     date: dt.date
-    start: dt.time
-    end: dt.time
+    start: LocalTime
+    end: LocalTime
     capacity: int
     booked: int
     seats_left: int
@@ -83,24 +83,24 @@ class ArrivalOut(AppointmentOut):
 
 
 class BookIn(Schema):
-    slot_id: int
-    item_id: int | None = None
+    slot_id: RowId
+    item_id: RowId | None = None
     idempotency_key: str = Field("", max_length=64)
 
 
 class RescheduleIn(Schema):
-    slot_id: int
+    slot_id: RowId
 
 
 class GroupIn(Schema):
     name: str = Field(..., max_length=100)
-    item_ids: list[int] = Field(default_factory=list)
+    item_ids: list[RowId] = Field(default_factory=list, max_length=200)
     queue_letter: str = Field("A", max_length=1)
 
 
 class TimeRange(Schema):
-    start: dt.time
-    end: dt.time
+    start: LocalTime
+    end: LocalTime
 
 
 class PublishIn(Schema):
@@ -125,7 +125,7 @@ def groups(request):
 
 
 @router.get("/groups/{int:group_id}/slots", response={200: list[SlotOut], **ERRORS}, auth=None)
-def slots(request, group_id: int, on: dt.date | None = None, days: int = selectors.OPEN_DAYS):
+def slots(request, group_id: RowId, on: dt.date | None = None, days: int = selectors.OPEN_DAYS):
     """Public: slots not yet started (full ones too, with ``seats_left`` 0)."""
     return selectors.slots_open(group_id=group_id, on=on, days=days)
 
@@ -147,7 +147,7 @@ def mine(request):
 @router.post(
     "/{int:appointment_id}/reschedule", response={200: AppointmentOut, **ERRORS}, auth=django_auth
 )
-def reschedule(request, appointment_id: int, payload: RescheduleIn):
+def reschedule(request, appointment_id: RowId, payload: RescheduleIn):
     return services.appointment_reschedule(
         account=request.auth, appointment_id=appointment_id, slot_id=payload.slot_id
     )
@@ -156,7 +156,7 @@ def reschedule(request, appointment_id: int, payload: RescheduleIn):
 @router.post(
     "/{int:appointment_id}/cancel", response={200: AppointmentOut, **ERRORS}, auth=django_auth
 )
-def cancel(request, appointment_id: int):
+def cancel(request, appointment_id: RowId):
     return services.appointment_cancel(account=request.auth, appointment_id=appointment_id)
 
 
@@ -177,7 +177,7 @@ def staff_group_create(request, payload: GroupIn):
 @router.post(
     "/staff/groups/{int:group_id}/slots", response={201: PublishOut, **ERRORS}, auth=django_auth
 )
-def staff_publish(request, group_id: int, payload: PublishIn):
+def staff_publish(request, group_id: RowId, payload: PublishIn):
     created = services.appointment_slots_publish(
         staff=staff_of(request.auth),
         group_id=group_id,
@@ -193,7 +193,7 @@ def staff_publish(request, group_id: int, payload: PublishIn):
 @router.get(
     "/staff/groups/{int:group_id}/slots", response={200: list[SlotOut], **ERRORS}, auth=django_auth
 )
-def staff_slots(request, group_id: int):
+def staff_slots(request, group_id: RowId):
     return selectors.slots_for_staff(staff=staff_of(request.auth), group_id=group_id)
 
 
@@ -208,7 +208,7 @@ def staff_arrivals(request, on: dt.date | None = None):
     response={200: ArrivalOut, **ERRORS},
     auth=django_auth,
 )
-def staff_check_in(request, appointment_id: int):
+def staff_check_in(request, appointment_id: RowId):
     return services.appointment_check_in(
         staff=staff_of(request.auth), appointment_id=appointment_id
     )

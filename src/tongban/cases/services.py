@@ -1,6 +1,9 @@
 """The verbs that change cases. Keyword-only, one transaction each, audit-logged; every state
 change goes through ``states.transition`` (timeline event, audit entry, message to applicant)."""
 
+import json
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +86,16 @@ def _schema(case: Case) -> dict:
     return (case.item_version.form_schema if case.item_version_id else case.theme.form_schema) or {}
 
 
+def _check_form_size(data: dict | None) -> None:
+    """A case keeps at most ``TONGBAN_CASE_FORM_MAX_BYTES`` of answers (as stored JSON): forms
+    are answers, files go in as materials."""
+    limit = settings.TONGBAN_CASE_FORM_MAX_BYTES
+    if data and len(json.dumps(data, ensure_ascii=False).encode()) > limit:
+        message = _("申请表内容过大（上限 %(kb)d KB），附件请作为材料上传。")
+        message %= {"kb": limit // 1024}
+        raise invalid("case.form_too_large", message, "form_data")
+
+
 def _check_form_fields(case: Case, data: dict, *, partial: bool = False) -> None:
     """The answers against the schema; ``partial`` (a draft) lets unanswered fields pass."""
     errors = catalog_selectors.form_errors(schema=_schema(case), data=data or {})
@@ -148,6 +161,7 @@ def _case_create(
 ) -> Case:
     """A new case of ``person`` on ``channel``: online for the applicant's own draft, counter
     when a clerk of ``center`` files it for a walk-in applicant (then no acting entity)."""
+    _check_form_size(form_data)
     if idempotency_key:
         existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -207,6 +221,7 @@ def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
     case = _own_case(account=account, case_id=case_id)
     if case.state != S.DRAFT:
         raise Conflict("case.not_draft", _("只有草稿可以修改。"))
+    _check_form_size(form_data)
     case.form_data, case.updated_at = form_data, timezone.now()
     case.save(update_fields=["form_data", "updated_at"])
     return case
@@ -327,6 +342,7 @@ def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Cas
             % {"due": notice.due.isoformat()},
         )
     data = case.form_data if form_data is None else form_data
+    _check_form_size(data)
     _check_form_fields(case, data)
     _check_materials(case, data)
     now = timezone.now()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Schema
 from pydantic import Field
 
+from tongban.core.api import ERRORS, MAX_OFFSET, RowId
 from tongban.core.errors import InvalidInput
 
 from . import schema_forms, selectors
@@ -21,12 +22,6 @@ from .choices import (
 )
 
 router = Router(tags=["catalog"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
 
 
 class DepartmentOut(Schema):
@@ -51,7 +46,7 @@ class ItemSummary(Schema):
     url: str
 
 
-class MaterialOut(Schema):
+class CatalogMaterialOut(Schema):
     id: int
     name: str
     legal_basis: str
@@ -93,7 +88,7 @@ class ItemDetail(ItemSummary):
     accept_with_gaps: bool
     intermediary_services: list[dict[str, Any]]
     result: str
-    materials: list[MaterialOut]
+    materials: list[CatalogMaterialOut]
     form_schema: dict[str, Any]
     form_ui: dict[str, Any]
     themes: list[str]
@@ -169,7 +164,7 @@ class ItemFilters(Schema):
     audience: Audience | None = None
     theme: str = ""
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class SearchFilters(Schema):
@@ -244,7 +239,7 @@ def _material(m) -> dict:
     }
 
 
-@router.get("/items", response=ItemPage, auth=None, summary="已发布事项列表")
+@router.get("/items", response={200: ItemPage, **ERRORS}, auth=None, summary="已发布事项列表")
 def items(request, filters: Query[ItemFilters]):
     total, rows = selectors.items_list(
         department=filters.department,
@@ -260,11 +255,11 @@ def items(request, filters: Query[ItemFilters]):
 
 @router.get(
     "/items/{item_id}",
-    response={200: ItemDetail, 404: ErrorOut},
+    response={200: ItemDetail, **ERRORS},
     auth=None,
     summary="事项详情：办事指南、材料与申请表单",
 )
-def item_detail(request, item_id: int):
+def item_detail(request, item_id: RowId):
     item = selectors.item_public(item_id)
     v = item.published
     data = _summary(item)
@@ -279,7 +274,9 @@ def item_detail(request, item_id: int):
     return data
 
 
-@router.get("/themes", response=list[ThemeOut], auth=None, summary="主题服务（一件事）列表")
+@router.get(
+    "/themes", response={200: list[ThemeOut], **ERRORS}, auth=None, summary="主题服务（一件事）列表"
+)
 def themes(request):
     return [
         {
@@ -296,7 +293,7 @@ def themes(request):
 
 @router.get(
     "/themes/{code}",
-    response={200: ThemeDetail, 404: ErrorOut},
+    response={200: ThemeDetail, **ERRORS},
     auth=None,
     summary="主题服务详情：成员事项、各环节部门与合并表单",
 )
@@ -322,7 +319,7 @@ def theme_detail(request, code: str):
 
 @router.get(
     "/search",
-    response={200: SearchOut, 422: ErrorOut},
+    response={200: SearchOut, **ERRORS},
     auth=None,
     summary="搜索事项（分词、拼音、口语、纠错），结果按相关度排序",
     description="错误码：catalog.search.too_long（超过 100 个字符）、"
@@ -368,19 +365,19 @@ def _check(schema: dict, data: dict) -> dict:
 
 @router.post(
     "/items/{item_id}/form/check",
-    response={200: FormCheckOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: FormCheckOut, **ERRORS},
     auth=None,
     summary="按事项的申请表单（JSON Schema）检查填写内容",
     description="与门户“在线填写”使用同一份 JSON Schema；错误逐字段返回中文说明。",
 )
-def item_form_check(request, item_id: int, data: Body[dict[str, Any]]):
+def item_form_check(request, item_id: RowId, data: Body[dict[str, Any]]):
     item = selectors.item_public(item_id)
     return _check(item.published.form_schema or {"type": "object"}, data)
 
 
 @router.post(
     "/themes/{code}/form/check",
-    response={200: FormCheckOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: FormCheckOut, **ERRORS},
     auth=None,
     summary="按主题服务的合并表单检查填写内容",
 )

@@ -21,6 +21,16 @@ class DomainError(Exception):
         return {"code": self.code, "message": self.message, "fields": self.fields}
 
 
+class BadRequest(DomainError):
+    """Input refused before any rule looks at it: malformed, unsafe to store or to parse."""
+
+    status = 400
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+
+
 class InvalidInput(DomainError):
     status = 422
 

@@ -35,8 +35,13 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
-        # A section may dress its own error page (``workbench/error.html``); else the portal's.
-        section = request.path.strip("/").split("/", 1)[0]
-        template = select_template([f"{section}/error.html", "error.html"])
-        body = template.render({"error": exception}, request)
-        return HttpResponse(body, status=exception.status)
+        return error_page(request, exception)
+
+
+def error_page(request, exc: DomainError) -> HttpResponse:
+    """The page for a domain error, with its status."""
+    # A section may dress its own error page (``workbench/error.html``); else the portal's.
+    section = request.path.strip("/").split("/", 1)[0]
+    template = select_template([f"{section}/error.html", "error.html"])
+    body = template.render({"error": exc}, request)
+    return HttpResponse(body, status=exc.status)

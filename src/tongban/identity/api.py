@@ -3,6 +3,8 @@
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from tongban.core.api import ERRORS
+
 from . import selectors
 from .access import staff_of
 
@@ -31,13 +33,7 @@ class StaffOut(Schema):
     roles: list[str]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-@router.get("/me", response={200: MeOut, 401: ErrorOut}, auth=django_auth)
+@router.get("/me", response={200: MeOut, **ERRORS}, auth=django_auth)
 def me(request):
     account = request.auth
     person = selectors.person_for_account(account)
@@ -63,7 +59,7 @@ def me(request):
 
 @router.get(
     "/departments/{code}/staff",
-    response={200: list[StaffOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: list[StaffOut], **ERRORS},
     auth=django_auth,
 )
 def department_staff(request, code: str):

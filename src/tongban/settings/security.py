@@ -80,6 +80,8 @@ TONGBAN_OTP_GLOBAL_RATE = os.environ.get("TONGBAN_OTP_GLOBAL_RATE", "600/m")
 TONGBAN_OTP_RETENTION_DAYS = int(os.environ.get("TONGBAN_OTP_RETENTION_DAYS", 7))
 # Public case status queries (page and API) per client address: "<count>/<s|m|h|d>".
 TONGBAN_STATUS_QUERY_RATE = os.environ.get("TONGBAN_STATUS_QUERY_RATE", "30/m")
+# Largest application form (answers as stored JSON, bytes) a case keeps: 64 KiB by default.
+TONGBAN_CASE_FORM_MAX_BYTES = int(os.environ.get("TONGBAN_CASE_FORM_MAX_BYTES", 64 * 1024))
 # Largest accepted upload of a case material (bytes); Django's own request limit stays separate.
 TONGBAN_CASE_UPLOAD_MAX_BYTES = int(
     os.environ.get("TONGBAN_CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
