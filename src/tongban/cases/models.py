@@ -151,6 +151,11 @@ class Case(models.Model):
     def is_theme(self) -> bool:
         return self.theme_id is not None
 
+    @property
+    def form_schema(self) -> dict:
+        source = self.item_version if self.item_version_id else self.theme
+        return source.form_schema or {}
+
 
 class CaseEvent(models.Model):
     """The timeline: append-only."""
