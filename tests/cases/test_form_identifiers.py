@@ -162,3 +162,26 @@ def test_the_counter_refuses_a_form_in_another_persons_name(world, person_item):
         "form_data.applicant_name": "申请人姓名与申请人（或其代表的单位）不一致。"
     }
     assert not Case.objects.exists()
+
+
+def test_a_form_published_before_the_markers_gets_them_from_the_migration(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tongban.catalog.models import ServiceItemVersion
+
+    migration = import_module("tongban.catalog.migrations.0003_form_identifier_markers")
+    schema, ui = form_for("person", "spouse")
+    bare = {
+        name: {k: v for k, v in prop.items() if k not in ("format", "x-bind")}
+        for name, prop in schema["properties"].items()
+    }
+    item = world.publish(form_schema={**schema, "properties": bare}, form_ui=ui)
+    assert submit(world, item, own(world, id_number=world.other.id_number)).state == S.PRE_REVIEW
+    migration.add_markers(apps, None)
+    version = ServiceItemVersion.objects.get(pk=item.published_id)
+    assert version.form_schema["properties"]["id_number"]["x-bind"] == "applicant.id_number"
+    with pytest.raises(InvalidInput) as err:
+        submit(world, item, own(world, id_number=world.other.id_number))
+    assert err.value.code == "case.form.applicant_mismatch"

@@ -38,3 +38,10 @@ def test_an_enterprise_forms_mobile_is_not_bound_to_the_account_holder():
     props = migration.marked(_old(schema), "enterprise")["properties"]
     assert props["uscc"]["format"] == "gb32100" and props["uscc"]["x-bind"] == "entity.uscc"
     assert props["mobile"]["format"] == "cn-mobile" and "x-bind" not in props["mobile"]
+
+
+def test_a_field_with_an_identifier_widget_gets_its_format_whatever_its_name():
+    schema = {"type": "object", "properties": {"holder_id": {"type": "string", "title": "证件号"}}}
+    new = migration.marked(schema, "person", {"holder_id": {"widget": "id_number"}})
+    holder = new["properties"]["holder_id"]
+    assert holder == {"type": "string", "title": "证件号", "format": "gb11643"}
