@@ -114,9 +114,9 @@ def test_another_persons_number_in_a_new_draft_is_refused(world, person_item):
     assert not Case.objects.exists()
 
 
-def test_the_own_number_typed_in_lower_case_with_spaces_is_the_same(world, person_item):
-    typed = " ".join(world.person.id_number.lower())
-    case = submit(world, person_item, own(world, id_number=typed[:-1] + typed[-1].lower()))
+def test_the_own_number_typed_with_spaces_is_the_same(world, person_item):
+    typed = " ".join(world.person.id_number)
+    case = submit(world, person_item, own(world, id_number=typed))
     assert case.state == S.PRE_REVIEW
 
 
