@@ -18,7 +18,8 @@ What is made, and how:
   is where that puts it today: old cases are closed (a few refused, withdrawn, revoked or
   left as drafts), recent ones spread over pre-review, correction, accepted, under review,
   decided and delivered, some of them overdue. Case numbers are region + date + sequence, as
-  ``services._next_number`` makes them, and the sequence rows are set to match.
+  ``services._next_number`` makes them, and the sequence rows are set to match. The form
+  answers' ID number and mobile are sealed once in Python, as ``cases.sealing`` stores them.
 - Timeline events for every step each case went through (about six per case), one review
   task per case that reached review, all in SQL.
 - One audit entry per case (its creation), chained with SHA-256 exactly as
@@ -209,8 +210,8 @@ SELECT
     applicant_id, NULL, version_id, NULL, title, department_id, NULL,
     CASE WHEN r_channel < 0.7 THEN 'online' WHEN r_channel < 0.9 THEN 'counter'
          ELSE 'mobile' END,
-    jsonb_build_object('applicant_name', '申请人', 'id_number', '310115199001010011',
-                       'mobile', '16500000000', 'address', '浦东新区世纪大道' || n || '号'),
+    jsonb_build_object('applicant_name', '申请人', 'id_number', %(id_number)s::jsonb,
+                       'mobile', %(mobile)s::jsonb, 'address', '浦东新区世纪大道' || n || '号'),
     state, '', bench_dated.created_at,
     CASE WHEN closed THEN closed_at WHEN delivered THEN delivered_at WHEN decided THEN decided_at
          WHEN accepted THEN accepted_at WHEN received THEN received_at ELSE created_at END,
@@ -285,12 +286,22 @@ WHERE c.id > %(after)s AND c.state IN ('under_review', 'decided', 'delivered', '
 """
 
 
+def sealed_answers() -> dict[str, str]:
+    """The ID number and mobile every filled case's form holds, sealed as ``cases.sealing``
+    stores them (once: the database cannot seal)."""
+    from tongban.cases.sealing import seal_answers
+
+    clear = {"id_number": "310115199001010011", "mobile": "16500000000"}
+    return {k: json.dumps(v) for k, v in seal_answers(clear, set(clear)).items()}
+
+
 def fill_cases(cursor, *, cases: int, people: int, slots: int) -> int:
     cursor.execute("SELECT coalesce(max(id), 0) FROM cases_case")
     after = cursor.fetchone()[0]
+    params = {"cases": cases, "slots": slots, "people": people, **sealed_answers()}
     for statement in CASES_SQL.split(";\n"):
         if statement.strip():
-            cursor.execute(statement, {"cases": cases, "slots": slots, "people": people})
+            cursor.execute(statement, params)
     return after
 
 

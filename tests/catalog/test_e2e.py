@@ -45,9 +45,11 @@ def test_search_then_guide_then_template_download(page, demo_catalog):
     expect(alert).to_contain_text("请填写申请人姓名。")
     page.get_by_label("手机号码").fill("12345")
     page.get_by_role("button", name="检查填写").click()
-    expect(page.locator("#f-mobile-error")).to_have_text("手机号码格式不正确。")
+    expect(page.locator("#f-mobile-error")).to_have_text(
+        "手机号码有误：手机号码应为 11 位数字，实为 5 位。"
+    )
     page.get_by_label("申请人姓名").fill("张晓明")
-    page.get_by_label("公民身份号码").fill("310115198507160018")
+    page.get_by_label("公民身份号码").fill("310115198507160011")
     page.get_by_label("手机号码").fill("13800000001")
     page.get_by_label("居住地址").fill("浦东新区合欢路 2 号")
     page.get_by_label("工作单位").fill("上海浦江示范科技有限公司")

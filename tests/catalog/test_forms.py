@@ -18,8 +18,8 @@ def test_chinese_messages_per_field():
         "applicant_name": "请填写申请人姓名。",
         "child_name": "请填写子女姓名。",
         "child_birth_date": "请填写出生日期。",
-        "id_number": "公民身份号码格式不正确。",
-        "mobile": "手机号码格式不正确。",
+        "id_number": "公民身份号码有误：公民身份号码应为 18 位，实为 3 位。",
+        "mobile": "手机号码有误：手机号码应为 11 位数字，实为 7 位。",
         "child_gender": "请从列表中选择子女性别。",
     }
     assert schema_forms.validate(

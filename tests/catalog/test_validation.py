@@ -124,6 +124,18 @@ def test_fully_online_requires_zero_visits(desk):
         ({"type": "array", "items": {}}, "catalog.form_schema.object"),
         ({"type": "object", "properties": {}, "required": ["x"]}, "catalog.form_schema.required"),
         ("{not json", "catalog.form_schema.json"),
+        (
+            {"type": "object", "properties": {"a": {"type": "string", "x-bind": "spouse.name"}}},
+            "catalog.form_schema.bind",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"type": "integer", "format": "gb11643"}}},
+            "catalog.form_schema.format_type",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"type": "string", "x-sensitive": "yes"}}},
+            "catalog.form_schema.sensitive",
+        ),
     ],
 )
 def test_malformed_json_schema(desk, schema, error):

@@ -420,8 +420,8 @@ def test_the_case_page_masks_id_numbers_and_mobiles_in_the_form_answers(world, a
         "type": "object",
         "properties": {
             "applicant_name": {"type": "string", "title": "申请人姓名"},
-            "id_number": {"type": "string", "title": "公民身份号码"},
-            "mobile": {"type": "string", "title": "手机号码"},
+            "id_number": {"type": "string", "title": "公民身份号码", "format": "gb11643"},
+            "mobile": {"type": "string", "title": "手机号码", "format": "cn-mobile"},
         },
         "required": ["applicant_name"],
     }

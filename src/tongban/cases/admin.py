@@ -1,11 +1,17 @@
 """Back-office views of cases: for looking only. Cases change through the services (the state
-machine), never by editing rows here."""
+machine), never by editing rows here. The form answers are shown as staff see them anywhere
+(personal data masked), and opening a case is audit-logged as a staff read of the applicant."""
+
+import json
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tongban.core.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline
+from tongban.core.audit import audit_record
 
 from .models import Case, CaseEvent, CaseTask, CorrectionNotice
+from .selectors import case_answers_for_staff
 
 
 class EventInline(ReadOnlyTabularInline):
@@ -21,6 +27,24 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ("state", "channel")
     search_fields = ("number",)
     inlines = [EventInline]
+    exclude = ("form_data",)
+    readonly_fields = ("answers",)
+
+    @admin.display(description=_("表单数据"))
+    def answers(self, obj):
+        return json.dumps(case_answers_for_staff(obj), ensure_ascii=False)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        if case is not None and self.has_view_permission(request, case):
+            audit_record(
+                action="cases.case.staff_read",
+                actor=request.user,
+                target=case,
+                subject_person_id=case.applicant_id,
+                details={"number": case.number, "purpose": "admin"},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(CaseTask)

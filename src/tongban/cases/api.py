@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -123,6 +124,16 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_tasks(obj):
         return list(obj.tasks.all())
+
+
+class StaffCaseOut(CaseOut):
+    """A case as staff get it: the answers' personal data masked."""
+
+    resolve_form_data = staticmethod(selectors.case_answers_for_staff)
+
+
+class StaffCaseDetailOut(CaseDetailOut):
+    resolve_form_data = staticmethod(selectors.case_answers_for_staff)
 
 
 class CaseIn(Schema):
@@ -277,7 +288,7 @@ def withdraw(request, case_id: RowId, payload: ReasonIn):
 
 
 class QueueRow(Schema):
-    case: CaseOut
+    case: StaffCaseOut
     task: TaskOut | None
     due: date | None
     colour: str
@@ -338,16 +349,21 @@ def staff_queue(
     overdue_only: bool = False,
     channel: str = "",
 ):
-    return selectors.queue_for_staff(
+    rows = selectors.queue_for_staff(
         staff=staff_of(request.auth),
         kind=kind,
         limit=limit,
         overdue_only=overdue_only,
         channel=channel,
     )
+    # the forms that say which answers to mask, in two queries for the page
+    prefetch_related_objects([row["case"] for row in rows], "item_version", "theme")
+    return rows
 
 
-@router.get("/staff/cases/{int:case_id}", response={200: CaseDetailOut, **ERRORS}, auth=django_auth)
+@router.get(
+    "/staff/cases/{int:case_id}", response={200: StaffCaseDetailOut, **ERRORS}, auth=django_auth
+)
 def staff_case(request, case_id: RowId):
     return selectors.case_for_staff(staff=staff_of(request.auth), case_id=case_id)
 
@@ -360,7 +376,7 @@ def _case(case_id: int, request):
     return selectors.case_for_staff(staff=staff_of(request.auth), case_id=case_id)
 
 
-CASE_ACTION = {"response": {200: CaseOut, **ERRORS}, "auth": django_auth}
+CASE_ACTION = {"response": {200: StaffCaseOut, **ERRORS}, "auth": django_auth}
 
 
 @router.post("/staff/cases/{int:case_id}/accept", **CASE_ACTION)
@@ -469,7 +485,7 @@ def staff_material_verify(request, material_id: RowId):
     return services.case_material_verify(staff=staff_of(request.auth), material_id=material_id)
 
 
-@router.post("/staff/counter", response={201: CaseOut, **ERRORS}, auth=django_auth)
+@router.post("/staff/counter", response={201: StaffCaseOut, **ERRORS}, auth=django_auth)
 def staff_counter(request, payload: CounterIn):
     case = services.case_counter_create(staff=staff_of(request.auth), **payload.dict())
     return Status(201, case)

@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.catalog import selectors as catalog_selectors
+
 from .choices import (
     AppointmentState,
     CaseChannel,
@@ -16,6 +18,7 @@ from .choices import (
     TaskState,
     TrustLevel,
 )
+from .sealing import FormAnswersField
 
 
 class NumberSequence(models.Model):
@@ -71,7 +74,7 @@ class Case(models.Model):
         related_name="+",
     )
     channel = models.CharField(_("申请渠道"), max_length=10, choices=CaseChannel.choices)
-    form_data = models.JSONField(_("表单数据"), default=dict, blank=True)
+    form_data = FormAnswersField(_("表单数据"), default=dict, blank=True)
     state = models.CharField(
         _("状态"), max_length=24, choices=CaseState.choices, default=CaseState.DRAFT
     )
@@ -150,6 +153,15 @@ class Case(models.Model):
     @property
     def is_theme(self) -> bool:
         return self.theme_id is not None
+
+    @property
+    def form_schema(self) -> dict:
+        source = self.item_version if self.item_version_id else self.theme
+        return source.form_schema or {}
+
+    def sealed_fields(self) -> frozenset[str]:
+        """The answers sealed at rest: the personal data its form marks."""
+        return catalog_selectors.form_sealed_fields(self.form_schema)
 
 
 class CaseEvent(models.Model):

@@ -228,6 +228,13 @@ def case_for_staff(*, staff, case_id: int) -> Case:
     return case
 
 
+def case_answers_for_staff(case: Case) -> dict:
+    """The form answers as every staff reader gets them (workbench page, staff API, admin):
+    the personal data the form marks masked (``3101**********123X``, ``138****5678``). The
+    applicant reads their own answers, in full, from ``case.form_data``."""
+    return catalog_selectors.form_answers_masked(schema=case.form_schema, data=case.form_data)
+
+
 PUBLIC_HIDDEN = (S.DRAFT,)
 PUBLIC_FIELDS = (
     "number",

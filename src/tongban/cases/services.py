@@ -15,6 +15,7 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity_services
 from tongban.identity.access import require_department, require_role
 from tongban.identity.choices import StaffRoleName as R
+from tongban.identity.validators import IdentifierError, normalize_id_number, validate_mobile
 
 from . import clock, selectors, states
 from .choices import CaseChannel, CaseState, Decision, DeliveryMethod, TaskKind, TaskState
@@ -82,10 +83,6 @@ def _staff_case(*, staff, case_id: int, roles) -> Case:
     return case
 
 
-def _schema(case: Case) -> dict:
-    return (case.item_version.form_schema if case.item_version_id else case.theme.form_schema) or {}
-
-
 def _check_form_size(data: dict | None) -> None:
     """A case keeps at most ``TONGBAN_CASE_FORM_MAX_BYTES`` of answers (as stored JSON): forms
     are answers, files go in as materials."""
@@ -98,7 +95,7 @@ def _check_form_size(data: dict | None) -> None:
 
 def _check_form_fields(case: Case, data: dict, *, partial: bool = False) -> None:
     """The answers against the schema; ``partial`` (a draft) lets unanswered fields pass."""
-    errors = catalog_selectors.form_errors(schema=_schema(case), data=data or {})
+    errors = catalog_selectors.form_errors(schema=case.form_schema, data=data or {})
     if partial:
         errors = {k: v for k, v in errors.items() if k in (data or {})}
     if errors:
@@ -107,6 +104,51 @@ def _check_form_fields(case: Case, data: dict, *, partial: bool = False) -> None
             _("申请表有 %(n)d 处填写有误：%(e)s")
             % {"n": len(errors), "e": next(iter(errors.values()))},
             fields={f"form_data.{k}": v for k, v in errors.items()},
+        )
+    _check_applicant_fields(case, data or {})
+
+
+def _comparable(value) -> str:
+    """An identifier as typed and as on record, alike: no spaces, upper case, bare 11 digits."""
+    text = normalize_id_number(str(value))
+    try:
+        return validate_mobile(text)
+    except IdentifierError:
+        return text.upper()
+
+
+def _applicant_own(case: Case) -> dict[str, str | None]:
+    """What the form's ``x-bind`` fields must equal; ``None`` when the case has no entity."""
+    person, entity = case.applicant, case.entity
+    return {
+        "applicant.name": person.name,
+        "applicant.id_number": person.id_number,
+        "applicant.mobile": person.mobile,
+        "entity.name": entity.name if entity else None,
+        "entity.uscc": entity.uscc if entity else None,
+    }
+
+
+def _check_applicant_fields(case: Case, data: dict) -> None:
+    """The applicant's own answers (name, ID number, mobile; the entity's name and USCC) are
+    the case's person's and entity's: nobody files under another person's name and number, or
+    for an enterprise they do not act for. Unanswered fields (a draft) and a mobile the person
+    has not registered are not compared."""
+    schema, own = case.form_schema, _applicant_own(case)
+    wrong = {}
+    for name, bind in catalog_selectors.form_bindings(schema).items():
+        value, expected = data.get(name), own[bind]
+        if value in (None, "") or expected == "":
+            continue
+        if expected is None or _comparable(value) != _comparable(expected):
+            title = schema["properties"][name].get("title") or name
+            wrong[f"form_data.{name}"] = _("%(t)s与申请人（或其代表的单位）不一致。") % {"t": title}
+    if wrong:
+        raise InvalidInput(
+            "case.form.applicant_mismatch",
+            _("申请表中的申请人信息须为本人（或所代表单位）的信息：%(e)s")
+            % {"e": next(iter(wrong.values()))},
+            fields=wrong,
         )
 
 
@@ -196,6 +238,7 @@ def _case_create(
         idempotency_key=idempotency_key[:64],
         **target,
     )
+    _check_applicant_fields(case, case.form_data)
     try:
         with transaction.atomic():  # a twin that loses on the key gives its number back
             case.number = _next_number(department)
@@ -222,6 +265,7 @@ def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
     if case.state != S.DRAFT:
         raise Conflict("case.not_draft", _("只有草稿可以修改。"))
     _check_form_size(form_data)
+    _check_form_fields(case, form_data, partial=True)
     case.form_data, case.updated_at = form_data, timezone.now()
     case.save(update_fields=["form_data", "updated_at"])
     return case
@@ -493,7 +537,7 @@ def _correctable_again(case: Case) -> set[str] | None:
     since = last.issued_at
     allowed = {item["target"] for item in last.items}
     allowed |= set(case.materials.filter(uploaded_at__gte=since).values_list("name", flat=True))
-    titles = _schema(case).get("properties", {})
+    titles = case.form_schema.get("properties", {})
     corrections = case.events.filter(kind="transition", to_state=S.PRE_REVIEW, at__gte=since)
     for details in corrections.values_list("details", flat=True):
         for key in details.get("changed_fields", []):
@@ -1077,7 +1121,6 @@ def case_application_save(
         return case
     if case.state != S.DRAFT:
         raise Conflict("case.not_draft", _("该申请已提交，不能再修改草稿。"))
-    _check_form_fields(case, form_data, partial=True)
     case_update_draft(account=account, case_id=case.pk, form_data=form_data)
     _add_uploads(account=account, case=case, uploads=uploads)
     if not submit:

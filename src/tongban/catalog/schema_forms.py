@@ -1,13 +1,55 @@
 """Application forms from an item's (or theme's) JSON Schema: coerce what a page posts into the
 schema's types, validate with the schema itself, and say what is wrong in Chinese, per field.
-The API validates JSON bodies with the same function, so page and API agree."""
+The API validates JSON bodies with the same function, so page and API agree.
+
+Identifiers and personal data are marked in the schema itself:
+
+* ``"format": "gb11643"`` (resident ID number), ``"gb32100"`` (USCC) and ``"cn-mobile"`` are
+  checked to their standard by ``tongban.identity.validators`` (check character, birth date…);
+* ID numbers, mobiles and fields with ``"x-sensitive": true`` (bank account, passport number…)
+  are sealed at rest and masked wherever staff read the answers (``sealed_fields``, ``masked``);
+* ``"x-bind": "applicant.id_number"`` (one of ``BINDINGS``) says the answer must be the
+  applicant's own (``bindings``): the cases context compares it with the case's person or entity.
+"""
 
 from datetime import date
 
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 
+from tongban.identity.validators import (
+    IdentifierError,
+    mask_id_number,
+    mask_mobile,
+    validate_id_number,
+    validate_mobile,
+    validate_uscc,
+)
+
+IDENTIFIER_FORMATS = {
+    "gb11643": validate_id_number,
+    "gb32100": validate_uscc,
+    "cn-mobile": validate_mobile,
+}
+MASKS = {"gb11643": mask_id_number, "cn-mobile": mask_mobile}
+BINDINGS = (
+    "applicant.name",
+    "applicant.id_number",
+    "applicant.mobile",
+    "entity.name",
+    "entity.uscc",
+)
 FORMAT_CHECKER = FormatChecker()
+
+
+def _register_identifier_format(name: str, check) -> None:
+    @FORMAT_CHECKER.checks(name, raises=IdentifierError)
+    def _conforms(value) -> bool:
+        return not isinstance(value, str) or bool(check(value))
+
+
+for _name, _check in IDENTIFIER_FORMATS.items():
+    _register_identifier_format(_name, _check)
 
 
 def ordered_properties(schema: dict) -> list[tuple[str, dict]]:
@@ -35,6 +77,8 @@ def _message(error, schema: dict) -> tuple[str, str]:
         return "", _("表单中有未定义的字段。")
     title = _title(schema, field)
     value = error.validator_value
+    if v == "format" and isinstance(error.cause, IdentifierError):
+        return field, _("%(t)s有误：%(m)s。") % {"t": title, "m": error.cause.message}
     messages = {
         "pattern": _("%(t)s格式不正确。"),
         "minLength": _("%(t)s至少 %(n)s 个字。"),
@@ -68,6 +112,41 @@ def validate(schema: dict, data: dict) -> dict[str, str]:
         field, message = _message(error, schema)
         errors.setdefault(field or "form", message)
     return errors
+
+
+def sealed_fields(schema: dict) -> frozenset[str]:
+    """The fields holding personal data: ID numbers, mobiles and those marked ``x-sensitive``."""
+    return frozenset(
+        name
+        for name, prop in (schema or {}).get("properties", {}).items()
+        if prop.get("format") in MASKS or prop.get("x-sensitive") is True
+    )
+
+
+def _mask_tail(value: str) -> str:
+    """Any other personal value: only the last 4 characters shown, and only of a long one."""
+    return "*" * (len(value) - 4) + value[-4:] if len(value) >= 8 else "*" * len(value)
+
+
+def masked(schema: dict, data: dict) -> dict:
+    """The answers with every sealed field's value masked (``3101**********123X``)."""
+    properties = (schema or {}).get("properties", {})
+    sealed = sealed_fields(schema)
+    out = {}
+    for name, value in (data or {}).items():
+        if name in sealed and value not in (None, ""):
+            value = MASKS.get(properties[name].get("format"), _mask_tail)(str(value))
+        out[name] = value
+    return out
+
+
+def bindings(schema: dict) -> dict[str, str]:
+    """Field → what of the applicant's it must equal (``applicant.id_number``…)."""
+    return {
+        name: prop["x-bind"]
+        for name, prop in (schema or {}).get("properties", {}).items()
+        if prop.get("x-bind")
+    }
 
 
 def coerce(schema: dict, post) -> dict:

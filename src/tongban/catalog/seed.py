@@ -45,30 +45,33 @@ CHANNELS = {
 
 # --- application form fields ----------------------------------------------------------------
 S = {"type": "string"}
+ID = {**S, "format": "gb11643"}
+# Identifiers carry a ``format`` checked to their standard, personal data ``x-sensitive`` (both
+# sealed at rest and masked for staff), the applicant's own fields ``x-bind`` (catalog.schema_forms).
 F = {
-    "applicant_name": ({**S, "title": "申请人姓名", "minLength": 2, "maxLength": 50}, "text"),
-    "id_number": ({**S, "title": "公民身份号码", "pattern": "^[0-9]{17}[0-9X]$"}, "id_number"),
-    "mobile": ({**S, "title": "手机号码", "pattern": "^1[3-9][0-9]{9}$"}, "mobile"),
-    "entity_name": ({**S, "title": "单位名称", "minLength": 2, "maxLength": 200}, "text"),
-    "uscc": ({**S, "title": "统一社会信用代码", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"}, "uscc"),
+    "applicant_name": ({**S, "title": "申请人姓名", "minLength": 2, "maxLength": 50, "x-bind": "applicant.name"}, "text"),
+    "id_number": ({**ID, "title": "公民身份号码", "x-bind": "applicant.id_number"}, "id_number"),
+    "mobile": ({**S, "title": "手机号码", "format": "cn-mobile", "x-bind": "applicant.mobile"}, "mobile"),
+    "entity_name": ({**S, "title": "单位名称", "minLength": 2, "maxLength": 200, "x-bind": "entity.name"}, "text"),
+    "uscc": ({**S, "title": "统一社会信用代码", "format": "gb32100", "x-bind": "entity.uscc"}, "uscc"),
     "contact_name": ({**S, "title": "联系人", "maxLength": 50}, "text"),
     "address": ({**S, "title": "居住地址", "maxLength": 200}, "address"),
     "employer": ({**S, "title": "工作单位", "maxLength": 200}, "text"),
     "reason": ({**S, "title": "申请事由", "maxLength": 500}, "textarea"),
     "spouse_name": ({**S, "title": "配偶姓名"}, "text"),
-    "spouse_id_number": ({**S, "title": "配偶身份号码", "pattern": "^[0-9]{17}[0-9X]$"}, "id_number"),
+    "spouse_id_number": ({**ID, "title": "配偶身份号码"}, "id_number"),
     "child_name": ({**S, "title": "子女姓名"}, "text"),
     "child_gender": ({**S, "title": "子女性别", "enum": ["男", "女"]}, "radio"),
     "child_birth_date": ({**S, "title": "出生日期", "format": "date"}, "date"),
     "deceased_name": ({**S, "title": "逝者姓名"}, "text"),
-    "deceased_id_number": ({**S, "title": "逝者身份号码", "pattern": "^[0-9]{17}[0-9X]$"}, "id_number"),
+    "deceased_id_number": ({**ID, "title": "逝者身份号码"}, "id_number"),
     "death_date": ({**S, "title": "死亡日期", "format": "date"}, "date"),
     "purpose": ({**S, "title": "用途", "maxLength": 100}, "text"),
     "licence_number": ({**S, "title": "驾驶证档案编号", "maxLength": 20}, "text"),
     "plate_number": ({**S, "title": "号牌号码", "maxLength": 10}, "text"),
     "vehicle_type": ({**S, "title": "车辆类型", "enum": ["小型汽车", "大型汽车", "摩托车", "电动自行车"]}, "select"),
     "destination": ({**S, "title": "前往国家或地区"}, "text"),
-    "passport_number": ({**S, "title": "护照号码"}, "text"),
+    "passport_number": ({**S, "title": "护照号码", "x-sensitive": True}, "text"),
     "nationality": ({**S, "title": "国籍"}, "text"),
     "business_address": ({**S, "title": "经营场所地址", "maxLength": 200}, "address"),
     "registered_capital": ({"type": "number", "title": "注册资本（万元）", "minimum": 0}, "number"),
@@ -76,7 +79,7 @@ F = {
     "family_size": ({"type": "integer", "title": "家庭人口数", "minimum": 1, "maximum": 20}, "number"),
     "monthly_income": ({"type": "number", "title": "家庭月收入（元）", "minimum": 0}, "number"),
     "bank_name": ({**S, "title": "开户银行"}, "text"),
-    "bank_account": ({**S, "title": "银行账号", "pattern": "^[0-9]{12,19}$"}, "text"),
+    "bank_account": ({**S, "title": "银行账号", "pattern": "^[0-9]{12,19}$", "x-sensitive": True}, "text"),
     "retire_date": ({**S, "title": "退休日期", "format": "date"}, "date"),
     "respondent": ({**S, "title": "被申请人"}, "text"),
     "claim": ({**S, "title": "请求事项", "maxLength": 2000}, "textarea"),
@@ -86,7 +89,7 @@ F = {
     "food_categories": ({"type": "array", "title": "经营项目", "items": {"type": "string", "enum": ["预包装食品销售", "散装食品销售", "热食类食品制售", "冷食类食品制售", "自制饮品制售"]}, "minItems": 1}, "checkbox"),
     "ip_name": ({**S, "title": "商标或专利名称"}, "text"),
     "taxpayer_type": ({**S, "title": "纳税人类型", "enum": ["小规模纳税人", "一般纳税人"]}, "radio"),
-    "hpf_account": ({**S, "title": "公积金账号", "pattern": "^[0-9]{9,12}$"}, "text"),
+    "hpf_account": ({**S, "title": "公积金账号", "pattern": "^[0-9]{9,12}$", "x-sensitive": True}, "text"),
     "project_name": ({**S, "title": "项目名称"}, "text"),
     "project_address": ({**S, "title": "建设地点"}, "address"),
     "investment": ({"type": "number", "title": "总投资（万元）", "minimum": 0}, "number"),
@@ -128,9 +131,12 @@ def form_for(audience: str, group: str) -> tuple[dict, dict]:
     if audience == Audience.ENTERPRISE:
         names = ["entity_name", "uscc", "contact_name", "mobile"]
         required = ["entity_name", "uscc", "mobile"]
+        # the contact's mobile, not necessarily the account holder's
+        contact = {"mobile": {k: v for k, v in F["mobile"][0].items() if k != "x-bind"}}
     else:
         names = ["applicant_name", "id_number", "mobile"]
         required = list(names)
+        contact = {}
     extra = [name for g in group.split(",") for name in GROUPS.get(g.strip(), [])]
     for name in extra:
         if name not in names:
@@ -140,7 +146,7 @@ def form_for(audience: str, group: str) -> tuple[dict, dict]:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
-        "properties": {n: F[n][0] for n in names},
+        "properties": {n: F[n][0] for n in names} | contact,
         "required": required,
         "additionalProperties": False,
     }

@@ -319,6 +319,20 @@ def form_errors(*, schema: dict, data: dict) -> dict[str, str]:
     return schema_forms.validate(schema, data)
 
 
+def form_sealed_fields(schema: dict) -> frozenset[str]:
+    """The fields of a form whose answers are personal data (sealed at rest, masked for staff)."""
+    return schema_forms.sealed_fields(schema)
+
+
+def form_answers_masked(*, schema: dict, data: dict) -> dict:
+    return schema_forms.masked(schema, data)
+
+
+def form_bindings(schema: dict) -> dict[str, str]:
+    """Field → the applicant's own value it must equal (``applicant.id_number``…)."""
+    return schema_forms.bindings(schema)
+
+
 # --- materials checklist --------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from tongban.identity.validators import IdentifierError, validate_uscc
 
 from .choices import OnlineDepth
 from .errors import invalid
+from .schema_forms import BINDINGS, IDENTIFIER_FORMATS
 
 BASIC_CODE = re.compile(r"^[0-9A-Z]{12}$")
 LICENCE_TYPE_CODE = re.compile(r"^[0-9A-Z]{18}\d{3}$")
@@ -180,6 +181,8 @@ def validate_form_schema(schema, ui: dict | None = None, *, field: str = "form_s
             _("必填字段未在 properties 中定义：%(v)s。") % {"v": "、".join(missing)},
             field,
         )
+    for name, prop in schema["properties"].items():
+        _validate_field_markers(name, prop, field)
     for name, hint in (ui or {}).items():
         if name not in schema["properties"]:
             raise invalid(
@@ -194,6 +197,31 @@ def validate_form_schema(schema, ui: dict | None = None, *, field: str = "form_s
                 _("字段“%(f)s”的控件类型“%(w)s”未知。") % {"f": name, "w": widget},
                 "form_ui",
             )
+
+
+def _validate_field_markers(name: str, prop, field: str) -> None:
+    """The project's own markers on a form field: an identifier ``format`` on a string field,
+    ``x-sensitive`` a boolean, ``x-bind`` one of the applicant's own values."""
+    if not isinstance(prop, dict):
+        return
+    if prop.get("format") in IDENTIFIER_FORMATS and prop.get("type") != "string":
+        raise invalid(
+            "catalog.form_schema.format_type",
+            _("字段“%(f)s”使用格式“%(v)s”，其类型须为 string。") % {"f": name, "v": prop["format"]},
+            field,
+        )
+    if "x-sensitive" in prop and not isinstance(prop["x-sensitive"], bool):
+        raise invalid(
+            "catalog.form_schema.sensitive",
+            _("字段“%(f)s”的 x-sensitive 须为 true 或 false。") % {"f": name},
+            field,
+        )
+    if "x-bind" in prop and prop["x-bind"] not in BINDINGS:
+        raise invalid(
+            "catalog.form_schema.bind",
+            _("字段“%(f)s”的 x-bind 须为以下之一：%(v)s。") % {"f": name, "v": "、".join(BINDINGS)},
+            field,
+        )
 
 
 @cache

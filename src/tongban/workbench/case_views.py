@@ -17,7 +17,6 @@ from tongban.core.errors import DomainError, NotFound
 from tongban.core.web import form_add_domain_error
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import staff_of
-from tongban.identity.validators import mask_id_number, mask_mobile
 
 from . import case_forms as f
 from .views import staff_login_required
@@ -62,19 +61,13 @@ def queue(request):
 # --- the case page --------------------------------------------------------------------------
 
 
-MASKS = {"id_number": mask_id_number, "mobile": mask_mobile}
-
-
 def _answers(case) -> list[dict]:
-    """The form answers, with ID numbers and mobiles masked as everywhere else staff look (the
-    applicant line above names the person; the full numbers stay with the case)."""
+    """The form answers, personal data masked as everywhere staff look (the applicant line above
+    names the person; the full values stay with the case)."""
     source = case.item_version if case.item_version_id else case.theme
-    answers = schema_forms.fields(source.form_schema or {}, source.form_ui or {}, case.form_data)
-    for answer in answers:
-        mask = MASKS.get(answer["widget"])
-        if mask and isinstance(answer["value"], str) and answer["value"]:
-            answer["value"] = mask(answer["value"])
-    return answers
+    return schema_forms.fields(
+        source.form_schema or {}, source.form_ui or {}, selectors.case_answers_for_staff(case)
+    )
 
 
 def _forms(page: dict, bound: dict) -> dict:
