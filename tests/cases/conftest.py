@@ -9,7 +9,12 @@ from tongban.catalog import services as catalog_services
 FORM = {
     "type": "object",
     "properties": {
-        "applicant_name": {"type": "string", "title": "申请人姓名", "minLength": 2},
+        "applicant_name": {
+            "type": "string",
+            "title": "申请人姓名",
+            "minLength": 2,
+            "x-bind": "applicant.name",
+        },
         "address": {"type": "string", "title": "居住地址", "minLength": 4},
     },
     "required": ["applicant_name", "address"],

@@ -26,7 +26,12 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BASIS_FORM = {
     "type": "object",
     "properties": {
-        "applicant_name": {"type": "string", "title": "申请人姓名", "minLength": 2},
+        "applicant_name": {
+            "type": "string",
+            "title": "申请人姓名",
+            "minLength": 2,
+            "x-bind": "applicant.name",
+        },
         "address": {"type": "string", "title": "居住地址", "minLength": 4},
         "basis": {"type": "string", "title": "居住依据", "enum": ["自有住房", "租赁住房"]},
     },
@@ -67,8 +72,10 @@ def test_the_forms_applicant_fields_are_the_looked_up_persons(world):
     item = world.publish(citywide=True)
     with pytest.raises(InvalidInput) as other:
         intake(world, item, form_data={**GOOD_FORM, "applicant_name": "李四"})
-    assert other.value.code == "case.counter.applicant_mismatch"
-    assert other.value.fields == {"form_data.applicant_name": "与窗口核验的申请人身份信息不一致。"}
+    assert other.value.code == "case.form.applicant_mismatch"
+    assert other.value.fields == {
+        "form_data.applicant_name": "申请人姓名与申请人（或其代表的单位）不一致。"
+    }
     case = intake(world, item)
     assert case.applicant == world.person and case.form_data == GOOD_FORM
     assert Case.objects.count() == 1

@@ -101,8 +101,8 @@ def test_someone_elses_draft_is_not_found(world):
 
 def test_form_violating_its_schema_is_refused_with_field_names(world):
     draft = services.case_create_draft(
-        account=world.account, item_id=world.item.pk, form_data={"applicant_name": "张"}
-    )
+        account=world.account, item_id=world.item.pk, form_data={"address": "浦东"}
+    )  # the name is missing, the address too short
     with pytest.raises(InvalidInput) as err:
         services.case_submit(account=world.account, case_id=draft.pk)
     assert err.value.code == "case.form_invalid"

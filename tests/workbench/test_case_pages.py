@@ -74,7 +74,10 @@ def test_the_queue_page_runs_a_fixed_number_of_queries(
     world, as_staff, django_assert_num_queries, kind
 ):
     def one_more():
-        case = world.submitted(account=world.make.person(name="王五").account)
+        applicant = world.make.person(name="王五")
+        case = world.submitted(
+            account=applicant.account, form_data={**GOOD_FORM, "applicant_name": "王五"}
+        )
         if kind != "pre_review":
             services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
         if kind == "review":

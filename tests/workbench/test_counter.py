@@ -176,9 +176,24 @@ def test_receipts_belong_to_the_center_that_received_the_case(world, center, cli
 ID_FORM = {
     "type": "object",
     "properties": {
-        "applicant_name": {"type": "string", "title": "申请人姓名", "minLength": 2},
-        "id_number": {"type": "string", "title": "公民身份号码"},
-        "mobile": {"type": "string", "title": "手机号码"},
+        "applicant_name": {
+            "type": "string",
+            "title": "申请人姓名",
+            "minLength": 2,
+            "x-bind": "applicant.name",
+        },
+        "id_number": {
+            "type": "string",
+            "title": "公民身份号码",
+            "format": "gb11643",
+            "x-bind": "applicant.id_number",
+        },
+        "mobile": {
+            "type": "string",
+            "title": "手机号码",
+            "format": "cn-mobile",
+            "x-bind": "applicant.mobile",
+        },
         "address": {"type": "string", "title": "居住地址", "minLength": 4},
     },
     "required": ["applicant_name", "id_number", "address"],
@@ -197,10 +212,8 @@ def test_the_case_is_the_looked_up_applicants_and_the_form_cannot_name_another(
     other = {"id_number": world.other.id_number, "applicant_name": "李四", **ADDRESS}
     refused = intake(client, item, id_number=world.person.id_number, form=other)
     assert refused.status_code == 422
-    assert 'data-code="case.counter.applicant_mismatch"' in text(refused)
-    assert "申请表中的申请人信息与窗口核验的申请人不一致：申请人以身份证件核验结果为准。" in text(
-        refused
-    )
+    assert 'data-code="case.form.applicant_mismatch"' in text(refused)
+    assert "申请表中的申请人信息须为本人（或所代表单位）的信息：" in text(refused)
     assert not Case.objects.exists()
 
     before = Message.objects.count()

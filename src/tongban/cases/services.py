@@ -117,9 +117,8 @@ def _comparable(value) -> str:
         return text.upper()
 
 
-def _applicant_own(case: Case) -> dict[str, str | None]:
-    """What the form's ``x-bind`` fields must equal; ``None`` when the case has no entity."""
-    person, entity = case.applicant, case.entity
+def _applicant_own(person, entity) -> dict[str, str | None]:
+    """What the form's ``x-bind`` fields must equal; ``None`` when there is no entity."""
     return {
         "applicant.name": person.name,
         "applicant.id_number": person.id_number,
@@ -134,7 +133,7 @@ def _check_applicant_fields(case: Case, data: dict) -> None:
     the case's person's and entity's: nobody files under another person's name and number, or
     for an enterprise they do not act for. Unanswered fields (a draft) and a mobile the person
     has not registered are not compared."""
-    schema, own = case.form_schema, _applicant_own(case)
+    schema, own = case.form_schema, _applicant_own(case.applicant, case.entity)
     wrong = {}
     for name, bind in catalog_selectors.form_bindings(schema).items():
         value, expected = data.get(name), own[bind]
@@ -936,9 +935,6 @@ def cases_overdue_record(*, today=None) -> int:
 
 
 # The form fields that say who the applicant is, and the person's attribute each comes from.
-APPLICANT_FIELDS = {"applicant_name": "name", "id_number": "id_number", "mobile": "mobile"}
-
-
 def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = ""):
     """The walk-in applicant, identified once, by the ID card the clerk checked: the person with
     this number (the read is audit-logged for them to see), or, when the platform does not know
@@ -968,24 +964,14 @@ def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = "
 
 
 def _applicant_answers(schema: dict, person, form_data: dict | None) -> dict:
-    """The form's own applicant fields filled from the identified person; a different value in
-    the posted form is refused rather than filed (the case would name someone else)."""
+    """The form's fields bound to the applicant (``x-bind``) that the clerk left empty, filled
+    from the person identified by the ID card: the counter page does not ask for them. A value
+    the clerk did give must be that person's, as on every door (``_check_applicant_fields``)."""
     data = dict(form_data or {})
-    mismatched = {}
-    for field, attr in APPLICANT_FIELDS.items():
-        if field not in schema.get("properties", {}):
-            continue
-        known, posted = getattr(person, attr) or "", str(data.get(field) or "").strip()
-        if posted and posted.upper() != known.upper():
-            mismatched[f"form_data.{field}"] = _("与窗口核验的申请人身份信息不一致。")
-        elif known:
-            data[field] = known
-    if mismatched:
-        raise InvalidInput(
-            "case.counter.applicant_mismatch",
-            _("申请表中的申请人信息与窗口核验的申请人不一致：申请人以身份证件核验结果为准。"),
-            fields=mismatched,
-        )
+    own = _applicant_own(person, None)
+    for field, bind in catalog_selectors.form_bindings(schema).items():
+        if data.get(field) in (None, "") and own[bind]:
+            data[field] = own[bind]
     return data
 
 

@@ -38,11 +38,21 @@ def _scannable(version) -> list:
     return [e for e in selectors.material_entries(item_version=version) if e.uploaded_by_applicant]
 
 
-def _show_errors(exc: DomainError, applicant: CounterApplicantForm) -> dict:
+def _from_applicant(schema: dict) -> dict[str, str]:
+    """The form's fields bound to the applicant (``x-bind: applicant.…``), which the page does not
+    ask for (the service fills them from the person the ID card names), each with its field of
+    the applicant lookup."""
+    bindings = catalog_selectors.form_bindings(schema)
+    return {
+        f: b.removeprefix("applicant.") for f, b in bindings.items() if b.startswith("applicant.")
+    }
+
+
+def _show_errors(exc: DomainError, applicant: CounterApplicantForm, schema: dict) -> dict:
     """A refusal's field messages where the page shows them: on the applicant's fields (also
     those the service names in the form, which the page takes from the applicant) and on the
     form's fields; the rest stays in the page's top message."""
-    on_applicant = {**services.APPLICANT_FIELDS, "name": "name"}
+    on_applicant = {**_from_applicant(schema), "name": "name"}
     form_errors = {}
     for key, message in exc.fields.items():
         field = key.removeprefix("form_data.")
@@ -60,6 +70,7 @@ def intake(request, item_id: int):
     item = catalog_selectors.item_public(item_id)
     version = item.published
     schema, entries = version.form_schema or {}, _scannable(version)
+    from_applicant = _from_applicant(schema)
     applicant = CounterApplicantForm(request.POST or None)
     data, errors, error, status = {}, {}, None, 200
     if request.method == "POST":
@@ -67,7 +78,7 @@ def intake(request, item_id: int):
         errors = {
             k: v
             for k, v in schema_forms.validate(schema, data).items()
-            if k not in services.APPLICANT_FIELDS  # filled in from the applicant
+            if k not in from_applicant  # filled in from the applicant
         }
         if applicant.is_valid() and not errors:
             scans = [
@@ -87,7 +98,7 @@ def intake(request, item_id: int):
                     idempotency_key=request.POST.get("idempotency_key", ""),
                 )
             except DomainError as exc:
-                error, errors = exc, _show_errors(exc, applicant)
+                error, errors = exc, _show_errors(exc, applicant, schema)
             else:
                 return redirect("workbench:counter_receipt", case_id=case.pk)
         status = error.status if error else (422 if errors else 400)
@@ -101,10 +112,8 @@ def intake(request, item_id: int):
             "item": item,
             "version": version,
             "applicant": applicant,
-            "fields": [f for f in fields if f["name"] not in services.APPLICANT_FIELDS],
-            "filled_from_applicant": [
-                f["title"] for f in fields if f["name"] in services.APPLICANT_FIELDS
-            ],
+            "fields": [f for f in fields if f["name"] not in from_applicant],
+            "filled_from_applicant": [f["title"] for f in fields if f["name"] in from_applicant],
             "materials": [
                 {"entry": e, "error": scan_errors.get(f"materials.{e.id}", "")} for e in entries
             ],
