@@ -4,45 +4,16 @@ request that would change the case if it were let through — and nothing change
 pages are held to the same in tests/workbench/test_case_refusals.py."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.cases.builders import commitment, decided, with_gaps, with_upload
 from tests.cases.conftest import GOOD_FORM
-from tests.workbench.conftest import PDF
 from tongban.api import api
 from tongban.cases import services
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
 
 pytestmark = pytest.mark.django_db
 STAFF = "/api/v1/cases/staff"
-
-
-def _with_upload(w):
-    draft = services.case_create_draft(account=w.account, item_id=w.item.pk, form_data=GOOD_FORM)
-    upload = SimpleUploadedFile("id.pdf", PDF, content_type="application/pdf")
-    services.case_material_add(account=w.account, case_id=draft.pk, name="身份证", upload=upload)
-    return services.case_submit(account=w.account, case_id=draft.pk)
-
-
-def _gaps(w):
-    case = w.submitted(item=w.publish(accept_with_gaps=True))
-    services.case_accept_with_gaps(staff=w.clerk_a, case_id=case.pk, gaps=["租赁合同"], days=5)
-    return case
-
-
-def _commitment(w, approve=False):
-    case = w.accepted(item=w.publish(commitment=True))
-    if approve:
-        services.case_commitment_approve(staff=w.reviewer_a, case_id=case.pk)
-    return case
-
-
-def _decided(w, deliver=False):
-    case = w.under_review()
-    services.case_decide(staff=w.reviewer_a, case_id=case.pk, decision="approved")
-    if deliver:
-        services.case_deliver(staff=w.reviewer_a, case_id=case.pk, method="electronic")
-    return case
 
 
 def _task(case):
@@ -90,7 +61,7 @@ OPERATIONS = {
         {"gaps": ["租赁合同"], "days": 5},
     ),
     "/staff/cases/{int:case_id}/gaps-close": (
-        _gaps,
+        with_gaps,
         "post",
         lambda c: f"cases/{c.pk}/gaps-close",
         {},
@@ -108,7 +79,7 @@ OPERATIONS = {
         {"decision": "approved"},
     ),
     "/staff/cases/{int:case_id}/commitment-approve": (
-        _commitment,
+        commitment,
         "post",
         lambda c: f"cases/{c.pk}/commitment-approve",
         {},
@@ -120,13 +91,13 @@ OPERATIONS = {
         {"reason": "需要现场核查"},
     ),
     "/staff/cases/{int:case_id}/deliver": (
-        _decided,
+        decided,
         "post",
         lambda c: f"cases/{c.pk}/deliver",
         {"method": "electronic"},
     ),
     "/staff/cases/{int:case_id}/close": (
-        lambda w: _decided(w, deliver=True),
+        lambda w: decided(w, deliver=True),
         "post",
         lambda c: f"cases/{c.pk}/close",
         {},
@@ -138,7 +109,7 @@ OPERATIONS = {
         {"decision": "approved"},
     ),
     "/staff/tasks/{int:task_id}/verify": (
-        lambda w: _commitment(w, approve=True),
+        lambda w: commitment(w, approve=True),
         "post",
         lambda c: f"tasks/{_task(c)}/verify",
         {"passed": False, "note": "承诺不实"},
@@ -150,7 +121,7 @@ OPERATIONS = {
         {"department_code": "dept-b"},
     ),
     "/staff/materials/{int:material_id}/verify": (
-        _with_upload,
+        with_upload,
         "post",
         lambda c: f"materials/{_material(c)}/verify",
         {},

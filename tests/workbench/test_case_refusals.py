@@ -3,52 +3,21 @@ of another department (403/404) and staff of the department without the role (40
 a request that would change the case if it were let through, and nothing changes."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 
+from tests.cases.builders import commitment, decided, with_gaps, with_upload
 from tests.cases.conftest import GOOD_FORM
 from tongban.cases import services
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
 
-from .conftest import PDF, correction_post
+from .conftest import correction_post
 
 pytestmark = pytest.mark.django_db
-
-
-def _pdf():
-    return SimpleUploadedFile("id.pdf", PDF, content_type="application/pdf")
-
-
-def _with_upload(w):
-    draft = services.case_create_draft(account=w.account, item_id=w.item.pk, form_data=GOOD_FORM)
-    services.case_material_add(account=w.account, case_id=draft.pk, name="身份证", upload=_pdf())
-    return services.case_submit(account=w.account, case_id=draft.pk)
 
 
 def _theme(w):
     theme = w.theme()
     return services.case_apply(account=w.account, theme_code=theme.code, form_data=GOOD_FORM)
-
-
-def _gaps(w):
-    case = w.submitted(item=w.publish(accept_with_gaps=True))
-    services.case_accept_with_gaps(staff=w.clerk_a, case_id=case.pk, gaps=["租赁合同"], days=5)
-    return case
-
-
-def _commitment(w, approve=False):
-    case = w.accepted(item=w.publish(commitment=True))
-    if approve:
-        services.case_commitment_approve(staff=w.reviewer_a, case_id=case.pk)
-    return case
-
-
-def _decided(w, deliver=False):
-    case = w.under_review()
-    services.case_decide(staff=w.reviewer_a, case_id=case.pk, decision="approved")
-    if deliver:
-        services.case_deliver(staff=w.reviewer_a, case_id=case.pk, method="electronic")
-    return case
 
 
 def _task_post(case, action, **fields):
@@ -80,16 +49,16 @@ CASE_URLS = {
         "propose-correction",
         lambda c, w: correction_post([("申请书", "未签字")], prefix="propose-items"),
     ),
-    "case_gaps_close": (_gaps, "gaps-close", lambda c, w: {}),
+    "case_gaps_close": (with_gaps, "gaps-close", lambda c, w: {}),
     "case_review_start": (lambda w: w.accepted(), "review-start", lambda c, w: {}),
-    "case_commitment_approve": (_commitment, "commitment-approve", lambda c, w: {}),
+    "case_commitment_approve": (commitment, "commitment-approve", lambda c, w: {}),
     "case_decide": (
         lambda w: w.under_review(),
         "decide",
         lambda c, w: _task_post(c, "decide", decision="approved"),
     ),
     "case_verify": (
-        lambda w: _commitment(w, approve=True),
+        lambda w: commitment(w, approve=True),
         "verify",
         lambda c, w: _task_post(c, "verify", result="fail", note="不实"),
     ),
@@ -99,14 +68,14 @@ CASE_URLS = {
         lambda c, w: _task_post(c, "reassign", department_code=w.dept_b.code),
     ),
     "case_extend": (lambda w: w.under_review(), "extend", lambda c, w: {"extend-reason": "核查"}),
-    "case_deliver": (_decided, "deliver", lambda c, w: {"deliver-method": "electronic"}),
-    "case_close": (lambda w: _decided(w, deliver=True), "close", lambda c, w: {}),
+    "case_deliver": (decided, "deliver", lambda c, w: {"deliver-method": "electronic"}),
+    "case_close": (lambda w: decided(w, deliver=True), "close", lambda c, w: {}),
     "case_material_verify": (
-        _with_upload,
+        with_upload,
         "material-verify",
         lambda c, w: {"material": c.materials.get().pk},
     ),
-    "case_material": (_with_upload, "materials", None),
+    "case_material": (with_upload, "materials", None),
 }
 COUNTER_URLS = {"counter", "counter_intake", "counter_receipt"}
 QUEUE_URLS = {"case_queue"}

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.conftest import GOOD_FORM
+from tests.cases.test_counter_services import BASIS_FORM, MATERIALS
 from tongban.cases.models import Case, CaseMaterial
 from tongban.identity.models import Person
 from tongban.notify.models import Message
@@ -260,26 +261,6 @@ def test_a_name_that_is_not_the_card_holders_is_refused(world, center, client):
 
 
 # --- materials: the checklist for the answers, as online (issue 8 item 2) ----------------------
-
-BASIS_FORM = {
-    "type": "object",
-    "properties": {
-        "address": {"type": "string", "title": "居住地址", "minLength": 4},
-        "basis": {"type": "string", "title": "居住依据", "enum": ["自有住房", "租赁住房"]},
-    },
-    "required": ["address", "basis"],
-}
-MATERIALS = [
-    {"name": "身份证复印件", "form": "copy", "count": 1, "required": True},
-    {
-        "name": "租赁合同",
-        "form": "original",
-        "count": 1,
-        "required": True,
-        "condition": "租赁住房的",
-        "applies_if": {"field": "basis", "in": ["租赁住房"]},
-    },
-]
 
 
 def test_conditional_materials_are_shown_as_such_and_required_ones_are_enforced(

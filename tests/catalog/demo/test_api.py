@@ -1,4 +1,4 @@
-"""Demo-catalog tests moved from test_api.py: they read the one shared seed."""
+"""The catalog API over the demo catalog: search ranking and filters, item details, themes."""
 
 import pytest
 

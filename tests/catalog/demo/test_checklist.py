@@ -1,39 +1,10 @@
-"""Demo-catalog tests moved from test_checklist.py: they read the one shared seed."""
+"""The demo 居住证办理 checklist follows the answer about the residence basis."""
 
 import pytest
 
 from tongban.catalog import selectors
 
 pytestmark = pytest.mark.django_db
-
-BASIS = {
-    "type": "string",
-    "title": "居住依据",
-    "enum": ["合法稳定就业", "租赁住房", "自有住房"],
-}
-FORM = {
-    "type": "object",
-    "properties": {
-        "applicant_name": {"type": "string", "title": "申请人姓名"},
-        "residence_basis": BASIS,
-        "languages": {
-            "type": "array",
-            "title": "语言",
-            "items": {"type": "string", "enum": ["中文", "英文"]},
-        },
-    },
-    "required": ["applicant_name", "residence_basis"],
-}
-LABOUR = {"field": "residence_basis", "in": ["合法稳定就业"]}
-LEASE = {"field": "residence_basis", "in": ["租赁住房"]}
-ENGLISH = {"field": "languages", "in": ["英文"]}
-MATERIALS = [
-    {"name": "申请表"},
-    {"name": "劳动合同", "condition": "以就业为居住依据的", "applies_if": LABOUR},
-    {"name": "租赁合同", "condition": "租赁住房的", "applies_if": LEASE},
-    {"name": "居民身份证", "source": "licence", "licence_type_code": "11100000000013127D001"},
-    {"name": "翻译件", "condition": "有英文材料的", "applies_if": ENGLISH},
-]  # fmt: skip
 
 
 def test_the_demo_residence_permit_asks_for_what_the_basis_needs(demo_catalog):

@@ -1,4 +1,4 @@
-"""Demo-catalog tests moved from test_forms.py: they read the one shared seed."""
+"""A theme's one form over the demo catalog asks the shared fields once."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Demo-catalog tests moved from test_pages.py: they read the one shared seed."""
+"""Portal catalog pages over the demo catalog: browse, guide, print, template, search."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Demo-catalog tests moved from test_search.py: they read the one shared seed."""
+"""Search over the demo catalog: quality on the in-sample and the held-out query sets."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Demo-catalog tests moved from test_seed.py: they read the one shared seed."""
+"""The demo catalog and the synthetic generator, over the one shared seed."""
 
 import pytest
 
