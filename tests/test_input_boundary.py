@@ -208,3 +208,12 @@ def test_openapi_names_each_schema_once_and_documents_errors():
             for status in ("400", "401", "403", "404", "409", "413", "422", "429"):
                 documented = operation["responses"][status]["content"]["application/json"]
                 assert documented["schema"] == error_ref, (method, path, status)
+
+
+def test_the_api_errors_of_the_framework_speak_the_callers_language(client):
+    chinese = client.get("/api/v1/cases", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert (chinese.status_code, chinese.json()["message"]) == (401, "请先登录")
+    english = client.get("/api/v1/cases", HTTP_ACCEPT_LANGUAGE="en")
+    assert (english.status_code, english.json()["message"]) == (401, "Please log in first")
+    invalid = client.get("/api/v1/catalog/items?limit=x", HTTP_ACCEPT_LANGUAGE="en")
+    assert (invalid.status_code, invalid.json()["message"]) == (422, "Invalid request parameters")

@@ -81,12 +81,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
         fields = {_field_name(e.get("loc", ())): e.get("msg", "") for e in exc.errors}
-        body = {"code": "invalid_input", "message": "请求参数不合法", "fields": fields}
+        body = {"code": "invalid_input", "message": _("请求参数不合法"), "fields": fields}
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(AuthenticationError)
     def not_authenticated(request, exc):
-        body = {"code": "not_authenticated", "message": "请先登录", "fields": {}}
+        body = {"code": "not_authenticated", "message": _("请先登录"), "fields": {}}
         return api.create_response(request, body, status=401)
 
     @api.exception_handler(Http404)
