@@ -1,6 +1,8 @@
 """Portal pages of the catalog: browse (department, life event, enterprise lifecycle, theme),
 the item guide (with a printable view and template downloads), and search."""
 
+from urllib.parse import urlencode
+
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -170,6 +172,8 @@ def search(request):
             "error": error,
             "page": page,
             "pages": pages,
+            # the pager keeps the query and every filter; only the page changes
+            "page_query": urlencode({"q": q, **{k: v for k, v in filters.items() if v}}),
             "audiences": Audience.choices,
             "depths": OnlineDepth.choices,
             "themes": selectors.themes_list(),

@@ -80,3 +80,13 @@ def test_list_pages_have_pinned_query_counts(client, demo_catalog, django_assert
     item = ServiceItem.objects.filter(published__name="企业设立登记").first()
     with django_assert_max_num_queries(6):
         assert client.get(f"/services/items/{item.pk}/").status_code == 200
+
+
+def test_search_pages_keep_the_query_and_the_filters(client, demo_catalog):
+    first = client.get("/services/search/", {"q": "登记", "audience": "enterprise"})
+    text = first.content.decode()
+    assert first.status_code == 200 and "1 / " in text
+    assert 'href="?q=%E7%99%BB%E8%AE%B0&amp;audience=enterprise&amp;page=2">下一页</a>' in text
+    second = client.get("/services/search/", {"q": "登记", "audience": "enterprise", "page": 2})
+    back = second.content.decode()
+    assert 'href="?q=%E7%99%BB%E8%AE%B0&amp;audience=enterprise&amp;page=1">上一页</a>' in back
