@@ -1,11 +1,13 @@
-"""Cases in the states staff actions start from, built through the real services: shared by
-the refusal sweeps of the workbench pages and of the staff API."""
+"""Cases in the states staff actions start from, built through the real services, and a snapshot
+of everything an action could change: shared by the refusal sweeps of the workbench pages and of
+the staff API."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.conftest import GOOD_FORM
 from tests.workbench.conftest import PDF
 from tongban.cases import services
+from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
 
 
 def with_upload(w):
@@ -34,3 +36,16 @@ def decided(w, deliver=False):
     if deliver:
         services.case_deliver(staff=w.reviewer_a, case_id=case.pk, method="electronic")
     return case
+
+
+def snapshot():
+    """Everything a staff action could change."""
+    return (
+        list(
+            Case.objects.order_by("pk").values_list("state", "gaps", "extension_days", "decision")
+        ),
+        list(Case.objects.order_by("pk").values_list("correction_proposals", flat=True)),
+        CaseEvent.objects.count(),
+        list(CaseMaterial.objects.order_by("pk").values_list("trust_level", flat=True)),
+        list(CaseTask.objects.order_by("pk").values_list("state", "department_id", "decision")),
+    )

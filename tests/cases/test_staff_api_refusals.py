@@ -6,11 +6,11 @@ pages are held to the same in tests/workbench/test_case_refusals.py."""
 import pytest
 from django.test import Client
 
-from tests.cases.builders import commitment, decided, with_gaps, with_upload
+from tests.cases.builders import commitment, decided, snapshot, with_gaps, with_upload
 from tests.cases.conftest import GOOD_FORM
 from tongban.api import api
 from tongban.cases import services
-from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
+from tongban.cases.models import Case
 
 pytestmark = pytest.mark.django_db
 STAFF = "/api/v1/cases/staff"
@@ -134,19 +134,6 @@ COVERED_ELSEWHERE = {
 }
 
 
-def _snapshot():
-    """Everything a staff action could change."""
-    return (
-        list(
-            Case.objects.order_by("pk").values_list("state", "gaps", "extension_days", "decision")
-        ),
-        list(Case.objects.order_by("pk").values_list("correction_proposals", flat=True)),
-        CaseEvent.objects.count(),
-        list(CaseMaterial.objects.order_by("pk").values_list("trust_level", flat=True)),
-        list(CaseTask.objects.order_by("pk").values_list("state", "department_id", "decision")),
-    )
-
-
 def _call(client, method, url, body):
     if method == "get":
         return client.get(f"{STAFF}/{url}")
@@ -178,7 +165,7 @@ def test_staff_operations_refuse_everyone_but_the_department_with_the_role(
     build, method, url_of, body = OPERATIONS[operation]
     case = build(world)
     url = url_of(case)
-    before = _snapshot()
+    before = snapshot()
 
     anonymous = _call(Client(), method, url, body)
     assert anonymous.status_code == 401
@@ -194,7 +181,7 @@ def test_staff_operations_refuse_everyone_but_the_department_with_the_role(
     wrong_role = Client()
     wrong_role.force_login(world.steward.account)  # 甲局, but a data steward
     assert _call(wrong_role, method, url, body).status_code == 403
-    assert _snapshot() == before
+    assert snapshot() == before
 
 
 def test_the_queue_shows_another_department_nothing(world, outsider):

@@ -5,10 +5,9 @@ a request that would change the case if it were let through, and nothing changes
 import pytest
 from django.urls import URLResolver, get_resolver
 
-from tests.cases.builders import commitment, decided, with_gaps, with_upload
+from tests.cases.builders import commitment, decided, snapshot, with_gaps, with_upload
 from tests.cases.conftest import GOOD_FORM
 from tongban.cases import services
-from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
 
 from .conftest import correction_post
 
@@ -81,19 +80,6 @@ COUNTER_URLS = {"counter", "counter_intake", "counter_receipt"}
 QUEUE_URLS = {"case_queue"}
 
 
-def _snapshot():
-    """Everything an action could change."""
-    return (
-        list(
-            Case.objects.order_by("pk").values_list("state", "gaps", "extension_days", "decision")
-        ),
-        list(Case.objects.order_by("pk").values_list("correction_proposals", flat=True)),
-        CaseEvent.objects.count(),
-        list(CaseMaterial.objects.order_by("pk").values_list("trust_level", flat=True)),
-        list(CaseTask.objects.order_by("pk").values_list("state", "department_id", "decision")),
-    )
-
-
 def test_the_tables_cover_every_case_and_counter_url():
     names = set()
     for entry in get_resolver().url_patterns:
@@ -127,7 +113,7 @@ def _request(client, case, name):
 def test_case_urls_refuse_everyone_but_the_department_with_the_role(name, world, client, outsider):
     case = CASE_URLS[name][0](world)
     client.world = world
-    before = _snapshot()
+    before = snapshot()
 
     response = _request(client, case, name)
     assert response.status_code == 302 and response["Location"].startswith("/workbench/login/")
@@ -140,7 +126,7 @@ def test_case_urls_refuse_everyone_but_the_department_with_the_role(name, world,
 
     client.force_login(world.steward.account)  # 甲局, but a data steward
     assert _request(client, case, name).status_code == 403
-    assert _snapshot() == before
+    assert snapshot() == before
 
 
 def test_the_queue_refuses_the_public_citizens_and_wrong_roles_and_scopes_departments(
@@ -172,7 +158,7 @@ def test_counter_urls_refuse_the_public_citizens_wrong_roles_and_other_centers(
         ("post", f"/workbench/counter/items/{item.pk}/"),
         ("get", f"/workbench/counter/receipts/{case.pk}/"),
     ]
-    before = _snapshot()
+    before = snapshot()
 
     def call(method, url):
         return client.post(url, post) if method == "post" else client.get(url)
@@ -193,4 +179,4 @@ def test_counter_urls_refuse_the_public_citizens_wrong_roles_and_other_centers(
     center.save()
     client.force_login(make.staff(department=center, roles=("counter_clerk",)).account)
     assert client.post(f"/workbench/counter/items/{world.item.pk}/", post).status_code == 403
-    assert _snapshot() == before
+    assert snapshot() == before

@@ -7,8 +7,7 @@ import json
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tongban.core.admin_base import ReadOnlyAdmin, ReadOnlyTabularInline
-from tongban.core.audit import audit_record
+from tongban.core.admin_base import PersonalDataAdmin, ReadOnlyAdmin, ReadOnlyTabularInline
 
 from .models import Case, CaseEvent, CaseTask, CorrectionNotice
 from .selectors import case_answers_for_staff
@@ -22,7 +21,7 @@ class EventInline(ReadOnlyTabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(PersonalDataAdmin):
     list_display = ("number", "title", "state", "department", "channel", "promised_due")
     list_filter = ("state", "channel")
     search_fields = ("number",)
@@ -34,17 +33,12 @@ class CaseAdmin(ReadOnlyAdmin):
     def answers(self, obj):
         return json.dumps(case_answers_for_staff(obj), ensure_ascii=False)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = self.get_object(request, object_id)
-        if case is not None and self.has_view_permission(request, case):
-            audit_record(
-                action="cases.case.staff_read",
-                actor=request.user,
-                target=case,
-                subject_person_id=case.applicant_id,
-                details={"number": case.number, "purpose": "admin"},
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def read_entry(self, case) -> dict:
+        return {
+            "action": "cases.case.staff_read",
+            "subject_person_id": case.applicant_id,
+            "details": {"number": case.number, "purpose": "admin"},
+        }
 
 
 @admin.register(CaseTask)

@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from tongban.core.admin_base import ReadOnlyAdmin
+from tongban.core.admin_base import PersonalDataAdmin, ReadOnlyAdmin
 from tongban.core.audit import audit_record
 
 from .access import is_platform_admin
@@ -112,7 +112,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyAdmin):
+class PersonAdmin(PersonalDataAdmin):
     list_display = ("name", "id_number_masked", "mobile_masked", "account", "created_at")
     search_fields = ("name",)
     fields = ("name", "id_number_masked", "mobile_masked", "account", "created_at")
@@ -127,17 +127,12 @@ class PersonAdmin(ReadOnlyAdmin):
     def mobile_masked(self, obj):
         return obj.mobile_masked
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        person = self.get_object(request, object_id)
-        if person is not None and self.has_view_permission(request, person):
-            audit_record(
-                action="identity.person.read",
-                actor=request.user,
-                target=person,
-                subject_person_id=person.pk,
-                details={"purpose": "admin"},
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def read_entry(self, person) -> dict:
+        return {
+            "action": "identity.person.read",
+            "subject_person_id": person.pk,
+            "details": {"purpose": "admin"},
+        }
 
 
 @admin.register(LegalEntity)
