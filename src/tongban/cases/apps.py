@@ -36,6 +36,8 @@ class CasesConfig(AppConfig):
                 "cases.task.verify": _("告知承诺核查"),
                 "cases.task.reassign": _("改派审查任务"),
                 "cases.case.staff_read": _("工作人员查看办件"),
+                "cases.case.material_scan": _("窗口扫描收取材料"),
+                "cases.material.staff_download": _("工作人员下载办件材料"),
                 "cases.appointment.group_create": _("新建预约业务分组"),
                 "cases.appointment.slots_publish": _("发布预约时段"),
                 "cases.appointment.book": _("网上预约"),
