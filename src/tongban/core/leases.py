@@ -20,12 +20,12 @@ import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from .models import WorkerLease
+from .ticker import tick_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -55,30 +55,15 @@ def tasks_reclaim(*, now: datetime | None = None) -> list[str]:
     return reclaimed
 
 
-def lease_loop(worker_id: str, *, stop: threading.Event) -> None:
-    """Renew the lease and reclaim dead workers' tasks every third of the lease until stopped."""
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            lease_renew(worker_id)
-            reclaimed = tasks_reclaim()
-            if reclaimed:
-                log.warning("re-queued tasks of dead workers: %s", ", ".join(reclaimed))
-        except Exception:  # a failed tick must not end the lease; the next one tries again
-            log.exception("worker lease tick failed")
-        finally:
-            close_old_connections()
-        stop.wait(settings.TONGBAN_WORKER_LEASE_SECONDS / 3)
-
-
 def lease_start_thread(worker_id: str) -> threading.Event:
-    """Hold ``worker_id``'s lease from a daemon thread (it dies with the worker, as it must)."""
-    stop = threading.Event()
-    threading.Thread(
-        target=lease_loop,
-        args=(worker_id,),
-        kwargs={"stop": stop},
-        name="tongban-worker-lease",
-        daemon=True,
-    ).start()
-    return stop
+    """Hold ``worker_id``'s lease from a daemon thread (it dies with the worker, as it must):
+    renew it and reclaim dead workers' tasks every third of the lease."""
+
+    def lease_tick() -> None:
+        lease_renew(worker_id)
+        reclaimed = tasks_reclaim()
+        if reclaimed:
+            log.warning("re-queued tasks of dead workers: %s", ", ".join(reclaimed))
+
+    interval = settings.TONGBAN_WORKER_LEASE_SECONDS / 3
+    return tick_in_thread(lease_tick, interval=interval, name="tongban-worker-lease")

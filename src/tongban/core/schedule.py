@@ -11,10 +11,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections
 from django.utils import timezone
 
 from .models import ScheduledJob
+from .ticker import tick_forever, tick_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -52,29 +52,17 @@ def schedule_run_due(*, now: datetime | None = None) -> list[str]:
     return claimed
 
 
+def _scheduler_tick() -> None:
+    claimed = schedule_run_due()
+    if claimed:
+        log.info("scheduled jobs enqueued: %s", ", ".join(claimed))
+
+
 def scheduler_loop(*, interval: float = 60.0, stop: threading.Event | None = None) -> None:
     """Check for due jobs every ``interval`` seconds until ``stop`` is set."""
-    stop = stop or threading.Event()
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            claimed = schedule_run_due()
-            if claimed:
-                log.info("scheduled jobs enqueued: %s", ", ".join(claimed))
-        except Exception:  # a bad run must not kill the loop; the next tick tries again
-            log.exception("scheduler tick failed")
-        finally:
-            close_old_connections()
-        stop.wait(interval)
+    tick_forever(_scheduler_tick, interval=interval, stop=stop or threading.Event())
 
 
 def scheduler_start_thread(*, interval: float = 60.0) -> threading.Event:
     """Run the loop in a daemon thread beside a server or worker; set the event to stop it."""
-    stop = threading.Event()
-    threading.Thread(
-        target=scheduler_loop,
-        kwargs={"interval": interval, "stop": stop},
-        name="tongban-scheduler",
-        daemon=True,
-    ).start()
-    return stop
+    return tick_in_thread(_scheduler_tick, interval=interval, name="tongban-scheduler")
