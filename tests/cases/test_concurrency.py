@@ -44,17 +44,19 @@ def test_two_reviewers_race_on_one_task(world):
     assert CaseEvent.objects.filter(case=case, to_state=S.DECIDED).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_submits_with_one_key_make_one_case(world):
+def _double_submits(world, clicks: int, *, spread: float = 0.0) -> list[str]:
+    """``clicks`` submits of one application with one key at once, as the apply page and the API
+    make them (``case_application_save``); the i-th arrives ``i * spread`` seconds late."""
     from tests.cases.conftest import GOOD_FORM
 
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(clicks)
     numbers: list = []
 
-    def apply():
+    def apply(i):
         try:
             barrier.wait(timeout=10)
-            case = services.case_application_save(  # what the apply page and API call
+            sleep(i * spread)
+            case = services.case_application_save(
                 account=world.account,
                 item_id=world.item.pk,
                 form_data=GOOD_FORM,
@@ -65,11 +67,17 @@ def test_concurrent_submits_with_one_key_make_one_case(world):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=apply) for _ in range(2)]
+    threads = [threading.Thread(target=apply, args=(i,)) for i in range(clicks)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=30)
+        t.join(timeout=60)
+    return numbers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_with_one_key_make_one_case(world):
+    numbers = _double_submits(world, 2)
     assert len(numbers) == 2 and numbers[0] == numbers[1]
     assert Case.objects.count() == 1
 
@@ -79,29 +87,8 @@ def test_double_submits_take_no_case_number_from_the_sequence(world):
     """Six clicks on one key make one case; the next application gets the very next number."""
     from tests.cases.conftest import GOOD_FORM
 
-    barrier = threading.Barrier(6)
-    numbers: list = []
-
-    def apply(i):
-        try:
-            barrier.wait(timeout=10)
-            sleep(i * 0.004)  # arrivals spread over the first submit's transaction
-            case = services.case_application_save(  # what the apply page and API call
-                account=world.account,
-                item_id=world.item.pk,
-                form_data=GOOD_FORM,
-                idempotency_key="dbl",
-                submit=True,
-            )
-            numbers.append(case.number)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=apply, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    # arrivals spread over the first submit's transaction
+    numbers = _double_submits(world, 6, spread=0.004)
     [first] = set(numbers)
     assert len(numbers) == 6 and first.endswith("000001")
     after = services.case_apply(
