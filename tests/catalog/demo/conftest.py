@@ -4,6 +4,7 @@ seeded once for the package instead of once per test."""
 import pytest
 
 from tongban.catalog import search
+from tongban.catalog.search import cache as search_cache
 
 
 @pytest.fixture(scope="package")
@@ -29,5 +30,5 @@ def _seeded_demo_catalog(django_db_setup, django_db_blocker, tmp_path_factory):
 def demo_catalog(_seeded_demo_catalog, db, monkeypatch):
     """The seed's search index. A test that publishes moves the index past the seed's version;
     the next test, back at the seed, then rebuilds it."""
-    monkeypatch.setattr(search, "_index", _seeded_demo_catalog)
+    monkeypatch.setattr(search_cache, "_index", _seeded_demo_catalog)
     return _seeded_demo_catalog
