@@ -15,7 +15,7 @@ def _seeded_demo_catalog(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import transaction
     from django.test import override_settings
 
-    from tongban.catalog.seed import seed_catalog
+    from tongban.demo.catalog_seed import seed_catalog
     from tongban.demo.seed import seed_reference
 
     media = tmp_path_factory.mktemp("demo-catalog-media")
