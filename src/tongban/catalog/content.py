@@ -20,7 +20,7 @@ from .choices import (
     MaterialForm,
     MaterialSource,
 )
-from .errors import invalid
+from .errors import CatalogError, FieldProblem, field_code, invalid
 
 TEXT_FIELDS = {
     "name": 200,
@@ -79,7 +79,7 @@ _schema_ok: set[str] = set()
 def _choice(value, choices, field: str, label: str) -> str:
     if value not in choices.values:
         raise invalid(
-            f"catalog.{field}.unknown",
+            field_code(field, FieldProblem.UNKNOWN),
             _("%(label)s“%(v)s”不在可选范围内。") % {"label": label, "v": value},
             field,
         )
@@ -91,7 +91,7 @@ def _int(value, field: str, label: str) -> int:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise invalid(
-            f"catalog.{field}.not_integer",
+            field_code(field, FieldProblem.NOT_INTEGER),
             _("%(label)s应为整数，实为“%(v)s”。") % {"label": label, "v": value},
             field,
         ) from None
@@ -114,12 +114,14 @@ def _list(value, field: str):
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise invalid(
-                    f"catalog.{field}.json", _("不是合法的 JSON：%(m)s") % {"m": exc.msg}, field
+                    field_code(field, FieldProblem.JSON),
+                    _("不是合法的 JSON：%(m)s") % {"m": exc.msg},
+                    field,
                 ) from exc
         else:
             value = [v.strip() for v in text.split("|") if v.strip()]
     if not isinstance(value, list):
-        raise invalid(f"catalog.{field}.type", _("应为列表。"), field)
+        raise invalid(field_code(field, FieldProblem.TYPE), _("应为列表。"), field)
     return value
 
 
@@ -131,7 +133,9 @@ def _obj(value, field: str):
             value = json.loads(value)
         except json.JSONDecodeError as exc:
             raise invalid(
-                f"catalog.{field}.json", _("不是合法的 JSON：%(m)s") % {"m": exc.msg}, field
+                field_code(field, FieldProblem.JSON),
+                _("不是合法的 JSON：%(m)s") % {"m": exc.msg},
+                field,
             ) from exc
     return value
 
@@ -148,7 +152,7 @@ def clean_form(schema, ui, *, field: str = "form_schema") -> tuple[dict, dict]:
             _schema_ok.add(key)
     elif ui:
         raise invalid(
-            "catalog.form_ui.without_schema", _("没有表单定义时不能有界面提示。"), "form_ui"
+            CatalogError.FORM_UI_WITHOUT_SCHEMA, _("没有表单定义时不能有界面提示。"), "form_ui"
         )
     return schema, ui
 
@@ -157,20 +161,20 @@ def clean_material(data: dict, index: int) -> dict:
     prefix = f"materials[{index}]."
     name = str(data.get("name") or "").strip()
     if not name:
-        raise invalid("catalog.material.name", _("材料名称不能为空。"), prefix + "name")
+        raise invalid(CatalogError.MATERIAL_NAME, _("材料名称不能为空。"), prefix + "name")
     count = _int(data.get("count", 1), prefix + "count", _("份数"))
     if count <= 0:
-        raise invalid("catalog.material.count", _("份数应大于 0。"), prefix + "count")
+        raise invalid(CatalogError.MATERIAL_COUNT, _("份数应大于 0。"), prefix + "count")
     required = _bool(data.get("required", True))
     condition = str(data.get("condition") or "").strip()
     if not required and not condition:
         raise invalid(
-            "catalog.material.condition", _("非必需材料须写明适用情形。"), prefix + "condition"
+            CatalogError.MATERIAL_CONDITION, _("非必需材料须写明适用情形。"), prefix + "condition"
         )
     source = str(data.get("source") or MaterialSource.APPLICANT)
     if source not in MaterialSource.values:
         raise invalid(
-            "catalog.material.source",
+            CatalogError.MATERIAL_SOURCE,
             _("未知的材料来源“%(v)s”。") % {"v": source},
             prefix + "source",
         )
@@ -205,14 +209,16 @@ def clean_content(data: dict) -> tuple[dict, list[dict]]:
         value = str(data.get(field) or "").strip()
         if len(value) > limit:
             raise invalid(
-                f"catalog.{field}.too_long", _("不能超过 %(n)d 个字。") % {"n": limit}, field
+                field_code(field, FieldProblem.TOO_LONG),
+                _("不能超过 %(n)d 个字。") % {"n": limit},
+                field,
             )
         out[field] = value
     if not out["name"]:
-        raise invalid("catalog.name.required", _("事项名称不能为空。"), "name")
+        raise invalid(CatalogError.NAME_REQUIRED, _("事项名称不能为空。"), "name")
     for field in ("consult_phone", "complaint_phone"):
         if out[field] and not validators.PHONE.match(out[field]):
-            raise invalid(f"catalog.{field}.format", _("电话号码格式不正确。"), field)
+            raise invalid(field_code(field, FieldProblem.FORMAT), _("电话号码格式不正确。"), field)
     for field in LIST_FIELDS:
         out[field] = _list(data.get(field), field)
     for field in BOOL_FIELDS:
@@ -243,32 +249,34 @@ def clean_content(data: dict) -> tuple[dict, list[dict]]:
     for i, basis in enumerate(out["legal_basis"]):
         if not isinstance(basis, dict) or not str(basis.get("law") or "").strip():
             raise invalid(
-                "catalog.legal_basis.law",
+                CatalogError.LEGAL_BASIS_LAW,
                 _("设定依据须写明法律法规名称。"),
                 f"legal_basis[{i}].law",
             )
     for i, step in enumerate(out["process_steps"]):
         if not isinstance(step, dict) or not str(step.get("name") or "").strip():
             raise invalid(
-                "catalog.process_steps.name", _("办理环节须有名称。"), f"process_steps[{i}].name"
+                CatalogError.PROCESS_STEPS_NAME, _("办理环节须有名称。"), f"process_steps[{i}].name"
             )
     for i, fee in enumerate(out["fees"]):
         try:
             amount = Decimal(str(fee.get("amount", "0")))
         except (InvalidOperation, AttributeError):
             raise invalid(
-                "catalog.fees.amount", _("收费金额应为数字。"), f"fees[{i}].amount"
+                CatalogError.FEES_AMOUNT, _("收费金额应为数字。"), f"fees[{i}].amount"
             ) from None
         if amount < 0:
-            raise invalid("catalog.fees.amount", _("收费金额不能为负数。"), f"fees[{i}].amount")
+            raise invalid(CatalogError.FEES_AMOUNT, _("收费金额不能为负数。"), f"fees[{i}].amount")
         if amount > 0 and not str(fee.get("basis") or "").strip():
-            raise invalid("catalog.fees.basis", _("收费项目须写明收费依据。"), f"fees[{i}].basis")
+            raise invalid(
+                CatalogError.FEES_BASIS, _("收费项目须写明收费依据。"), f"fees[{i}].basis"
+            )
     out["form_schema"], out["form_ui"] = clean_form(data.get("form_schema"), data.get("form_ui"))
     raw_materials = _list(data.get("materials"), "materials")
     materials = []
     for i, m in enumerate(raw_materials):
         if not isinstance(m, dict):
-            raise invalid("catalog.material.type", _("材料应为对象。"), f"materials[{i}]")
+            raise invalid(CatalogError.MATERIAL_TYPE, _("材料应为对象。"), f"materials[{i}]")
         material = clean_material(m, i)
         material["applies_if"] = validators.validate_applies_if(
             material["applies_if"], schema=out["form_schema"], field=f"materials[{i}].applies_if"

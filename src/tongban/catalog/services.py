@@ -21,6 +21,7 @@ from tongban.identity import selectors as identity_selectors
 from . import access, errors, validators
 from .choices import VersionStatus
 from .content import clean_content, content_of
+from .errors import CatalogError
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 from .schema_forms import ordered_properties
 
@@ -205,7 +206,7 @@ def version_reject(*, staff, version: ServiceItemVersion, note: str) -> ServiceI
         raise errors.wrong_status(VersionStatus.IN_REVIEW.label, version.get_status_display())
     note = (note or "").strip()
     if not note:
-        raise errors.invalid("catalog.review_note.required", _("退回时请写明审核意见。"), "note")
+        raise errors.invalid(CatalogError.REVIEW_NOTE_REQUIRED, _("退回时请写明审核意见。"), "note")
     version.status = VersionStatus.DRAFT
     version.reviewed_by, version.reviewed_at, version.review_note = (
         staff.account,
@@ -300,16 +301,16 @@ def theme_save(
 ) -> Theme:
     """Create or replace a theme. Members must be published items."""
     if not members:
-        raise errors.invalid("catalog.theme.members", _("主题服务至少包含一个事项。"), "members")
+        raise errors.invalid(CatalogError.THEME_MEMBERS, _("主题服务至少包含一个事项。"), "members")
     if promised_limit_days <= 0:
         raise errors.invalid(
-            "catalog.limit.promised", _("承诺时限应为大于 0 的工作日数。"), "promised_limit_days"
+            CatalogError.LIMIT_PROMISED, _("承诺时限应为大于 0 的工作日数。"), "promised_limit_days"
         )
     parts = []
     for item, part in members:
         if item.published_id is None:
             raise errors.invalid(
-                "catalog.theme.unpublished", _("主题成员须为已发布事项。"), "members"
+                CatalogError.THEME_UNPUBLISHED, _("主题成员须为已发布事项。"), "members"
             )
         parts.append((part, item.published.form_schema, item.published.form_ui))
     schema, ui = merged_form(parts)
@@ -353,7 +354,7 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, rows: list[dict]):
         message = _("导入文件有 %(n)d 处错误，未导入任何事项。") % {"n": len(rows)}
-        super().__init__("catalog.import.rejected", message)
+        super().__init__(CatalogError.IMPORT_REJECTED, message)
         self.rows = rows
 
     def as_dict(self) -> dict:
@@ -438,7 +439,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
             )
             if implementation in seen:
                 raise errors.invalid(
-                    "catalog.import.duplicate_row",
+                    CatalogError.IMPORT_DUPLICATE_ROW,
                     _("实施编码与第 %(l)d 行重复。") % {"l": seen[implementation]},
                     "implementation_code",
                 )
@@ -449,7 +450,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
                     raise errors.implementation_code_taken(implementation)
                 if item.pk in open_items:
                     raise errors.invalid(
-                        "catalog.import.open_version",
+                        CatalogError.IMPORT_OPEN_VERSION,
                         _("该事项已有草稿或审核中的版本，请先处理后再导入。"),
                         "implementation_code",
                     )

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from tongban.core.errors import InvalidInput
 
+from ..errors import CatalogError
+
 MAX_QUERY_CHARS = 100
 QUERY_STOPWORDS = {
     "我",
@@ -145,11 +147,11 @@ def check_query(q: str) -> str:
             "n": len(q),
             "max": MAX_QUERY_CHARS,
         }
-        raise InvalidInput("catalog.search.too_long", message, fields={"q": message})
+        raise InvalidInput(CatalogError.SEARCH_TOO_LONG, message, fields={"q": message})
     text = normalize(q)
     if not MEANINGFUL.search(text):
         message = _("请输入要搜索的事项名称或关键词（不能只有标点符号）。")
-        raise InvalidInput("catalog.search.no_terms", message, fields={"q": message})
+        raise InvalidInput(CatalogError.SEARCH_NO_TERMS, message, fields={"q": message})
     return text
 
 
