@@ -187,7 +187,7 @@ def clean_material(data: dict, index: int) -> dict:
         "name": name[:200],
         "legal_basis": str(data.get("legal_basis") or "")[:300],
         "form": _choice(
-            data.get("form") or "original", MaterialForm, prefix + "form", _("材料形式")
+            data.get("form") or MaterialForm.ORIGINAL, MaterialForm, prefix + "form", _("材料形式")
         ),
         "count": count,
         "paper_format": str(data.get("paper_format") or "")[:50],

@@ -15,7 +15,8 @@ from django.utils import timezone
 from tongban.core.audit import audit_record
 
 from .backends import backend_for
-from .models import Channel, Message, MessageStatus
+from .choices import Channel, MessageStatus
+from .models import Message
 
 log = logging.getLogger(__name__)
 ERROR_LENGTH = 500

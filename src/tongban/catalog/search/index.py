@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from ..choices import OnlineDepth
+from ..choices import Audience, CaseType, OnlineDepth
 from .analysis import (
     CJK,
     LATIN,
@@ -96,6 +96,14 @@ class Hit:
     case_type: str
     visits: int
     score: float
+
+    @property
+    def immediate(self) -> bool:
+        return self.case_type == CaseType.IMMEDIATE
+
+    @property
+    def fully_online(self) -> bool:
+        return OnlineDepth.FULLY_ONLINE in self.online_depth
 
 
 @dataclass
@@ -199,7 +207,7 @@ class Index:
         return [
             theme
             for theme, labels in self._theme_labels
-            if (not audience or theme.audience in (audience, "both"))
+            if (not audience or theme.audience in (audience, Audience.BOTH))
             and any(label in p or (len(p) >= 3 and p in label) for label in labels for p in phrases)
         ]
 
@@ -505,7 +513,7 @@ class Index:
     def _filter(self, audience, department, district, theme, depth, life_event, stage):
         checks = []
         if audience:
-            checks.append(lambda d: d.audience in (audience, "both"))
+            checks.append(lambda d: d.audience in (audience, Audience.BOTH))
         if department:
             checks.append(lambda d: d.department_code == department)
         if district:
