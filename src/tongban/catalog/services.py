@@ -1,10 +1,16 @@
 """Verbs that change the catalog. Each is one transaction, audit-logged, and checks who acts.
 
+Every public verb is top-level (``_top_level``): it opens a durable transaction, so calling it
+from inside another transaction is a bug that raises ``RuntimeError`` rather than a savepoint that
+could be rolled back without the caller noticing; its audit entries are appended together when it
+ends (``core.audit.audited_atomic``). No verb calls another: shared steps are private helpers.
+
 Stewards (role ``data_steward`` of the item's department) create items, draft and submit
 versions; platform admins review: reject back to draft or publish. Publishing supersedes the
 previous published version and bumps the search-index version so every process catches up.
 """
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import DomainError, InvalidInput
 from tongban.identity import selectors as identity_selectors
 
@@ -24,6 +30,18 @@ from .content import clean_content, content_of
 from .errors import CatalogError
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 from .schema_forms import ordered_properties
+
+
+def _top_level(service):
+    """A durable transaction around the service, its audit entries batched inside it."""
+    audited = audited_atomic(service)
+
+    @functools.wraps(service)
+    def inner(*args, **kwargs):
+        with transaction.atomic(durable=True):
+            return audited(*args, **kwargs)
+
+    return inner
 
 
 def _reason(reason: str) -> str:
@@ -63,13 +81,13 @@ def _write_materials(version: ServiceItemVersion, materials: list[dict], files=N
     Material.objects.bulk_create(rows)
 
 
-def search_version_bump() -> int:
+def _search_version_bump() -> int:
     CatalogState.objects.get_or_create(id=1)
     CatalogState.objects.filter(id=1).update(search_version=F("search_version") + 1)
     return CatalogState.objects.values_list("search_version", flat=True).get(id=1)
 
 
-@transaction.atomic
+@_top_level
 def item_create(
     *,
     staff,
@@ -113,7 +131,7 @@ def item_create(
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_draft(*, staff, item: ServiceItem, reason: str, content: dict | None = None):
     """Start a new draft from the published version (or the latest one)."""
     item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
@@ -157,7 +175,7 @@ def _locked(version: ServiceItemVersion) -> ServiceItemVersion:
     )
 
 
-@transaction.atomic
+@_top_level
 def version_update(*, staff, version: ServiceItemVersion, content: dict, reason: str):
     version = _locked(version)
     access.require_steward(staff, version.item.department)
@@ -185,7 +203,7 @@ def version_update(*, staff, version: ServiceItemVersion, content: dict, reason:
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
     version = _locked(version)
     access.require_steward(staff, version.item.department)
@@ -198,7 +216,7 @@ def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_reject(*, staff, version: ServiceItemVersion, note: str) -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
@@ -234,13 +252,13 @@ def _publish(version: ServiceItemVersion, *, actor, note: str = "") -> ServiceIt
         published_at=now,
     )
     item.published_id = version.pk
-    item.search_version = search_version_bump()
+    item.search_version = _search_version_bump()
     item.save(update_fields=["published", "search_version"])
     version.refresh_from_db()
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_publish(*, staff, version: ServiceItemVersion, note: str = "") -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
@@ -287,7 +305,7 @@ def merged_form(parts: Iterable[tuple[str, dict, dict]]) -> tuple[dict, dict]:
     return schema, ui
 
 
-@transaction.atomic
+@_top_level
 def theme_save(
     *,
     code: str,
@@ -336,7 +354,7 @@ def theme_save(
         ]
     )
     touched |= {item.pk for item, _part in members}
-    version = search_version_bump()
+    version = _search_version_bump()
     ServiceItem.objects.filter(pk__in=touched).update(search_version=version)
     audit_record(
         action="catalog.theme.save", actor=actor, target=theme, details={"members": len(members)}
@@ -402,7 +420,7 @@ def parse_import(*, data: bytes, fmt: str) -> list[tuple[int, dict]]:
     raise ImportRejected([{"line": 0, "field": "format", "reason": _("仅支持 JSON 或 CSV。")}])
 
 
-@transaction.atomic
+@_top_level
 def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportResult:
     """Validate every row first; if any row fails, raise ``ImportRejected`` listing them all and
     save nothing. New implementation codes become new items (version 1, draft); known ones of
@@ -493,7 +511,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
 # --- bulk load (demo seed, benchmarks) ------------------------------------------------------
 
 
-@transaction.atomic
+@_top_level
 def items_load_published(*, entries: list[dict], reason: str) -> list[ServiceItemVersion]:
     """Create items and publish their first version in bulk, validated exactly like a steward's
     draft. Entries: {department, basic_code, implementation_code, popularity, content}.
@@ -521,7 +539,7 @@ def items_load_published(*, entries: list[dict], reason: str) -> list[ServiceIte
     )
     if taken or len(set(codes)) != len(codes):
         raise errors.implementation_code_taken(next(iter(taken)) if taken else "（批内重复）")
-    version_no = search_version_bump()
+    version_no = _search_version_bump()
     now = timezone.now()
     items = ServiceItem.objects.bulk_create(
         [

@@ -18,7 +18,6 @@ from importlib import resources
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 
 from tongban.catalog import services
 from tongban.catalog.choices import Audience, EnterpriseStage, ItemType, LifeEvent
@@ -611,8 +610,9 @@ def seed_themes() -> int:
     return len(THEMES)
 
 
-@transaction.atomic
 def seed_catalog() -> int:
+    """Each step is its own transaction (the catalog's verbs are top-level); being idempotent,
+    a seed that stopped half-way is finished by running it again."""
     entries = _entries()
     versions = services.items_load_published(entries=entries, reason=REASON)
     write_templates(versions)
@@ -626,7 +626,6 @@ QUALIFIERS = [
 ]  # fmt: skip
 
 
-@transaction.atomic
 def seed_catalog_scale(total: int) -> int:
     """Add synthetic items (same structure, no template files) until the catalog has ``total``.
     Names are real item names with a qualifier (食品经营许可（延续）), spread over all

@@ -19,7 +19,11 @@ def _seeded_demo_catalog(django_db_setup, django_db_blocker, tmp_path_factory):
     from tongban.demo.seed import seed_reference
 
     media = tmp_path_factory.mktemp("demo-catalog-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+    # The seed calls the catalog's durable verbs. Like the class-wide transaction Django's
+    # TestCase opens for setUpTestData, this one is marked as a test's, so they may run in it.
+    package = transaction.atomic()
+    package._from_testcase = True
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), package:
         seed_reference()
         seed_catalog()
         yield search.current_index()
