@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from tongban.core.errors import DomainError
+from tongban.core import inputs
+from tongban.core.errors import BadRequest, DomainError
 
 from . import validators
 from .choices import (
@@ -104,6 +105,38 @@ def _bool(value) -> bool:
     return bool(value)
 
 
+class JsonRefused(Exception):
+    """Uploaded JSON the catalog will not read: ``message`` says why, ``line`` where (1 when the
+    whole document is at fault), ``code`` is the boundary's code for non-syntax refusals."""
+
+    def __init__(self, message: str, line: int = 1, code: str = ""):
+        super().__init__(message)
+        self.message, self.line, self.code = message, line, code
+
+
+def strict_json(text: str):
+    """JSON from an uploaded file or a cell of one, read by the project's strict parser
+    (``core.inputs.loads``: no NaN or Infinity, no nesting deeper than it allows, no NUL bytes or
+    lone surrogates), so an import cannot store what the API would refuse. A syntax error is told
+    with json's own words and line."""
+    try:
+        return inputs.loads(text)
+    except BadRequest as exc:
+        if exc.code == "input.invalid_json":
+            line, message = _syntax_error(text)
+            raise JsonRefused(message, line=line) from None
+        raise JsonRefused(exc.message, code=exc.code) from None
+
+
+def _syntax_error(text: str) -> tuple[int, str]:
+    """Where and why json itself cannot read the text (its message names the problem)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return exc.lineno, _("不是合法的 JSON：%(m)s") % {"m": exc.msg}
+    return 1, _("不是有效的 JSON。")
+
+
 def _list(value, field: str):
     if value in (None, ""):
         return []
@@ -111,13 +144,9 @@ def _list(value, field: str):
         text = value.strip()
         if text.startswith("["):
             try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise invalid(
-                    field_code(field, FieldProblem.JSON),
-                    _("不是合法的 JSON：%(m)s") % {"m": exc.msg},
-                    field,
-                ) from exc
+                value = strict_json(text)
+            except JsonRefused as exc:
+                raise invalid(field_code(field, FieldProblem.JSON), exc.message, field) from None
         else:
             value = [v.strip() for v in text.split("|") if v.strip()]
     if not isinstance(value, list):
@@ -130,13 +159,9 @@ def _obj(value, field: str):
         return {}
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise invalid(
-                field_code(field, FieldProblem.JSON),
-                _("不是合法的 JSON：%(m)s") % {"m": exc.msg},
-                field,
-            ) from exc
+            value = strict_json(value)
+        except JsonRefused as exc:
+            raise invalid(field_code(field, FieldProblem.JSON), exc.message, field) from None
     return value
 
 

@@ -11,7 +11,6 @@ previous published version and bumps the search-index version so every process c
 """
 
 import functools
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from tongban.identity import selectors as identity_selectors
 
 from . import access, errors, validators
 from .choices import VersionStatus
-from .content import clean_content, content_of
+from .content import JsonRefused, clean_content, content_of, strict_json
 from .errors import CatalogError
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 from .schema_forms import ordered_properties
@@ -398,17 +397,10 @@ def parse_import(*, data: bytes, fmt: str) -> list[tuple[int, dict]]:
         ) from None
     if fmt == "json":
         try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportRejected(
-                [
-                    {
-                        "line": exc.lineno,
-                        "field": "file",
-                        "reason": _("不是合法的 JSON：%(m)s") % {"m": exc.msg},
-                    }
-                ]
-            ) from None
+            rows = strict_json(text)
+        except JsonRefused as exc:
+            problem = {"line": exc.line, "field": "file", "reason": exc.message}
+            raise ImportRejected([problem | ({"code": exc.code} if exc.code else {})]) from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ImportRejected(
                 [{"line": 1, "field": "file", "reason": _("JSON 须为事项对象的数组。")}]
