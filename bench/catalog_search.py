@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from tongban.catalog import quality, search, selectors
-    from tongban.catalog.seed import seed_catalog_scale
+    from tongban.demo.catalog_seed import seed_catalog_scale
     from tongban.demo.seed import seed
 
     print(f"TONGBAN_HOME={home}", flush=True)

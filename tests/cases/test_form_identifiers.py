@@ -6,8 +6,8 @@ import pytest
 from tongban.cases import services
 from tongban.cases.choices import CaseState as S
 from tongban.cases.models import Case
-from tongban.catalog.seed import form_for
 from tongban.core.errors import InvalidInput
+from tongban.demo.catalog_seed import form_for
 
 pytestmark = pytest.mark.django_db
 

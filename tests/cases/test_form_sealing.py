@@ -12,7 +12,7 @@ from django.test import Client
 
 from tongban.cases import services
 from tongban.cases.models import Case
-from tongban.catalog.seed import form_for
+from tongban.demo.catalog_seed import form_for
 from tongban.identity import selectors as identity_selectors
 
 pytestmark = pytest.mark.django_db

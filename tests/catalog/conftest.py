@@ -91,7 +91,7 @@ def desk(make):
 
 @pytest.fixture
 def demo_catalog(db, settings, tmp_path):
-    from tongban.catalog.seed import seed_catalog
+    from tongban.demo.catalog_seed import seed_catalog
     from tongban.demo.seed import seed_reference
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -2,7 +2,7 @@
 
 from importlib import import_module
 
-from tongban.catalog.seed import form_for
+from tongban.demo.catalog_seed import form_for
 
 migration = import_module("tongban.catalog.migrations.0003_form_identifier_markers")
 

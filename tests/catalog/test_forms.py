@@ -5,7 +5,7 @@ import pytest
 from django.http import QueryDict
 
 from tongban.catalog import schema_forms
-from tongban.catalog.seed import form_for
+from tongban.demo.catalog_seed import form_for
 
 SCHEMA, UI = form_for("person", "child")
 

@@ -146,3 +146,35 @@ def test_unreadable_files(desk):
     assert caught.value.rows[0]["field"] == "file"
     with pytest.raises(services.ImportRejected):
         services.parse_import(data="名称".encode("gbk"), fmt="csv")
+
+
+def test_json_the_strict_parser_refuses_is_reported_with_its_code(desk):
+    nested = "[" + "[" * 40 + "]" * 40 + "]"
+    with pytest.raises(services.ImportRejected) as caught:
+        services.parse_import(data=nested.encode(), fmt="json")
+    assert caught.value.rows == [
+        {"line": 1, "field": "file", "reason": "JSON 嵌套超过 32 层。", "code": "input.too_deep"}
+    ]
+    with pytest.raises(services.ImportRejected) as caught:
+        services.parse_import(data=b'[{"visits": Infinity}]', fmt="json")
+    assert caught.value.rows == [
+        {
+            "line": 1,
+            "field": "file",
+            "reason": "数值 Infinity 不是有效的数字。",
+            "code": "input.invalid_number",
+        }
+    ]
+    assert caught.value.status == 422 and caught.value.code == "catalog.import.rejected"
+
+
+def test_a_csv_cell_of_json_goes_through_the_strict_parser(desk):
+    data = rows(2)
+    data[1]["materials"] = '[{"name": "申请表", "count": NaN}]'
+    parsed = services.parse_import(data=as_csv(data), fmt="csv")
+    with pytest.raises(services.ImportRejected) as caught:
+        services.items_import(staff=desk.steward, rows=parsed, reason="导入")
+    assert [(r["line"], r["field"], r["code"], r["reason"]) for r in caught.value.rows] == [
+        (3, "materials", "catalog.materials.json", "数值 NaN 不是有效的数字。")
+    ]
+    assert not ServiceItem.objects.exists()

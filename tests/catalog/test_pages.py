@@ -114,3 +114,21 @@ def test_import_page_lists_row_errors_and_imports_nothing(client, desk):
     assert ServiceItem.objects.count() == 3
     exported = client.get("/workbench/catalog/export.csv")
     assert exported.status_code == 200 and "导入事项2" in exported.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'[{"name": ' + b"[" * 40 + b"]" * 40 + b"}]", "JSON 嵌套超过 32 层。"),
+        (b'[{"name": "x", "legal_limit_days": NaN}]', "数值 NaN 不是有效的数字。"),
+    ],
+)
+def test_import_refuses_json_the_api_would_refuse(client, desk, body, reason):
+    """The uploaded file goes through the project's strict JSON parser: deep nesting and NaN are
+    a 422 naming the problem, and nothing is imported."""
+    client.force_login(desk.steward.account)
+    upload = SimpleUploadedFile("items.json", body, content_type="application/json")
+    response = client.post("/workbench/catalog/import/", {"file": upload, "reason": "导入"})
+    assert response.status_code == 422
+    assert reason in response.content.decode()
+    assert not ServiceItem.objects.exists()

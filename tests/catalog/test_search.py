@@ -4,6 +4,7 @@ import pytest
 
 from tongban.catalog import search, services
 from tongban.catalog.search import Index, doc_from_row
+from tongban.catalog.search import cache as search_cache
 from tongban.core.errors import InvalidInput
 
 
@@ -99,11 +100,11 @@ def test_a_publish_is_searchable_at_once_in_every_process(desk):
     assert search.current_index().version == 1
     assert names(search.search("测试事项")) == ["测试事项登记"]
     # another worker still holds the old index: it catches up from the version counter alone
-    stale = search._index
+    stale = search_cache._index
     desk.publish(2, name="第二个测试事项")
-    assert search._index is stale and stale.version == 1
+    assert search_cache._index is stale and stale.version == 1
     assert set(names(search.search("测试事项"))) == {"测试事项登记", "第二个测试事项"}
-    assert search._index is stale and stale.version == 2  # updated in place, not rebuilt
+    assert search_cache._index is stale and stale.version == 2  # updated in place, not rebuilt
     # a new version replaces the old document
     item = stale.docs and next(iter(stale.docs))
     from tongban.catalog.models import ServiceItem
@@ -200,7 +201,7 @@ def test_warm_up_builds_the_index_in_a_background_thread(desk):
     thread = search.warm_in_background()
     thread.join(timeout=60)
     assert thread.name == "search-index-warm" and not thread.is_alive()
-    warmed = search._index
+    warmed = search_cache._index
     assert warmed is not None and warmed.version == 1
     assert names(search.search("测试事项")) == ["测试事项登记"]
-    assert search._index is warmed  # the first search used the warmed index
+    assert search_cache._index is warmed  # the first search used the warmed index

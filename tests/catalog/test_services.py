@@ -2,10 +2,11 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from tongban.catalog import selectors, services
 from tongban.catalog.choices import VersionStatus
-from tongban.catalog.models import ServiceItemVersion
+from tongban.catalog.models import ServiceItem, ServiceItemVersion
 from tongban.catalog.schema_forms import ordered_properties
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
 from tongban.core.models import AuditEntry
@@ -142,3 +143,17 @@ def test_theme_form_asks_each_field_once(desk):
     assert props["applicant_name"]["x-parts"] == ["甲", "乙"]
     assert set(theme.form_schema["required"]) == {"applicant_name", "child_name"}
     assert [m.part for m in theme.members.all()] == ["甲", "乙"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_verb_owns_its_transaction_and_refuses_to_run_inside_another(desk):
+    """Top-level verbs are durable: inside someone else's transaction (where a rollback would
+    silently undo them) they raise at once and change nothing; alone they commit."""
+    before = ServiceItem.objects.count()
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        desk.create(1)
+    assert ServiceItem.objects.count() == before
+    version = desk.create(1)
+    assert ServiceItem.objects.count() == before + 1
+    assert version.status == VersionStatus.DRAFT
+    assert AuditEntry.objects.filter(action="catalog.item.create").count() == 1

@@ -20,6 +20,7 @@ from .choices import (
     MaterialSource,
     OnlineDepth,
 )
+from .errors import CatalogError
 
 router = Router(tags=["catalog"])
 
@@ -356,7 +357,7 @@ def _check(schema: dict, data: dict) -> dict:
     errors = schema_forms.validate(schema, data)
     if errors:
         raise InvalidInput(
-            "catalog.form.invalid",
+            CatalogError.FORM_INVALID,
             _("申请表有 %(n)d 处需要修改。") % {"n": len(errors)},
             fields=errors,
         )

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from tongban.core.errors import DomainError
+from tongban.core import inputs
+from tongban.core.errors import BadRequest, DomainError
 
 from . import validators
 from .choices import (
@@ -20,7 +21,7 @@ from .choices import (
     MaterialForm,
     MaterialSource,
 )
-from .errors import invalid
+from .errors import CatalogError, FieldProblem, field_code, invalid
 
 TEXT_FIELDS = {
     "name": 200,
@@ -79,7 +80,7 @@ _schema_ok: set[str] = set()
 def _choice(value, choices, field: str, label: str) -> str:
     if value not in choices.values:
         raise invalid(
-            f"catalog.{field}.unknown",
+            field_code(field, FieldProblem.UNKNOWN),
             _("%(label)s“%(v)s”不在可选范围内。") % {"label": label, "v": value},
             field,
         )
@@ -91,7 +92,7 @@ def _int(value, field: str, label: str) -> int:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise invalid(
-            f"catalog.{field}.not_integer",
+            field_code(field, FieldProblem.NOT_INTEGER),
             _("%(label)s应为整数，实为“%(v)s”。") % {"label": label, "v": value},
             field,
         ) from None
@@ -104,6 +105,38 @@ def _bool(value) -> bool:
     return bool(value)
 
 
+class JsonRefused(Exception):
+    """Uploaded JSON the catalog will not read: ``message`` says why, ``line`` where (1 when the
+    whole document is at fault), ``code`` is the boundary's code for non-syntax refusals."""
+
+    def __init__(self, message: str, line: int = 1, code: str = ""):
+        super().__init__(message)
+        self.message, self.line, self.code = message, line, code
+
+
+def strict_json(text: str):
+    """JSON from an uploaded file or a cell of one, read by the project's strict parser
+    (``core.inputs.loads``: no NaN or Infinity, no nesting deeper than it allows, no NUL bytes or
+    lone surrogates), so an import cannot store what the API would refuse. A syntax error is told
+    with json's own words and line."""
+    try:
+        return inputs.loads(text)
+    except BadRequest as exc:
+        if exc.code == "input.invalid_json":
+            line, message = _syntax_error(text)
+            raise JsonRefused(message, line=line) from None
+        raise JsonRefused(exc.message, code=exc.code) from None
+
+
+def _syntax_error(text: str) -> tuple[int, str]:
+    """Where and why json itself cannot read the text (its message names the problem)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return exc.lineno, _("不是合法的 JSON：%(m)s") % {"m": exc.msg}
+    return 1, _("不是有效的 JSON。")
+
+
 def _list(value, field: str):
     if value in (None, ""):
         return []
@@ -111,15 +144,13 @@ def _list(value, field: str):
         text = value.strip()
         if text.startswith("["):
             try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise invalid(
-                    f"catalog.{field}.json", _("不是合法的 JSON：%(m)s") % {"m": exc.msg}, field
-                ) from exc
+                value = strict_json(text)
+            except JsonRefused as exc:
+                raise invalid(field_code(field, FieldProblem.JSON), exc.message, field) from None
         else:
             value = [v.strip() for v in text.split("|") if v.strip()]
     if not isinstance(value, list):
-        raise invalid(f"catalog.{field}.type", _("应为列表。"), field)
+        raise invalid(field_code(field, FieldProblem.TYPE), _("应为列表。"), field)
     return value
 
 
@@ -128,11 +159,9 @@ def _obj(value, field: str):
         return {}
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise invalid(
-                f"catalog.{field}.json", _("不是合法的 JSON：%(m)s") % {"m": exc.msg}, field
-            ) from exc
+            value = strict_json(value)
+        except JsonRefused as exc:
+            raise invalid(field_code(field, FieldProblem.JSON), exc.message, field) from None
     return value
 
 
@@ -148,7 +177,7 @@ def clean_form(schema, ui, *, field: str = "form_schema") -> tuple[dict, dict]:
             _schema_ok.add(key)
     elif ui:
         raise invalid(
-            "catalog.form_ui.without_schema", _("没有表单定义时不能有界面提示。"), "form_ui"
+            CatalogError.FORM_UI_WITHOUT_SCHEMA, _("没有表单定义时不能有界面提示。"), "form_ui"
         )
     return schema, ui
 
@@ -157,20 +186,20 @@ def clean_material(data: dict, index: int) -> dict:
     prefix = f"materials[{index}]."
     name = str(data.get("name") or "").strip()
     if not name:
-        raise invalid("catalog.material.name", _("材料名称不能为空。"), prefix + "name")
+        raise invalid(CatalogError.MATERIAL_NAME, _("材料名称不能为空。"), prefix + "name")
     count = _int(data.get("count", 1), prefix + "count", _("份数"))
     if count <= 0:
-        raise invalid("catalog.material.count", _("份数应大于 0。"), prefix + "count")
+        raise invalid(CatalogError.MATERIAL_COUNT, _("份数应大于 0。"), prefix + "count")
     required = _bool(data.get("required", True))
     condition = str(data.get("condition") or "").strip()
     if not required and not condition:
         raise invalid(
-            "catalog.material.condition", _("非必需材料须写明适用情形。"), prefix + "condition"
+            CatalogError.MATERIAL_CONDITION, _("非必需材料须写明适用情形。"), prefix + "condition"
         )
     source = str(data.get("source") or MaterialSource.APPLICANT)
     if source not in MaterialSource.values:
         raise invalid(
-            "catalog.material.source",
+            CatalogError.MATERIAL_SOURCE,
             _("未知的材料来源“%(v)s”。") % {"v": source},
             prefix + "source",
         )
@@ -183,7 +212,7 @@ def clean_material(data: dict, index: int) -> dict:
         "name": name[:200],
         "legal_basis": str(data.get("legal_basis") or "")[:300],
         "form": _choice(
-            data.get("form") or "original", MaterialForm, prefix + "form", _("材料形式")
+            data.get("form") or MaterialForm.ORIGINAL, MaterialForm, prefix + "form", _("材料形式")
         ),
         "count": count,
         "paper_format": str(data.get("paper_format") or "")[:50],
@@ -205,14 +234,16 @@ def clean_content(data: dict) -> tuple[dict, list[dict]]:
         value = str(data.get(field) or "").strip()
         if len(value) > limit:
             raise invalid(
-                f"catalog.{field}.too_long", _("不能超过 %(n)d 个字。") % {"n": limit}, field
+                field_code(field, FieldProblem.TOO_LONG),
+                _("不能超过 %(n)d 个字。") % {"n": limit},
+                field,
             )
         out[field] = value
     if not out["name"]:
-        raise invalid("catalog.name.required", _("事项名称不能为空。"), "name")
+        raise invalid(CatalogError.NAME_REQUIRED, _("事项名称不能为空。"), "name")
     for field in ("consult_phone", "complaint_phone"):
         if out[field] and not validators.PHONE.match(out[field]):
-            raise invalid(f"catalog.{field}.format", _("电话号码格式不正确。"), field)
+            raise invalid(field_code(field, FieldProblem.FORMAT), _("电话号码格式不正确。"), field)
     for field in LIST_FIELDS:
         out[field] = _list(data.get(field), field)
     for field in BOOL_FIELDS:
@@ -243,32 +274,34 @@ def clean_content(data: dict) -> tuple[dict, list[dict]]:
     for i, basis in enumerate(out["legal_basis"]):
         if not isinstance(basis, dict) or not str(basis.get("law") or "").strip():
             raise invalid(
-                "catalog.legal_basis.law",
+                CatalogError.LEGAL_BASIS_LAW,
                 _("设定依据须写明法律法规名称。"),
                 f"legal_basis[{i}].law",
             )
     for i, step in enumerate(out["process_steps"]):
         if not isinstance(step, dict) or not str(step.get("name") or "").strip():
             raise invalid(
-                "catalog.process_steps.name", _("办理环节须有名称。"), f"process_steps[{i}].name"
+                CatalogError.PROCESS_STEPS_NAME, _("办理环节须有名称。"), f"process_steps[{i}].name"
             )
     for i, fee in enumerate(out["fees"]):
         try:
             amount = Decimal(str(fee.get("amount", "0")))
         except (InvalidOperation, AttributeError):
             raise invalid(
-                "catalog.fees.amount", _("收费金额应为数字。"), f"fees[{i}].amount"
+                CatalogError.FEES_AMOUNT, _("收费金额应为数字。"), f"fees[{i}].amount"
             ) from None
         if amount < 0:
-            raise invalid("catalog.fees.amount", _("收费金额不能为负数。"), f"fees[{i}].amount")
+            raise invalid(CatalogError.FEES_AMOUNT, _("收费金额不能为负数。"), f"fees[{i}].amount")
         if amount > 0 and not str(fee.get("basis") or "").strip():
-            raise invalid("catalog.fees.basis", _("收费项目须写明收费依据。"), f"fees[{i}].basis")
+            raise invalid(
+                CatalogError.FEES_BASIS, _("收费项目须写明收费依据。"), f"fees[{i}].basis"
+            )
     out["form_schema"], out["form_ui"] = clean_form(data.get("form_schema"), data.get("form_ui"))
     raw_materials = _list(data.get("materials"), "materials")
     materials = []
     for i, m in enumerate(raw_materials):
         if not isinstance(m, dict):
-            raise invalid("catalog.material.type", _("材料应为对象。"), f"materials[{i}]")
+            raise invalid(CatalogError.MATERIAL_TYPE, _("材料应为对象。"), f"materials[{i}]")
         material = clean_material(m, i)
         material["applies_if"] = validators.validate_applies_if(
             material["applies_if"], schema=out["form_schema"], field=f"materials[{i}].applies_if"

@@ -20,11 +20,13 @@ from . import validators
 from .choices import (
     Audience,
     CaseType,
+    Channel,
     EnterpriseStage,
     ItemType,
     LifeEvent,
     MaterialForm,
     MaterialSource,
+    OnlineDepth,
     VersionStatus,
 )
 
@@ -149,11 +151,13 @@ class ServiceItemVersion(models.Model):
             models.UniqueConstraint(fields=["item", "number"], name="catalog_version_number"),
             models.UniqueConstraint(
                 fields=["item"],
-                condition=Q(status__in=["draft", "in_review"]),
+                condition=Q(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]),
                 name="catalog_one_open_version",
             ),
             models.UniqueConstraint(
-                fields=["item"], condition=Q(status="published"), name="catalog_one_published"
+                fields=["item"],
+                condition=Q(status=VersionStatus.PUBLISHED),
+                name="catalog_one_published",
             ),
             models.CheckConstraint(
                 condition=Q(legal_limit_days__gt=0), name="catalog_legal_limit_positive"
@@ -198,12 +202,33 @@ class ServiceItemVersion(models.Model):
 
     @property
     def fully_online(self) -> bool:
-        return "fully_online" in self.online_depth
+        return OnlineDepth.FULLY_ONLINE in self.online_depth
 
     @property
     def applies_online(self) -> bool:
         """Whether the public may apply online: the item receives applications online (网上收件)."""
-        return "receive" in self.online_depth or self.fully_online
+        return OnlineDepth.RECEIVE in self.online_depth or self.fully_online
+
+    @property
+    def immediate(self) -> bool:
+        """An 即办件: settled on the spot, no promised days."""
+        return self.case_type == CaseType.IMMEDIATE
+
+    @property
+    def channel_labels(self) -> list[str]:
+        return [str(Channel(c).label) for c in self.channels]
+
+    @property
+    def status_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    @property
+    def status_in_review(self) -> bool:
+        return self.status == VersionStatus.IN_REVIEW
+
+    @property
+    def status_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
 
 
 class Material(models.Model):
@@ -254,7 +279,7 @@ class Material(models.Model):
                 name="catalog_material_condition",
             ),
             models.CheckConstraint(
-                condition=~Q(source="licence") | ~Q(licence_type_code=""),
+                condition=~Q(source=MaterialSource.LICENCE) | ~Q(licence_type_code=""),
                 name="catalog_material_licence_type",
             ),
         ]
@@ -273,6 +298,11 @@ class Material(models.Model):
             raise _as_validation_error(exc) from exc
         if not self.required and not self.condition:
             raise ValidationError({"condition": [_("非必需材料须写明适用情形。")]})
+
+    @property
+    def fetched(self) -> bool:
+        """Obtained by the platform (licence or shared data), not handed in by the applicant."""
+        return self.source != MaterialSource.APPLICANT
 
 
 class Theme(models.Model):

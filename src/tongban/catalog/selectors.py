@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from tongban.identity import selectors as identity_selectors
 
 from . import access, errors, schema_forms
-from .choices import EnterpriseStage, LifeEvent, MaterialSource, VersionStatus
+from .choices import Audience, EnterpriseStage, LifeEvent, MaterialSource, VersionStatus
 from .content import MATERIAL_FIELDS, VERSION_FIELDS
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 
@@ -132,7 +132,7 @@ def items_list(
     if enterprise_stage:
         qs = qs.filter(published__enterprise_stage=enterprise_stage)
     if audience:
-        qs = qs.filter(published__audience__in=[audience, "both"])
+        qs = qs.filter(published__audience__in=[audience, Audience.BOTH])
     if theme:
         qs = qs.filter(theme_members__theme__code=theme)
     qs = qs.order_by("-popularity", "published__name", "id")

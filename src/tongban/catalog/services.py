@@ -1,11 +1,16 @@
 """Verbs that change the catalog. Each is one transaction, audit-logged, and checks who acts.
 
+Every public verb is top-level (``_top_level``): it opens a durable transaction, so calling it
+from inside another transaction is a bug that raises ``RuntimeError`` rather than a savepoint that
+could be rolled back without the caller noticing; its audit entries are appended together when it
+ends (``core.audit.audited_atomic``). No verb calls another: shared steps are private helpers.
+
 Stewards (role ``data_steward`` of the item's department) create items, draft and submit
 versions; platform admins review: reject back to draft or publish. Publishing supersedes the
 previous published version and bumps the search-index version so every process catches up.
 """
 
-import json
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,15 +19,28 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import DomainError, InvalidInput
 from tongban.identity import selectors as identity_selectors
 
 from . import access, errors, validators
 from .choices import VersionStatus
-from .content import clean_content, content_of
+from .content import JsonRefused, clean_content, content_of, strict_json
+from .errors import CatalogError
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 from .schema_forms import ordered_properties
+
+
+def _top_level(service):
+    """A durable transaction around the service, its audit entries batched inside it."""
+    audited = audited_atomic(service)
+
+    @functools.wraps(service)
+    def inner(*args, **kwargs):
+        with transaction.atomic(durable=True):
+            return audited(*args, **kwargs)
+
+    return inner
 
 
 def _reason(reason: str) -> str:
@@ -62,13 +80,13 @@ def _write_materials(version: ServiceItemVersion, materials: list[dict], files=N
     Material.objects.bulk_create(rows)
 
 
-def search_version_bump() -> int:
+def _search_version_bump() -> int:
     CatalogState.objects.get_or_create(id=1)
     CatalogState.objects.filter(id=1).update(search_version=F("search_version") + 1)
     return CatalogState.objects.values_list("search_version", flat=True).get(id=1)
 
 
-@transaction.atomic
+@_top_level
 def item_create(
     *,
     staff,
@@ -112,7 +130,7 @@ def item_create(
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_draft(*, staff, item: ServiceItem, reason: str, content: dict | None = None):
     """Start a new draft from the published version (or the latest one)."""
     item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
@@ -156,7 +174,7 @@ def _locked(version: ServiceItemVersion) -> ServiceItemVersion:
     )
 
 
-@transaction.atomic
+@_top_level
 def version_update(*, staff, version: ServiceItemVersion, content: dict, reason: str):
     version = _locked(version)
     access.require_steward(staff, version.item.department)
@@ -184,7 +202,7 @@ def version_update(*, staff, version: ServiceItemVersion, content: dict, reason:
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
     version = _locked(version)
     access.require_steward(staff, version.item.department)
@@ -197,7 +215,7 @@ def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_reject(*, staff, version: ServiceItemVersion, note: str) -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
@@ -205,7 +223,7 @@ def version_reject(*, staff, version: ServiceItemVersion, note: str) -> ServiceI
         raise errors.wrong_status(VersionStatus.IN_REVIEW.label, version.get_status_display())
     note = (note or "").strip()
     if not note:
-        raise errors.invalid("catalog.review_note.required", _("退回时请写明审核意见。"), "note")
+        raise errors.invalid(CatalogError.REVIEW_NOTE_REQUIRED, _("退回时请写明审核意见。"), "note")
     version.status = VersionStatus.DRAFT
     version.reviewed_by, version.reviewed_at, version.review_note = (
         staff.account,
@@ -233,13 +251,13 @@ def _publish(version: ServiceItemVersion, *, actor, note: str = "") -> ServiceIt
         published_at=now,
     )
     item.published_id = version.pk
-    item.search_version = search_version_bump()
+    item.search_version = _search_version_bump()
     item.save(update_fields=["published", "search_version"])
     version.refresh_from_db()
     return version
 
 
-@transaction.atomic
+@_top_level
 def version_publish(*, staff, version: ServiceItemVersion, note: str = "") -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
@@ -286,7 +304,7 @@ def merged_form(parts: Iterable[tuple[str, dict, dict]]) -> tuple[dict, dict]:
     return schema, ui
 
 
-@transaction.atomic
+@_top_level
 def theme_save(
     *,
     code: str,
@@ -300,16 +318,16 @@ def theme_save(
 ) -> Theme:
     """Create or replace a theme. Members must be published items."""
     if not members:
-        raise errors.invalid("catalog.theme.members", _("主题服务至少包含一个事项。"), "members")
+        raise errors.invalid(CatalogError.THEME_MEMBERS, _("主题服务至少包含一个事项。"), "members")
     if promised_limit_days <= 0:
         raise errors.invalid(
-            "catalog.limit.promised", _("承诺时限应为大于 0 的工作日数。"), "promised_limit_days"
+            CatalogError.LIMIT_PROMISED, _("承诺时限应为大于 0 的工作日数。"), "promised_limit_days"
         )
     parts = []
     for item, part in members:
         if item.published_id is None:
             raise errors.invalid(
-                "catalog.theme.unpublished", _("主题成员须为已发布事项。"), "members"
+                CatalogError.THEME_UNPUBLISHED, _("主题成员须为已发布事项。"), "members"
             )
         parts.append((part, item.published.form_schema, item.published.form_ui))
     schema, ui = merged_form(parts)
@@ -335,7 +353,7 @@ def theme_save(
         ]
     )
     touched |= {item.pk for item, _part in members}
-    version = search_version_bump()
+    version = _search_version_bump()
     ServiceItem.objects.filter(pk__in=touched).update(search_version=version)
     audit_record(
         action="catalog.theme.save", actor=actor, target=theme, details={"members": len(members)}
@@ -353,7 +371,7 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, rows: list[dict]):
         message = _("导入文件有 %(n)d 处错误，未导入任何事项。") % {"n": len(rows)}
-        super().__init__("catalog.import.rejected", message)
+        super().__init__(CatalogError.IMPORT_REJECTED, message)
         self.rows = rows
 
     def as_dict(self) -> dict:
@@ -379,17 +397,10 @@ def parse_import(*, data: bytes, fmt: str) -> list[tuple[int, dict]]:
         ) from None
     if fmt == "json":
         try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportRejected(
-                [
-                    {
-                        "line": exc.lineno,
-                        "field": "file",
-                        "reason": _("不是合法的 JSON：%(m)s") % {"m": exc.msg},
-                    }
-                ]
-            ) from None
+            rows = strict_json(text)
+        except JsonRefused as exc:
+            problem = {"line": exc.line, "field": "file", "reason": exc.message}
+            raise ImportRejected([problem | ({"code": exc.code} if exc.code else {})]) from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ImportRejected(
                 [{"line": 1, "field": "file", "reason": _("JSON 须为事项对象的数组。")}]
@@ -401,7 +412,7 @@ def parse_import(*, data: bytes, fmt: str) -> list[tuple[int, dict]]:
     raise ImportRejected([{"line": 0, "field": "format", "reason": _("仅支持 JSON 或 CSV。")}])
 
 
-@transaction.atomic
+@_top_level
 def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportResult:
     """Validate every row first; if any row fails, raise ``ImportRejected`` listing them all and
     save nothing. New implementation codes become new items (version 1, draft); known ones of
@@ -438,7 +449,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
             )
             if implementation in seen:
                 raise errors.invalid(
-                    "catalog.import.duplicate_row",
+                    CatalogError.IMPORT_DUPLICATE_ROW,
                     _("实施编码与第 %(l)d 行重复。") % {"l": seen[implementation]},
                     "implementation_code",
                 )
@@ -449,7 +460,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
                     raise errors.implementation_code_taken(implementation)
                 if item.pk in open_items:
                     raise errors.invalid(
-                        "catalog.import.open_version",
+                        CatalogError.IMPORT_OPEN_VERSION,
                         _("该事项已有草稿或审核中的版本，请先处理后再导入。"),
                         "implementation_code",
                     )
@@ -492,7 +503,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
 # --- bulk load (demo seed, benchmarks) ------------------------------------------------------
 
 
-@transaction.atomic
+@_top_level
 def items_load_published(*, entries: list[dict], reason: str) -> list[ServiceItemVersion]:
     """Create items and publish their first version in bulk, validated exactly like a steward's
     draft. Entries: {department, basic_code, implementation_code, popularity, content}.
@@ -520,7 +531,7 @@ def items_load_published(*, entries: list[dict], reason: str) -> list[ServiceIte
     )
     if taken or len(set(codes)) != len(codes):
         raise errors.implementation_code_taken(next(iter(taken)) if taken else "（批内重复）")
-    version_no = search_version_bump()
+    version_no = _search_version_bump()
     now = timezone.now()
     items = ServiceItem.objects.bulk_create(
         [

@@ -33,7 +33,7 @@ from jsonschema.exceptions import SchemaError
 from tongban.identity.validators import IdentifierError, validate_uscc
 
 from .choices import OnlineDepth
-from .errors import invalid
+from .errors import CatalogError, invalid
 from .schema_forms import BINDINGS, IDENTIFIER_FORMATS
 
 BASIC_CODE = re.compile(r"^[0-9A-Z]{12}$")
@@ -60,7 +60,7 @@ def validate_basic_code(value: str) -> str:
     code = (value or "").strip().upper()
     if not BASIC_CODE.match(code):
         raise invalid(
-            "catalog.basic_code.format",
+            CatalogError.BASIC_CODE_FORMAT,
             _("基本编码应为 12 位数字或大写字母，实为“%(v)s”。") % {"v": value},
             "basic_code",
         )
@@ -74,7 +74,7 @@ def validate_implementation_code(
     field = "implementation_code"
     if len(code) != 31:
         raise invalid(
-            "catalog.implementation_code.length",
+            CatalogError.IMPLEMENTATION_CODE_LENGTH,
             _(
                 "实施编码应为 31 位（实施主体统一社会信用代码 18 位 + 1 位 + 基本编码 12 位），"
                 "实为 %(n)d 位。"
@@ -86,23 +86,25 @@ def validate_implementation_code(
         validate_uscc(code[:18])
     except IdentifierError as exc:
         raise invalid(
-            "catalog.implementation_code.uscc",
+            CatalogError.IMPLEMENTATION_CODE_USCC,
             _("实施编码前 18 位应为实施主体的统一社会信用代码：%(m)s。") % {"m": exc.message},
             field,
         ) from exc
     if not re.match(r"^[0-9A-Z]$", code[18]):
         raise invalid(
-            "catalog.implementation_code.format", _("实施编码第 19 位应为数字或大写字母。"), field
+            CatalogError.IMPLEMENTATION_CODE_FORMAT,
+            _("实施编码第 19 位应为数字或大写字母。"),
+            field,
         )
     if code[19:] != basic_code:
         raise invalid(
-            "catalog.implementation_code.basic_code",
+            CatalogError.IMPLEMENTATION_CODE_BASIC_CODE,
             _("实施编码后 12 位应与基本编码 %(b)s 一致。") % {"b": basic_code},
             field,
         )
     if department_uscc and code[:18] != department_uscc:
         raise invalid(
-            "catalog.implementation_code.department",
+            CatalogError.IMPLEMENTATION_CODE_DEPARTMENT,
             _("实施编码前 18 位应为实施部门的统一社会信用代码 %(u)s。") % {"u": department_uscc},
             field,
         )
@@ -112,15 +114,15 @@ def validate_implementation_code(
 def validate_limits(*, legal: int | None, promised: int | None) -> None:
     if legal is None or legal <= 0:
         raise invalid(
-            "catalog.limit.legal", _("法定时限应为大于 0 的工作日数。"), "legal_limit_days"
+            CatalogError.LIMIT_LEGAL, _("法定时限应为大于 0 的工作日数。"), "legal_limit_days"
         )
     if promised is None or promised <= 0:
         raise invalid(
-            "catalog.limit.promised", _("承诺时限应为大于 0 的工作日数。"), "promised_limit_days"
+            CatalogError.LIMIT_PROMISED, _("承诺时限应为大于 0 的工作日数。"), "promised_limit_days"
         )
     if promised > legal:
         raise invalid(
-            "catalog.limit.promised_exceeds_legal",
+            CatalogError.LIMIT_PROMISED_EXCEEDS_LEGAL,
             _("承诺时限（%(p)d 个工作日）不能超过法定时限（%(l)d 个工作日）。")
             % {"p": promised, "l": legal},
             "promised_limit_days",
@@ -131,15 +133,15 @@ def validate_online_depth(depth: list[str], *, visits: int) -> list[str]:
     unknown = [d for d in depth if d not in OnlineDepth.values]
     if unknown:
         raise invalid(
-            "catalog.online_depth.unknown",
+            CatalogError.ONLINE_DEPTH_UNKNOWN,
             _("未知的网办深度：%(v)s。") % {"v": "、".join(unknown)},
             "online_depth",
         )
     if visits < 0:
-        raise invalid("catalog.visits.negative", _("到现场次数不能为负数。"), "visits")
+        raise invalid(CatalogError.VISITS_NEGATIVE, _("到现场次数不能为负数。"), "visits")
     if OnlineDepth.FULLY_ONLINE in depth and visits != 0:
         raise invalid(
-            "catalog.online_depth.fully_online_visits",
+            CatalogError.ONLINE_DEPTH_FULLY_ONLINE_VISITS,
             _("“全程网办”的事项到现场次数必须为 0，当前为 %(n)d 次。") % {"n": visits},
             "online_depth",
         )
@@ -150,34 +152,34 @@ def validate_online_depth(depth: list[str], *, visits: int) -> list[str]:
 def validate_form_schema(schema, ui: dict | None = None, *, field: str = "form_schema") -> None:
     """A JSON Schema (draft 2020-12) describing an object, and UI hints for its properties."""
     if not isinstance(schema, dict):
-        raise invalid("catalog.form_schema.type", _("表单定义应为 JSON 对象。"), field)
+        raise invalid(CatalogError.FORM_SCHEMA_TYPE, _("表单定义应为 JSON 对象。"), field)
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = "/".join(str(p) for p in exc.path) or "（根）"
         raise invalid(
-            "catalog.form_schema.invalid",
+            CatalogError.FORM_SCHEMA_INVALID,
             _("表单定义不是合法的 JSON Schema：%(where)s 处 %(msg)s")
             % {"where": where, "msg": exc.message},
             field,
         ) from exc
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         raise invalid(
-            "catalog.form_schema.object",
+            CatalogError.FORM_SCHEMA_OBJECT,
             _("表单定义的根必须是 type=object 且带 properties。"),
             field,
         )
     order = schema.get("x-order", [])
     if not isinstance(order, list) or any(n not in schema["properties"] for n in order):
         raise invalid(
-            "catalog.form_schema.order",
+            CatalogError.FORM_SCHEMA_ORDER,
             _("x-order 须为 properties 中字段名的列表。"),
             field,
         )
     missing = [r for r in schema.get("required", []) if r not in schema["properties"]]
     if missing:
         raise invalid(
-            "catalog.form_schema.required",
+            CatalogError.FORM_SCHEMA_REQUIRED,
             _("必填字段未在 properties 中定义：%(v)s。") % {"v": "、".join(missing)},
             field,
         )
@@ -186,14 +188,14 @@ def validate_form_schema(schema, ui: dict | None = None, *, field: str = "form_s
     for name, hint in (ui or {}).items():
         if name not in schema["properties"]:
             raise invalid(
-                "catalog.form_ui.unknown_field",
+                CatalogError.FORM_UI_UNKNOWN_FIELD,
                 _("界面提示引用了表单中不存在的字段“%(v)s”。") % {"v": name},
                 "form_ui",
             )
         widget = hint.get("widget") if isinstance(hint, dict) else None
         if widget is not None and widget not in UI_WIDGETS:
             raise invalid(
-                "catalog.form_ui.widget",
+                CatalogError.FORM_UI_WIDGET,
                 _("字段“%(f)s”的控件类型“%(w)s”未知。") % {"f": name, "w": widget},
                 "form_ui",
             )
@@ -206,19 +208,19 @@ def _validate_field_markers(name: str, prop, field: str) -> None:
         return
     if prop.get("format") in IDENTIFIER_FORMATS and prop.get("type") != "string":
         raise invalid(
-            "catalog.form_schema.format_type",
+            CatalogError.FORM_SCHEMA_FORMAT_TYPE,
             _("字段“%(f)s”使用格式“%(v)s”，其类型须为 string。") % {"f": name, "v": prop["format"]},
             field,
         )
     if "x-sensitive" in prop and not isinstance(prop["x-sensitive"], bool):
         raise invalid(
-            "catalog.form_schema.sensitive",
+            CatalogError.FORM_SCHEMA_SENSITIVE,
             _("字段“%(f)s”的 x-sensitive 须为 true 或 false。") % {"f": name},
             field,
         )
     if "x-bind" in prop and prop["x-bind"] not in BINDINGS:
         raise invalid(
-            "catalog.form_schema.bind",
+            CatalogError.FORM_SCHEMA_BIND,
             _("字段“%(f)s”的 x-bind 须为以下之一：%(v)s。") % {"f": name, "v": "、".join(BINDINGS)},
             field,
         )
@@ -243,26 +245,26 @@ def validate_material_source(
         field = f"{field_prefix}licence_type_code"
         if not LICENCE_TYPE_CODE.match(licence_type_code or ""):
             raise invalid(
-                "catalog.material.licence_type_format",
+                CatalogError.MATERIAL_LICENCE_TYPE_FORMAT,
                 _("证照类型编码应为颁发机构统一社会信用代码 18 位 + 3 位序号，实为“%(v)s”。")
                 % {"v": licence_type_code},
                 field,
             )
         if not licence_type_exists(licence_type_code):
             raise invalid(
-                "catalog.material.licence_type_unknown",
+                CatalogError.MATERIAL_LICENCE_TYPE_UNKNOWN,
                 _("证照目录中没有编码为“%(v)s”的证照类型。") % {"v": licence_type_code},
                 field,
             )
     elif source == MaterialSource.DATA_RESOURCE:
         if not DATA_RESOURCE_CODE.match(data_resource_code or ""):
             raise invalid(
-                "catalog.material.data_resource",
+                CatalogError.MATERIAL_DATA_RESOURCE,
                 _("数据共享获取的材料须填写数据资源编码。"),
                 f"{field_prefix}data_resource_code",
             )
     elif source != MaterialSource.APPLICANT:
-        raise invalid("catalog.material.source", _("未知的材料来源。"), f"{field_prefix}source")
+        raise invalid(CatalogError.MATERIAL_SOURCE, _("未知的材料来源。"), f"{field_prefix}source")
 
 
 def validate_applies_if(value, *, schema: dict, field: str = "applies_if") -> dict | None:
@@ -280,7 +282,7 @@ def validate_applies_if(value, *, schema: dict, field: str = "applies_if") -> di
         or not all(isinstance(v, str | int | float | bool) for v in value["in"])
     ):
         raise invalid(
-            "catalog.material.applies_if.shape",
+            CatalogError.MATERIAL_APPLIES_IF_SHAPE,
             _('适用条件应为 {"field": 表单字段名, "in": [取值, …]}，且至少有一个取值。'),
             field,
         )
@@ -288,7 +290,7 @@ def validate_applies_if(value, *, schema: dict, field: str = "applies_if") -> di
     prop = properties.get(value["field"])
     if prop is None:
         raise invalid(
-            "catalog.material.applies_if.field",
+            CatalogError.MATERIAL_APPLIES_IF_FIELD,
             _("适用条件引用了申请表中不存在的字段“%(f)s”。") % {"f": value["field"]},
             field,
         )
@@ -296,7 +298,7 @@ def validate_applies_if(value, *, schema: dict, field: str = "applies_if") -> di
     unknown = [str(v) for v in value["in"] if options and v not in options]
     if unknown:
         raise invalid(
-            "catalog.material.applies_if.value",
+            CatalogError.MATERIAL_APPLIES_IF_VALUE,
             _("适用条件的取值“%(v)s”不在字段“%(f)s”的可选项中。")
             % {"v": "、".join(unknown), "f": prop.get("title", value["field"])},
             field,

@@ -174,7 +174,7 @@ def search(request):
             "pages": pages,
             # the pager keeps the query and every filter; only the page changes
             "page_query": urlencode({"q": q, **{k: v for k, v in filters.items() if v}}),
-            "audiences": Audience.choices,
+            "audiences": [(v, label) for v, label in Audience.choices if v != Audience.BOTH],
             "depths": OnlineDepth.choices,
             "themes": selectors.themes_list(),
             "departments": departments,

@@ -8,7 +8,6 @@ from importlib import resources
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.catalog.seed import seed_catalog, seed_catalog_scale
 from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity
 from tongban.identity.choices import AgentScope, EntityKind, StaffRoleName
@@ -16,6 +15,7 @@ from tongban.identity.models import Department, LegalEntity, Region, Staff
 from tongban.identity.validators import id_number_check_char, uscc_check_char
 
 from .cases_seed import seed_appointments, seed_cases
+from .catalog_seed import seed_catalog, seed_catalog_scale
 
 DEMO_PASSWORD = "Tongban2026"
 

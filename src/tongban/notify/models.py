@@ -4,17 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.core.crypto import EncryptedTextField
 
-
-class Channel(models.TextChoices):
-    SMS = "sms", _("短信")
-    EMAIL = "email", _("电子邮件")
-    SITE = "site", _("站内信")
-
-
-class MessageStatus(models.TextChoices):
-    QUEUED = "queued", _("待发送")
-    SENT = "sent", _("已发送")
-    FAILED = "failed", _("发送失败")
+from .choices import Channel, MessageStatus
 
 
 class Message(models.Model):

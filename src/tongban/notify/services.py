@@ -3,7 +3,11 @@ commits. Delivery is safe to run twice (a reclaimed or repeated task sends nothi
 works under the message's row lock and only on a message that is still due. A backend error is
 recorded with the attempt (the error is caught, so the record commits), retried with exponential
 backoff by the ``notify.retry_due`` job, and after ``TONGBAN_NOTIFY_MAX_ATTEMPTS`` the message is
-FAILED, listed for admins, who may re-queue it."""
+FAILED, listed for admins, who may re-queue it.
+
+``message_queue`` joins the caller's transaction (that is the point of an outbox). The others are
+top-level and open durable transactions: one per delivery attempt, one per claimed retry, and the
+admin's re-queue, whose audit entry is appended through ``core.audit.audited_atomic``."""
 
 import logging
 from datetime import datetime, timedelta
@@ -12,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic
 
 from .backends import backend_for
-from .models import Channel, Message, MessageStatus
+from .choices import Channel, MessageStatus
+from .models import Message
 
 log = logging.getLogger(__name__)
 ERROR_LENGTH = 500
@@ -64,7 +69,7 @@ def _record_failure(message: Message, error: Exception, now: datetime) -> None:
 def message_deliver(*, message_id: int) -> None:
     """One attempt, if the message is still due; a second run of the same task sends nothing."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if not _due(message, now):
             return
@@ -86,17 +91,22 @@ def messages_retry_due(*, now: datetime | None = None) -> int:
     due = Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
     enqueued = 0
     for message_id in due.values_list("pk", flat=True)[:1000]:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             if due.filter(pk=message_id).update(next_attempt_at=None):
                 _enqueue_after_commit(message_id)
                 enqueued += 1
     return enqueued
 
 
-@transaction.atomic
 def message_requeue(*, actor, message_id: int) -> bool:
     """An admin sends a FAILED message again, with a fresh set of attempts (audit-logged).
     Returns False, changing nothing, for a message that has not failed."""
+    with transaction.atomic(durable=True):
+        return _requeue(actor=actor, message_id=message_id)
+
+
+@audited_atomic
+def _requeue(*, actor, message_id: int) -> bool:
     requeued = Message.objects.filter(pk=message_id, status=MessageStatus.FAILED).update(
         status=MessageStatus.QUEUED, attempts=0, next_attempt_at=None
     )

@@ -4,6 +4,7 @@ seeded once for the package instead of once per test."""
 import pytest
 
 from tongban.catalog import search
+from tongban.catalog.search import cache as search_cache
 
 
 @pytest.fixture(scope="package")
@@ -14,11 +15,15 @@ def _seeded_demo_catalog(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import transaction
     from django.test import override_settings
 
-    from tongban.catalog.seed import seed_catalog
+    from tongban.demo.catalog_seed import seed_catalog
     from tongban.demo.seed import seed_reference
 
     media = tmp_path_factory.mktemp("demo-catalog-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+    # The seed calls the catalog's durable verbs. Like the class-wide transaction Django's
+    # TestCase opens for setUpTestData, this one is marked as a test's, so they may run in it.
+    package = transaction.atomic()
+    package._from_testcase = True
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), package:
         seed_reference()
         seed_catalog()
         yield search.current_index()
@@ -29,5 +34,5 @@ def _seeded_demo_catalog(django_db_setup, django_db_blocker, tmp_path_factory):
 def demo_catalog(_seeded_demo_catalog, db, monkeypatch):
     """The seed's search index. A test that publishes moves the index past the seed's version;
     the next test, back at the seed, then rebuilds it."""
-    monkeypatch.setattr(search, "_index", _seeded_demo_catalog)
+    monkeypatch.setattr(search_cache, "_index", _seeded_demo_catalog)
     return _seeded_demo_catalog

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tongban.catalog.seed import form_for
+from tongban.demo.catalog_seed import form_for
 
 SCHEMA, UI = form_for("person", "child")
 

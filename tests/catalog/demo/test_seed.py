@@ -2,8 +2,8 @@
 
 import pytest
 
-from tongban.catalog import seed as catalog_seed
 from tongban.catalog.models import Material, ServiceItem, Theme
+from tongban.demo import catalog_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 # ruff: noqa: E501 -- data tables read best one entry per line
 """The demo catalog: ~400 published items of a Shanghai-like city from the compact tables in
-``data/demo_catalog.json``, expanded here into complete guides (legal basis, conditions, process,
-limits, fees, places, phones, FAQ, materials with templates, application forms), and the four
-themes. ``seed_catalog_scale(n)`` adds synthetic items of the same structure for benchmarks.
+``demo/data/demo_catalog.json``, expanded here into complete guides (legal basis, conditions,
+process, limits, fees, places, phones, FAQ, materials with templates, application forms), and the
+four themes. ``seed_catalog_scale(n)`` adds synthetic items of the same structure for benchmarks.
 
 Idempotent: implementation codes already present are skipped.
 
@@ -18,15 +18,14 @@ from importlib import resources
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 
+from tongban.catalog import services
+from tongban.catalog.choices import Audience, EnterpriseStage, ItemType, LifeEvent
+from tongban.catalog.models import Material, ServiceItem, Theme
+from tongban.catalog.schema_forms import ordered_properties
+from tongban.catalog.validators import licence_types
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import uscc_check_char
-
-from . import services
-from .choices import Audience, EnterpriseStage, ItemType, LifeEvent
-from .models import ServiceItem, Theme
-from .schema_forms import ordered_properties
 
 REASON = "演示目录初始化"
 DEPTH = {
@@ -374,13 +373,11 @@ def guide(
 
 @cache
 def demo_data() -> dict:
-    text = resources.files("tongban.catalog").joinpath("data/demo_catalog.json").read_text("utf-8")
+    text = resources.files("tongban.demo").joinpath("data/demo_catalog.json").read_text("utf-8")
     return json.loads(text)
 
 
 def _materials(keys: list[str], name: str, audience: str) -> list[dict]:
-    from .validators import licence_types
-
     by_name = {v: k for k, v in licence_types().items()}
     library = demo_data()["materials"]
     chosen = ["form"]
@@ -488,8 +485,6 @@ def _entries(only_new: bool = True) -> list[dict]:
 
 def write_templates(versions) -> None:
     """Blank templates and filled-in examples for the materials marked as having one."""
-    from .models import Material
-
     materials = Material.objects.filter(version__in=versions, template_file="").select_related(
         "version", "version__item"
     )
@@ -615,8 +610,9 @@ def seed_themes() -> int:
     return len(THEMES)
 
 
-@transaction.atomic
 def seed_catalog() -> int:
+    """Each step is its own transaction (the catalog's verbs are top-level); being idempotent,
+    a seed that stopped half-way is finished by running it again."""
     entries = _entries()
     versions = services.items_load_published(entries=entries, reason=REASON)
     write_templates(versions)
@@ -630,7 +626,6 @@ QUALIFIERS = [
 ]  # fmt: skip
 
 
-@transaction.atomic
 def seed_catalog_scale(total: int) -> int:
     """Add synthetic items (same structure, no template files) until the catalog has ``total``.
     Names are real item names with a qualifier (食品经营许可（延续）), spread over all

@@ -1,36 +1,19 @@
-"""In-process Chinese search over the published catalog.
+"""The search index: documents, BM25 scoring, pinyin reading, typo correction, highlighting.
 
-How a query is understood
--------------------------
-1. Checked: at most ``MAX_QUERY_CHARS`` characters, and at least one letter, digit or Chinese
-   character (otherwise a 422 with a specific code).
-2. English words of the small glossary in ``data/synonyms.json`` (``english``) are translated
-   to the catalog's Chinese words (``passport`` → 护照, ``school`` → 入学), longest phrase first.
-3. Colloquial phrases are expanded from ``data/synonyms.json`` (开公司 → 企业设立登记).
-4. Runs of Latin letters are read as pinyin: full pinyin or initials, segmented against the
+How a query is matched (its text is first read by ``analysis``)
+----------------------------------------------------------------
+1. Runs of Latin letters are read as pinyin: full pinyin or initials, segmented against the
    pinyin of the words the catalog actually uses and of the dictionary's colloquial phrases
    (``jzz`` → 居住证, ``juzhuzheng`` → 居住证, ``kaigongsi`` → 开公司); the last syllables may
    be incomplete (``jiashiz`` → 驾驶证).
-5. Chinese words the catalog never uses are corrected to words with the same pinyin
+2. Chinese words the catalog never uses are corrected to words with the same pinyin
    (居注证 → 居住证): most typos in Chinese come from a pinyin input method picking the wrong
    homophone. Single wrong characters are also caught by the character bigrams.
-6. Terms are jieba words (search mode) plus character bigrams, scored with BM25 over weighted
-   fields (name ×3, aliases ×2, summary, department), with a bonus when the name contains the
-   whole query and a small prior for popular items.
-7. The verbs say which stage of a business's life is meant (``intents`` in the dictionary):
-   办/开/申请 favour names with 设立, 注销/不干了 favour 注销 (办个体户 → 个体工商户设立登记).
-8. Themes (一件事, e.g. 开办企业) are returned beside the items when the query, as understood,
+3. Terms are scored with BM25 over weighted fields (name ×3, aliases ×2, summary, department),
+   with a bonus when the name contains the whole query, a bonus for the stage the query's verbs
+   ask for (``analysis.intent_of``), and a small prior for popular items.
+4. Themes (一件事, e.g. 开办企业) are returned beside the items when the query, as understood,
    names one of them or one of its keywords.
-
-The index
----------
-Built in each process from the published versions, at start-up in a background thread when
-``TONGBAN_SEARCH_WARM`` is set (``tongban serve`` and ``tongban demo`` set it), otherwise on
-first use; it is kept in step by
-``CatalogState.search_version``: every publish bumps it and stamps the item with the new
-value; a process whose index is older reloads just the items stamped after its version. So
-several gunicorn workers agree without a search server, and a publish is searchable at once.
-Themes are few and are reloaded whenever the version moves.
 """
 
 from __future__ import annotations
@@ -38,165 +21,40 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import json
 import logging
 import math
 import re
-import threading
 import time
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
-from tongban.core.errors import InvalidInput
+from ..choices import Audience, CaseType, OnlineDepth
+from .analysis import (
+    CJK,
+    LATIN,
+    QUERY_STOPWORDS,
+    SPLIT,
+    check_query,
+    english_to_chinese,
+    intent_of,
+    lexicon,
+    normalize,
+    pinyin_of,
+    terms_of,
+    tokenizer,
+    words_of,
+)
 
-from .choices import OnlineDepth
-
-MAX_QUERY_CHARS = 100
 RERANK = 300  # how many BM25 leaders get the name and popularity bonus
 COMMON_FRACTION, COMMON_MIN = 0.2, 2000  # a term in more documents than this is "common"
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"name": 3.0, "keywords": 2.0, "summary": 0.6, "department": 0.6, "tags": 0.6}
-QUERY_STOPWORDS = {
-    "我",
-    "我想",
-    "想",
-    "要",
-    "我要",
-    "想要",
-    "怎么",
-    "怎样",
-    "如何",
-    "哪里",
-    "在哪",
-    "在哪里",
-    "去",
-    "需要",
-    "什么",
-    "的",
-    "了",
-    "吗",
-    "呢",
-    "一下",
-    "可以",
-    "能",
-    "请问",
-    "办",
-    "办个",
-    "个",
-    "给",
-    "该",
-    "手续",
-    "流程",
-    "在",
-    "和",
-    "与",
-    "及",
-    "材料",
-    "哪些",
-    "啥",
-}
-ENGLISH_STOPWORDS = {"a", "an", "the", "of", "for", "to", "s", "my", "i", "how", "do", "in", "and"}
 INTENT_BONUS = 0.15  # share of the top score for a name with the stage the verbs ask for
-CJK = re.compile(r"[\u3400-\u9fff]+")
-LATIN = re.compile(r"[a-z]+")
-MEANINGFUL = re.compile(r"[0-9a-z\u3400-\u9fff]")
-SPLIT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 
 log = logging.getLogger(__name__)
-
-
-# --- text tools -----------------------------------------------------------------------------
-
-
-@cache
-def lexicon() -> dict:
-    text = resources.files("tongban.catalog").joinpath("data/synonyms.json").read_text("utf-8")
-    return json.loads(text)
-
-
-_tokenizer = None
-_tokenizer_lock = threading.Lock()
-
-
-def tokenizer():
-    """A private jieba tokenizer with the catalog's own words added."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _tokenizer_lock:
-            if _tokenizer is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                tok.initialize()
-                for word in lexicon().get("terms", []):
-                    tok.add_word(word, freq=20000)
-                _tokenizer = tok
-    return _tokenizer
-
-
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower().strip()
-
-
-@lru_cache(maxsize=200_000)
-def pinyin_of(word: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a Chinese word, e.g. 居住证 → ("juzhuzheng", "jzz")."""
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
-    return "".join(syllables), "".join(s[0] for s in syllables if s)
-
-
-@lru_cache(maxsize=100_000)
-def words_of(text: str) -> tuple[str, ...]:
-    """jieba search-mode words of a text (Chinese words and Latin/digit runs), no punctuation."""
-    out = []
-    for word in tokenizer().cut_for_search(text):
-        word = word.strip()
-        if word and MEANINGFUL.search(word):
-            out.append(word)
-    return tuple(out)
-
-
-def bigrams_of(text: str) -> list[str]:
-    out = []
-    for run in CJK.findall(text):
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def terms_of(text: str) -> list[str]:
-    text = normalize(text)
-    return [f"w:{w}" for w in words_of(text)] + [f"b:{b}" for b in bigrams_of(text)]
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-def check_query(q: str) -> str:
-    q = q or ""
-    if len(q) > MAX_QUERY_CHARS:
-        message = _("搜索内容过长（%(n)d 个字符），请精简到 %(max)d 个字符以内。") % {
-            "n": len(q),
-            "max": MAX_QUERY_CHARS,
-        }
-        raise InvalidInput("catalog.search.too_long", message, fields={"q": message})
-    text = normalize(q)
-    if not MEANINGFUL.search(text):
-        message = _("请输入要搜索的事项名称或关键词（不能只有标点符号）。")
-        raise InvalidInput("catalog.search.no_terms", message, fields={"q": message})
-    return text
-
-
-# --- the index ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -239,6 +97,14 @@ class Hit:
     visits: int
     score: float
 
+    @property
+    def immediate(self) -> bool:
+        return self.case_type == CaseType.IMMEDIATE
+
+    @property
+    def fully_online(self) -> bool:
+        return OnlineDepth.FULLY_ONLINE in self.online_depth
+
 
 @dataclass
 class ThemeHit:
@@ -256,50 +122,6 @@ class Result:
     did_you_mean: str = ""
     understood_as: str = ""
     themes: list[ThemeHit] = field(default_factory=list)
-
-
-def english_to_chinese(text: str) -> str | None:
-    """The query with the glossary's English words replaced by the catalog's Chinese words,
-    longest phrase first (``residence permit`` → 居住证); None when it has no English word."""
-    glossary = lexicon().get("english", {})
-    parts = re.findall(r"[a-z]+|[^a-z]+", text)
-    out: list[str] = []
-    found = False
-    i = 0
-    while i < len(parts):
-        for n in (3, 2, 1):
-            words = parts[i : i + 2 * n - 1 : 2]
-            gaps = parts[i + 1 : i + 2 * n - 1 : 2]
-            if (
-                len(words) == n
-                and all(LATIN.fullmatch(w) for w in words)
-                and all(not g.strip(" '-") for g in gaps)
-            ):
-                target = glossary.get(" ".join(words))
-                if target is not None:
-                    out.append(
-                        " " + " ".join(target if isinstance(target, list) else [target]) + " "
-                    )
-                    found = True
-                    i += 2 * n - 1
-                    break
-        else:
-            part = parts[i]
-            out.append("" if part in ENGLISH_STOPWORDS else part)
-            i += 1
-    return "".join(out) if found else None
-
-
-def intent_of(text: str) -> str:
-    """The stage word (设立, 注销) the query's verbs favour, or "" when the query names a stage
-    itself or has no such verb. The dictionary lists closing cues first: 不干了 beats 干."""
-    intents: dict[str, list[str]] = lexicon().get("intents", {})
-    if any(stage in text for stage in lexicon().get("stages", [])):
-        return ""
-    for stage, cues in intents.items():
-        if any(cue in text for cue in cues):
-            return stage
-    return ""
 
 
 def doc_from_row(row: dict) -> Doc:
@@ -385,7 +207,7 @@ class Index:
         return [
             theme
             for theme, labels in self._theme_labels
-            if (not audience or theme.audience in (audience, "both"))
+            if (not audience or theme.audience in (audience, Audience.BOTH))
             and any(label in p or (len(p) >= 3 and p in label) for label in labels for p in phrases)
         ]
 
@@ -691,7 +513,7 @@ class Index:
     def _filter(self, audience, department, district, theme, depth, life_event, stage):
         checks = []
         if audience:
-            checks.append(lambda d: d.audience in (audience, "both"))
+            checks.append(lambda d: d.audience in (audience, Audience.BOTH))
         if department:
             checks.append(lambda d: d.department_code == department)
         if district:
@@ -759,14 +581,6 @@ def substring_scan(rows: list[tuple[int, str]], q: str, limit: int = 10) -> list
     return [i for _n, i in found[:limit]]
 
 
-# --- the per-process cache ------------------------------------------------------------------
-
-_index: Index | None = None
-# Held while the index is read or updated: a threaded server must not search a dict that
-# another thread is updating. Gunicorn sync workers (one request at a time) never contend.
-_lock = threading.RLock()
-
-
 def build_index(rows, version: int, themes: list[dict] | None = None) -> Index:
     started = time.perf_counter()
     index = Index(version)
@@ -780,69 +594,3 @@ def build_index(rows, version: int, themes: list[dict] | None = None) -> Index:
         time.perf_counter() - started,
     )
     return index
-
-
-def _build_current(version: int) -> Index:
-    from . import selectors
-
-    return build_index(selectors.search_rows(), version, selectors.search_themes())
-
-
-def current_index() -> Index:
-    """This process's index, caught up with the database's search version."""
-    from . import selectors
-
-    global _index
-    version = selectors.search_version()
-    index = _index
-    if index is not None and index.version == version:
-        return index
-    with _lock:
-        index = _index
-        if index is None or version < index.version:
-            _index = _build_current(version)
-        elif index.version != version:
-            changed = selectors.search_rows(changed_after=index.version)
-            if changed is None:  # too many changes: rebuild
-                _index = _build_current(version)
-            else:
-                for doc_id, row in changed:
-                    if row is None:
-                        index.remove(doc_id)
-                    else:
-                        index.add(doc_from_row(row))
-                index.set_themes(selectors.search_themes())
-                index.version = version
-        return _index
-
-
-def warm_in_background() -> threading.Thread:
-    """Build this process's index in a daemon thread at start-up, so that the first search
-    does not wait for it (seconds: jieba's dictionary, pypinyin, every published item). A
-    search arriving meanwhile waits on the lock for the same build instead of starting another."""
-
-    def build() -> None:
-        from django.db import connection
-
-        try:
-            with _lock:
-                current_index()
-        except Exception:
-            log.exception("search index warm-up failed; the first search will build it")
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=build, name="search-index-warm", daemon=True)
-    thread.start()
-    return thread
-
-
-def reset_index() -> None:
-    global _index
-    with _lock:
-        _index = None
-
-
-def search(q: str, **filters) -> Result:
-    with _lock:
-        return current_index().search(q, **filters)
