@@ -99,3 +99,49 @@ def test_every_staff_view_refuses_the_public_and_citizens(client, make):
     client.force_login(make.person().account)
     for name, path in patterns:
         assert _request(client, path).status_code == 403, name
+
+
+def _surface_check(imports: list[tuple[str, str]], **options):
+    import grimp
+
+    from tests.import_contracts import SurfaceContract
+
+    graph = grimp.ImportGraph()
+    for module in ("app", "app.ctx", "app.ctx.services", "app.ctx.models", "app.ctx.fresh"):
+        graph.add_module(module)
+    graph.add_module("app.pages")
+    graph.add_module("app.pages.views")
+    for importer, imported in imports:
+        graph.add_import(importer=importer, imported=imported, line_number=3, line_contents="")
+    contract = SurfaceContract(
+        name="surface",
+        session_options={"root_packages": ["app"]},
+        contract_options={"context": "app.ctx", "surface": ["services"], **options},
+    )
+    return contract.check(graph, verbose=False)
+
+
+def test_a_surface_contract_refuses_any_module_it_does_not_name():
+    """A module nobody listed (``fresh``) is closed as well as ``models``; the context's own
+    modules import each other freely; the named surface is open."""
+    check = _surface_check(
+        [
+            ("app.pages.views", "app.ctx.services"),
+            ("app.ctx.services", "app.ctx.models"),
+            ("app.pages.views", "app.ctx.fresh"),
+            ("app.pages.views", "app.ctx.models"),
+        ]
+    )
+    assert check.kept is False
+    assert check.metadata["links"] == [
+        ("app.pages.views", "app.ctx.fresh", (3,)),
+        ("app.pages.views", "app.ctx.models", (3,)),
+    ]
+
+
+def test_a_surface_contract_lets_a_listed_departure_through():
+    check = _surface_check(
+        [("app.pages.views", "app.ctx.services"), ("app.pages.views", "app.ctx.models")],
+        ignore_imports=["app.pages.views -> app.ctx.models"],
+    )
+    assert (check.kept, check.metadata["links"]) == (True, [])

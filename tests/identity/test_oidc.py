@@ -571,7 +571,8 @@ def test_wrong_pkce_verifier_is_invalid_grant(live_server, provider, make):
 def test_reused_code_is_invalid_grant(live_server, provider, make):
     application, secret = register_client()
     rp = authlib_client(application, secret, "openid")
-    code, verifier, _nonce, _agent = _code_for(live_server, provider, make, rp)
+    person = make.person()
+    code, verifier, _nonce, _agent = _code_for(live_server, provider, make, rp, person=person)
 
     first = token_request(provider, application, secret, code=code, code_verifier=verifier)
     assert first.status_code == 200 and "id_token" in first.json()
@@ -593,6 +594,11 @@ def test_reused_code_is_invalid_grant(live_server, provider, make):
     )
     assert refresh.status_code == 400
     assert refresh.json()["error"] == "invalid_grant"
+    # ...and says so in the security log of the person whose tokens it revoked.
+    replays = AuditEntry.objects.filter(action="identity.oidc.code_replayed")
+    assert list(replays.values_list("subject_person_id", "details")) == [
+        (person.pk, {"client_id": application.client_id})
+    ]
 
 
 def test_a_never_exchanged_code_revokes_nothing(live_server, provider, make):

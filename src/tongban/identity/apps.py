@@ -37,6 +37,7 @@ class IdentityConfig(AppConfig):
                 "identity.oidc.client_registered": _("登记接入系统"),
                 "identity.oidc.authorized": _("授权第三方系统登录"),
                 "identity.oidc.revoked": _("撤销第三方系统授权"),
+                "identity.oidc.code_replayed": _("登录授权码被重复使用，已撤销由它签发的令牌"),
                 "identity.throttle.purged": _("清理过期的登录失败记录和验证码"),
             }
         )

@@ -214,13 +214,31 @@ def code_redeemed_record(*, code: str, refresh_token: str) -> None:
     RedeemedAuthorizationCode.objects.filter(redeemed_at__lt=kept_since).delete()
 
 
-def code_replay_revoke(*, code: str) -> None:
+def code_replay_revoke(*, code: str, client_id: str) -> None:
     """Revoke every token issued from an already exchanged ``code`` (its refresh token family,
-    with their access tokens); nothing happens for a code never exchanged."""
+    with their access tokens); nothing happens for a code never exchanged.
+
+    A replayed code means the code leaked (a proxy log, a browser history): the person whose
+    tokens were revoked sees that in their security log, and the city's security staff in the
+    audit chain."""
     RefreshToken = get_refresh_token_model()
-    families = RedeemedAuthorizationCode.objects.filter(code_checksum=_checksum(code))
-    for family in families.values_list("token_family", flat=True):
+    families = list(
+        RedeemedAuthorizationCode.objects.filter(code_checksum=_checksum(code)).values_list(
+            "token_family", flat=True
+        )
+    )
+    for family in families:
+        token = RefreshToken.objects.filter(token_family=family).select_related("user").first()
         RefreshToken.revoke_family(family)
+        person = token and selectors.person_for_account(token.user)
+        audit_record(
+            action="identity.oidc.code_replayed",
+            actor=None,
+            target_type="oauth2_provider.refreshtoken_family",
+            target_id=str(family),
+            subject_person_id=person.pk if person else None,
+            details={"client_id": client_id},
+        )
 
 
 class TongbanOIDCValidator(OAuth2Validator):
@@ -249,7 +267,7 @@ class TongbanOIDCValidator(OAuth2Validator):
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
         if super().validate_code(client_id, code, client, request, *args, **kwargs):
             return True
-        code_replay_revoke(code=code)
+        code_replay_revoke(code=code, client_id=client_id)
         return False
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
