@@ -8,6 +8,7 @@ Every code the catalog raises is a member of ``CatalogError``, except the per-fi
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -119,7 +120,7 @@ def implementation_code_taken(code: str) -> Conflict:
     )
 
 
-def wrong_status(expected: str, actual: str) -> Conflict:
+def wrong_status(expected: str | Promise, actual: str | Promise) -> Conflict:
     return Conflict(
         CatalogError.VERSION_STATUS,
         _("当前版本状态为“%(actual)s”，此操作要求“%(expected)s”。")

@@ -21,9 +21,8 @@ def search_version() -> int:
 
 def search_themes() -> list[dict]:
     """Themes for the search index: code, name, keywords, summary, audience."""
-    return list(
-        Theme.objects.order_by("code").values("code", "name", "keywords", "summary", "audience")
-    )
+    rows = Theme.objects.order_by("code").values("code", "name", "keywords", "summary", "audience")
+    return [dict(row) for row in rows]
 
 
 def _themes_by_item(item_ids=None) -> dict[int, list[str]]:
@@ -38,6 +37,7 @@ def _themes_by_item(item_ids=None) -> dict[int, list[str]]:
 
 def _row(item: ServiceItem, themes: dict[int, list[str]]) -> dict:
     v = item.published
+    assert v is not None, "the search index holds published items only"
     return {
         "id": item.pk,
         "name": v.name,
@@ -288,7 +288,7 @@ def items_export(*, staff, department=None) -> list[dict]:
         if version is None:
             continue
         materials = version.materials.all()
-        row = {
+        row: dict[str, object] = {
             "implementation_code": item.implementation_code,
             "basic_code": item.basic_code,
             "department": item.department.code,
@@ -405,7 +405,9 @@ def theme_material_entries(*, theme: Theme) -> list[ChecklistEntry]:
         Prefetch("item__published__materials", queryset=Material.objects.order_by("order", "id"))
     )
     for member in members.order_by("order", "id"):
-        for material in _materials_of(member.item.published):
+        published = member.item.published
+        assert published is not None, "filtered on item__published above"
+        for material in _materials_of(published):
             entry = _entry(material, (member.part,))
             seen = by_name.get(entry.name)
             if seen is None:
@@ -436,5 +438,5 @@ def theme_material_checklist(*, theme: Theme, form_data: dict) -> list[Checklist
 
 def theme_applies_online(theme: Theme) -> bool:
     """A theme takes online applications when every published member item does."""
-    members = [m for m in theme.members.all() if m.item.published_id]
-    return bool(members) and all(m.item.published.applies_online for m in members)
+    versions = [m.item.published for m in theme.members.all() if m.item.published is not None]
+    return bool(versions) and all(v.applies_online for v in versions)

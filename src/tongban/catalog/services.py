@@ -13,6 +13,7 @@ previous published version and bumps the search-index version so every process c
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,6 +30,9 @@ from .content import JsonRefused, clean_content, content_of, strict_json
 from .errors import CatalogError
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 from .schema_forms import ordered_properties
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Department
 
 
 def _top_level(service):
@@ -139,6 +143,7 @@ def version_draft(*, staff, item: ServiceItem, reason: str, content: dict | None
     if item.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]).exists():
         raise errors.wrong_status(_("无未完成的草稿"), _("已有草稿或审核中的版本"))
     base = item.published or item.versions.order_by("-number").first()
+    assert base is not None, "an item is created with its first version"
     base_materials = list(base.materials.all())
     data = content_of(base, base_materials)
     if content:
@@ -329,7 +334,9 @@ def theme_save(
             raise errors.invalid(
                 CatalogError.THEME_UNPUBLISHED, _("主题成员须为已发布事项。"), "members"
             )
-        parts.append((part, item.published.form_schema, item.published.form_ui))
+        published = item.published
+        assert published is not None, "checked just above"
+        parts.append((part, published.form_schema, published.form_ui))
     schema, ui = merged_form(parts)
     theme, _created = Theme.objects.update_or_create(
         code=code,
@@ -419,7 +426,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
     the same department get a new draft."""
     reason = _reason(reason)
     problems: list[dict] = []
-    departments: dict[str, object] = {}
+    departments: dict[str, Department] = {}
     seen: dict[str, int] = {}
     plan = []
     existing = {

@@ -11,6 +11,7 @@ admin's re-queue, whose audit entry is appended through ``core.audit.audited_ato
 
 import logging
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from django.conf import settings
 from django.db import transaction
@@ -47,7 +48,7 @@ def message_queue(
     return message
 
 
-def _due(message: Message | None, now: datetime) -> bool:
+def _due(message: Message | None, now: datetime) -> TypeGuard[Message]:
     return (
         message is not None
         and message.status == MessageStatus.QUEUED
