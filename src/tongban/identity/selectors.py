@@ -11,6 +11,7 @@ from tongban.core.models import AuditEntry
 
 from .access import require_department, require_role
 from .choices import StaffRoleName
+from .errors import IdentityError
 from .models import (
     AgentAuthorization,
     Department,
@@ -86,7 +87,7 @@ def acting_entity(account) -> LegalEntity | None:
 def entity_for_representative(*, person: Person, uscc: str) -> LegalEntity:
     entity = LegalEntity.objects.filter(uscc=uscc, legal_representative=person).first()
     if entity is None:
-        raise NotFound("entity.not_found", _("未找到您担任法定代表人的该企业。"))
+        raise NotFound(IdentityError.ENTITY_NOT_FOUND, _("未找到您担任法定代表人的该企业。"))
     return entity
 
 
@@ -114,7 +115,7 @@ def staff_profile(staff: Staff) -> dict:
 def department_by_code(code: str) -> Department:
     department = Department.objects.select_related("region").filter(code=code).first()
     if department is None:
-        raise NotFound("department.not_found", _("部门不存在。"))
+        raise NotFound(IdentityError.DEPARTMENT_NOT_FOUND, _("部门不存在。"))
     return department
 
 
@@ -136,7 +137,7 @@ def person_lookup(*, viewer: Staff, id_number: str) -> Person:
     require_role(viewer, StaffRoleName.COUNTER_CLERK)
     person = person_by_id_number(id_number)
     if person is None:
-        raise NotFound("person.not_found", _("未找到该身份证号码对应的人员。"))
+        raise NotFound(IdentityError.PERSON_NOT_FOUND, _("未找到该身份证号码对应的人员。"))
     audit_record(
         action="identity.person.read",
         actor=viewer.account,

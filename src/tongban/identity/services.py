@@ -25,6 +25,7 @@ from tongban.notify.services import message_queue
 
 from .access import require_role
 from .choices import AccountKind, AgentScope, OtpPurpose, StaffRoleName
+from .errors import IdentityError
 from .models import (
     Account,
     AgentAuthorization,
@@ -66,7 +67,7 @@ def clean_name(value: str, *, field: str = "name") -> str:
     name = (value or "").strip()
     if not 2 <= len(name) <= 50 or any(c.isdigit() for c in name):
         message = _("请填写与身份证件一致的姓名（2至50个字，不含数字）。")
-        raise InvalidInput("name.invalid", message, fields={field: message})
+        raise InvalidInput(IdentityError.NAME_INVALID, message, fields={field: message})
     return name
 
 
@@ -75,7 +76,11 @@ def _check_password(password: str, account: Account | None = None) -> None:
         password_validation.validate_password(password, account)
     except ValidationError as exc:
         message = " ".join(exc.messages)
-        raise InvalidInput("password.weak", message, fields={"password": message}) from None
+        raise InvalidInput(
+            IdentityError.PASSWORD_WEAK,
+            message,
+            fields={"password": message},
+        ) from None
 
 
 def _person_account(name: str) -> Account:
@@ -99,14 +104,14 @@ def _otp_send_limits(*, ip: str) -> None:
         scope="identity.otp.ip",
         client=ip or "-",
         rate=settings.TONGBAN_OTP_IP_RATE,
-        code="otp.rate_limited",
+        code=IdentityError.OTP_RATE_LIMITED,
         message=message,
     )
     rate_limit(
         scope="identity.otp.all",
         client="all",
         rate=settings.TONGBAN_OTP_GLOBAL_RATE,
-        code="otp.rate_limited",
+        code=IdentityError.OTP_RATE_LIMITED,
         message=message,
     )
 
@@ -138,13 +143,14 @@ def otp_send(*, mobile: str, purpose: str, ip: str) -> OneTimeCode:
         created_at__gt=now - timedelta(seconds=settings.TONGBAN_OTP_RESEND_SECONDS),
     ).exists()
     if recent:
-        raise TooManyRequests("otp.too_soon", _("验证码已发送，请稍后再试。"))
+        raise TooManyRequests(IdentityError.OTP_TOO_SOON, _("验证码已发送，请稍后再试。"))
     sent_today = OneTimeCode.objects.filter(
         mobile_hash=mobile_hash, created_at__gt=now - timedelta(days=1)
     ).count()
     if sent_today >= settings.TONGBAN_OTP_DAILY_LIMIT:
         raise TooManyRequests(
-            "otp.daily_limit", _("该手机号码今日获取验证码次数已达上限，请明天再试或使用密码登录。")
+            IdentityError.OTP_DAILY_LIMIT,
+            _("该手机号码今日获取验证码次数已达上限，请明天再试或使用密码登录。"),
         )
     code = f"{secrets.randbelow(10**6):06d}"
     known = _otp_recipient_known(mobile, purpose)
@@ -190,11 +196,11 @@ def otp_check(*, mobile: str, purpose: str, code: str) -> None:
             .first()
         )
         if otp is None:
-            raise _otp_error("otp.missing", _("请先获取短信验证码。"))
+            raise _otp_error(IdentityError.OTP_MISSING, _("请先获取短信验证码。"))
         if otp.expires_at <= timezone.now():
-            raise _otp_error("otp.expired", _("验证码已过期，请重新获取。"))
+            raise _otp_error(IdentityError.OTP_EXPIRED, _("验证码已过期，请重新获取。"))
         if otp.attempts >= settings.TONGBAN_OTP_MAX_ATTEMPTS:
-            raise _otp_error("otp.locked", _("验证码错误次数过多，请重新获取。"))
+            raise _otp_error(IdentityError.OTP_LOCKED, _("验证码错误次数过多，请重新获取。"))
         if not secrets.compare_digest(
             otp.code_hash, _code_hash((code or "").strip(), mobile=mobile, purpose=purpose)
         ):
@@ -202,7 +208,7 @@ def otp_check(*, mobile: str, purpose: str, code: str) -> None:
             otp.save(update_fields=["attempts"])
             left = settings.TONGBAN_OTP_MAX_ATTEMPTS - otp.attempts
             wrong = _otp_error(
-                "otp.wrong", _("验证码错误，还可尝试 %(left)s 次。") % {"left": left}
+                IdentityError.OTP_WRONG, _("验证码错误，还可尝试 %(left)s 次。") % {"left": left}
             )
         else:
             otp.consumed_at = timezone.now()
@@ -230,17 +236,17 @@ def person_register(*, name: str, id_number: str, mobile: str, password: str, co
     existing = person_by_id_number(id_number)
     if existing is not None and existing.account_id is not None:
         raise Conflict(
-            "person.already_registered",
+            IdentityError.PERSON_ALREADY_REGISTERED,
             _("该身份证号码已注册，请直接登录；如忘记密码请使用短信验证码登录。"),
             fields={"id_number": _("该身份证号码已注册")},
         )
     if existing is not None and existing.name != name:
         message = _("姓名与身份证号码不一致。")
-        raise InvalidInput("person.name_mismatch", message, fields={"name": message})
+        raise InvalidInput(IdentityError.PERSON_NAME_MISMATCH, message, fields={"name": message})
     owner = person_by_mobile(mobile)
     if owner is not None and owner != existing:
         message = _("该手机号码已被其他账号使用。")
-        raise Conflict("person.mobile_taken", message, fields={"mobile": message})
+        raise Conflict(IdentityError.PERSON_MOBILE_TAKEN, message, fields={"mobile": message})
     _check_password(password)
     otp_check(mobile=mobile, purpose=OtpPurpose.REGISTER, code=code)
     try:
@@ -264,7 +270,9 @@ def person_register(*, name: str, id_number: str, mobile: str, password: str, co
                 subject_person_id=person.pk,
             )
     except IntegrityError:
-        raise Conflict("person.already_registered", _("该身份证号码已注册，请直接登录。")) from None
+        raise Conflict(
+            IdentityError.PERSON_ALREADY_REGISTERED, _("该身份证号码已注册，请直接登录。")
+        ) from None
     return person
 
 
@@ -285,7 +293,11 @@ def person_ensure(
         )
     elif person.name != name:
         message = _("姓名与身份证号码不一致。")
-        raise InvalidInput("person.name_mismatch", message, fields={name_field: message})
+        raise InvalidInput(
+            IdentityError.PERSON_NAME_MISMATCH,
+            message,
+            fields={name_field: message},
+        )
     return person
 
 
@@ -300,10 +312,14 @@ def person_record_walk_in(*, staff: Staff, name: str, id_number: str, mobile: st
     mobile = clean_mobile(mobile) if (mobile or "").strip() else ""
     if person_by_id_number(id_number) is not None:
         message = _("该身份证号码已在平台登记，无需重复登记。")
-        raise Conflict("person.already_recorded", message, fields={"id_number": message})
+        raise Conflict(
+            IdentityError.PERSON_ALREADY_RECORDED,
+            message,
+            fields={"id_number": message},
+        )
     if mobile and person_by_mobile(mobile) is not None:
         message = _("该手机号码已被其他人使用。")
-        raise Conflict("person.mobile_taken", message, fields={"mobile": message})
+        raise Conflict(IdentityError.PERSON_MOBILE_TAKEN, message, fields={"mobile": message})
     person = Person.objects.create(
         name=name,
         id_number=id_number,
@@ -365,7 +381,7 @@ def _ensure_not_locked(keys: tuple[str, str, str], *, sms_offered: bool) -> None
     if pair.count() >= limit:
         minutes = _minutes_left(pair, limit=limit, window=window)
         raise TooManyRequests(
-            "login.locked",
+            IdentityError.LOGIN_LOCKED,
             _(
                 "此账号在您当前网络的密码错误次数过多，已暂停从这里密码登录，"
                 "请 %(minutes)s 分钟后再试。"
@@ -379,7 +395,7 @@ def _ensure_not_locked(keys: tuple[str, str, str], *, sms_offered: bool) -> None
             source, limit=settings.TONGBAN_LOGIN_MAX_FAILURES_PER_ADDRESS, window=window
         )
         raise TooManyRequests(
-            "login.address_locked",
+            IdentityError.LOGIN_ADDRESS_LOCKED,
             _("您当前网络的登录失败次数过多，已暂停从这里密码登录，请 %(minutes)s 分钟后再试。")
             % {"minutes": minutes}
             + sms,
@@ -396,7 +412,7 @@ def _ensure_account_cooled_down(failures, *, sms: str) -> None:
     wait = math.ceil((last + timedelta(seconds=delay) - timezone.now()).total_seconds())
     if wait > 0:
         raise TooManyRequests(
-            "login.slowed",
+            IdentityError.LOGIN_SLOWED,
             _("此账号近期在多处登录失败，为防止密码被猜测，请 %(seconds)s 秒后再试。")
             % {"seconds": wait}
             + sms,
@@ -447,7 +463,7 @@ def login_with_password(*, identifier: str, password: str, ip: str, staff: bool 
         Account().set_password(password or "")
     if account is None or not account.is_active or not account.check_password(password or ""):
         _login_failed(keys=keys, reason="password", account=account)
-        raise NotAuthenticated("login.invalid", _("账号或密码错误。"))
+        raise NotAuthenticated(IdentityError.LOGIN_INVALID, _("账号或密码错误。"))
     account_key, pair_key, _ip_key = keys
     failures = LoginFailure.objects.filter(key__in=(account_key, pair_key))
     if failures.exists():  # a read; an unconditional DELETE would take SQLite's write lock
@@ -468,7 +484,7 @@ def login_with_otp(*, mobile: str, code: str, ip: str) -> Account:
         _login_failed(keys=(), reason=exc.code, account=account)
         raise
     if account is None or not account.is_active:  # closed between sending and checking
-        raise NotAuthenticated("login.invalid", _("账号或密码错误。"))
+        raise NotAuthenticated(IdentityError.LOGIN_INVALID, _("账号或密码错误。"))
     return account
 
 
@@ -522,7 +538,7 @@ def totp_begin(*, account: Account) -> TotpDevice:
         account=account, defaults={"secret": pyotp.random_base32()}
     )
     if device.confirmed_at is not None:
-        raise Conflict("totp.already_enabled", _("已启用动态口令，如需更换请先停用。"))
+        raise Conflict(IdentityError.TOTP_ALREADY_ENABLED, _("已启用动态口令，如需更换请先停用。"))
     device.secret = pyotp.random_base32()
     device.save(update_fields=["secret"])
     return device
@@ -548,11 +564,11 @@ def _totp_step_matching(device: TotpDevice, code: str) -> int | None:
 def totp_confirm(*, account: Account, code: str) -> TotpDevice:
     device = TotpDevice.objects.select_for_update().filter(account=account).first()
     if device is None or device.confirmed_at is not None:
-        raise Conflict("totp.not_enrolling", _("请先开始绑定动态口令。"))
+        raise Conflict(IdentityError.TOTP_NOT_ENROLLING, _("请先开始绑定动态口令。"))
     step = _totp_step_matching(device, code)
     if step is None:
         message = _("动态口令不正确，请核对手机时间后重试。")
-        raise InvalidInput("totp.wrong", message, fields={"code": message})
+        raise InvalidInput(IdentityError.TOTP_WRONG, message, fields={"code": message})
     device.confirmed_at, device.last_used_step = timezone.now(), step
     device.save(update_fields=["confirmed_at", "last_used_step"])
     person = getattr(account, "person", None)
@@ -580,7 +596,7 @@ def totp_verify(*, account: Account, code: str, ip: str) -> None:
     keys = _failure_keys(_login_subject("", account), ip)
     _login_failed(keys=keys, reason="totp", account=account)
     message = _("动态口令不正确或已使用。")
-    raise InvalidInput("totp.wrong", message, fields={"code": message})
+    raise InvalidInput(IdentityError.TOTP_WRONG, message, fields={"code": message})
 
 
 # Agents (经办人) ----------------------------------------------------------------------------
@@ -597,18 +613,24 @@ def agent_authorize(
 ) -> AgentAuthorization:
     """The legal representative lets a person act for the enterprise."""
     if entity.legal_representative_id != granted_by.pk:
-        raise Forbidden("agent.not_representative", _("只有企业的法定代表人可以授权经办人。"))
+        raise Forbidden(
+            IdentityError.AGENT_NOT_REPRESENTATIVE, _("只有企业的法定代表人可以授权经办人。")
+        )
     scopes = sorted(set(scopes or []))
     if not scopes or any(s not in AgentScope.values for s in scopes):
         message = _("请至少选择一项授权范围。")
-        raise InvalidInput("agent.scopes", message, fields={"scopes": message})
+        raise InvalidInput(IdentityError.AGENT_SCOPES, message, fields={"scopes": message})
     now = timezone.now()
     if expires_at <= now:
         message = _("授权截止时间必须晚于现在。")
-        raise InvalidInput("agent.expiry_past", message, fields={"expires_at": message})
+        raise InvalidInput(IdentityError.AGENT_EXPIRY_PAST, message, fields={"expires_at": message})
     if expires_at > now + timedelta(days=366 * 3):
         message = _("授权期限最长三年。")
-        raise InvalidInput("agent.expiry_too_far", message, fields={"expires_at": message})
+        raise InvalidInput(
+            IdentityError.AGENT_EXPIRY_TOO_FAR,
+            message,
+            fields={"expires_at": message},
+        )
     with transaction.atomic():
         agent = person_ensure(
             name=agent_name,
@@ -618,13 +640,17 @@ def agent_authorize(
         )
         if agent.pk == granted_by.pk:
             message = _("法定代表人本人无需授权。")
-            raise InvalidInput("agent.self", message, fields={"agent_id_number": message})
+            raise InvalidInput(
+                IdentityError.AGENT_SELF,
+                message,
+                fields={"agent_id_number": message},
+            )
         live = AgentAuthorization.objects.select_for_update().filter(
             entity=entity, agent=agent, revoked_at__isnull=True, expires_at__gt=now
         )
         if live.exists():
             raise Conflict(
-                "agent.already_authorized",
+                IdentityError.AGENT_ALREADY_AUTHORIZED,
                 _("%(name)s 已是本企业的经办人，如需变更请先撤销原授权。") % {"name": agent.name},
             )
         # An expired authorization is closed before the new one, keeping one live row at most.
@@ -671,9 +697,11 @@ def agent_revoke(*, authorization_id: int, revoked_by: Person) -> AgentAuthoriza
         .first()
     )
     if authorization is None or authorization.entity.legal_representative_id != revoked_by.pk:
-        raise Forbidden("agent.not_representative", _("只有企业的法定代表人可以撤销授权。"))
+        raise Forbidden(
+            IdentityError.AGENT_NOT_REPRESENTATIVE, _("只有企业的法定代表人可以撤销授权。")
+        )
     if authorization.revoked_at is not None:
-        raise Conflict("agent.already_revoked", _("该授权已撤销。"))
+        raise Conflict(IdentityError.AGENT_ALREADY_REVOKED, _("该授权已撤销。"))
     authorization.revoked_at, authorization.revoked_by = timezone.now(), revoked_by
     authorization.save(update_fields=["revoked_at", "revoked_by"])
     Account.objects.filter(person=authorization.agent, acting_entity=authorization.entity).update(
@@ -697,7 +725,8 @@ def acting_entity_choose(*, account: Account, entity: LegalEntity | None) -> Non
     person = account.person
     if entity is not None and not entity_acting_allowed(person=person, entity=entity):
         raise Forbidden(
-            "agent.not_authorized", _("您没有代办“%(name)s”的有效授权。") % {"name": entity.name}
+            IdentityError.AGENT_NOT_AUTHORIZED,
+            _("您没有代办“%(name)s”的有效授权。") % {"name": entity.name},
         )
     account.acting_entity = entity
     account.save(update_fields=["acting_entity"])
@@ -725,7 +754,7 @@ def staff_create(
     saving the account with its flags derives them from the roles (``identity.signals``)."""
     if Account.objects.filter(username=username).exists():
         raise Conflict(
-            "staff.username_taken",
+            IdentityError.STAFF_USERNAME_TAKEN,
             _("登录名已被使用。"),
             fields={"username": _("登录名已被使用。")},
         )
@@ -750,7 +779,7 @@ def person_enroll(*, name: str, id_number: str, mobile: str, password: str) -> P
     (seeding, a counter clerk with the person present) rather than by SMS code."""
     name, id_number, mobile = clean_name(name), clean_id_number(id_number), clean_mobile(mobile)
     if person_by_id_number(id_number) is not None:
-        raise Conflict("person.already_registered", _("该身份证号码已注册。"))
+        raise Conflict(IdentityError.PERSON_ALREADY_REGISTERED, _("该身份证号码已注册。"))
     account = _person_account(name)
     _check_password(password, account)
     account.set_password(password)
@@ -820,7 +849,9 @@ def entity_register(
         raise _invalid(exc, "uscc") from None
     if LegalEntity.objects.filter(uscc=uscc).exists():
         raise Conflict(
-            "entity.exists", _("该统一社会信用代码已登记。"), fields={"uscc": _("已登记")}
+            IdentityError.ENTITY_EXISTS,
+            _("该统一社会信用代码已登记。"),
+            fields={"uscc": _("已登记")},
         )
     return LegalEntity.objects.create(
         uscc=uscc, name=name, kind=kind, legal_representative=legal_representative, region=region

@@ -10,6 +10,7 @@ from tongban.core.errors import DomainError, Forbidden
 from tongban.core.web import form_add_domain_error, form_status
 from tongban.identity import selectors, services, sessions
 from tongban.identity.choices import AccountKind, OtpPurpose
+from tongban.identity.errors import IdentityError
 from tongban.notify.selectors import messages_recent
 
 from .forms import AgentAuthorizeForm, OtpLoginForm, PasswordLoginForm, RegisterForm, TotpForm
@@ -148,7 +149,9 @@ def logout(request):
 def _person(request):
     person = selectors.person_for_account(request.user)
     if person is None:
-        raise Forbidden("person.required", _("此页面仅限个人账号使用，工作人员请进入工作台。"))
+        raise Forbidden(
+            IdentityError.PERSON_REQUIRED, _("此页面仅限个人账号使用，工作人员请进入工作台。")
+        )
     return person
 
 
@@ -271,7 +274,7 @@ def acting_choose(request):
         rows = {r["entity"].uscc: r["entity"] for r in selectors.entities_for_person(person=person)}
         entity = rows.get(uscc)
         if entity is None:
-            raise Forbidden("agent.not_authorized", _("您没有代办该企业的有效授权。"))
+            raise Forbidden(IdentityError.AGENT_NOT_AUTHORIZED, _("您没有代办该企业的有效授权。"))
     services.acting_entity_choose(account=request.user, entity=entity)
     if entity:
         messages.success(request, _("您正在以“%(name)s”经办人身份办事。") % {"name": entity.name})
