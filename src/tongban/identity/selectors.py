@@ -1,5 +1,6 @@
 """Reads of identity data, scoped to who is asking. Staff reads of a person are audit-logged."""
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,9 +100,19 @@ def authorizations_for_entity(*, entity: LegalEntity):
     )
 
 
+SECURITY_LOG_PAGE_SIZE = 20
+
+
 def security_log(*, person: Person, limit: int = 100) -> list[AuditEntry]:
     """What happened to this person's account and data, including every staff read of it."""
     return list(AuditEntry.objects.filter(subject_person_id=person.pk).order_by("-seq")[:limit])
+
+
+def security_log_page(*, person: Person, page: str | int | None) -> Page:
+    """One page of the security log, newest first. A page number that is not one (missing,
+    not a number, past the end) gives the nearest real page, as ``Paginator.get_page`` does."""
+    entries = AuditEntry.objects.filter(subject_person_id=person.pk).order_by("-seq")
+    return Paginator(entries, SECURITY_LOG_PAGE_SIZE).get_page(page)
 
 
 def staff_profile(staff: Staff) -> dict:
