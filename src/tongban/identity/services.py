@@ -679,7 +679,9 @@ def mobile_change_code_send(*, account: Account, mobile: str, ip: str) -> OneTim
     return otp_send(mobile=_new_mobile(account, mobile), purpose=OtpPurpose.MOBILE_CHANGE, ip=ip)
 
 
-def mobile_change(*, account: Account, current_password: str, mobile: str, code: str, ip: str):
+def mobile_change(
+    *, account: Account, current_password: str, mobile: str, code: str, ip: str
+) -> Person:
     """A signed-in person moves their account to a new mobile: re-verified with the current
     password and with a code sent to the new number. The old number is told by SMS.
 
