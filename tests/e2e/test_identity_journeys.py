@@ -80,7 +80,9 @@ def test_citizen_registers_with_an_sms_code(page, outbox_enabled, make):
     field(page, "公民身份号码").fill(number)
     field(page, "手机号码").fill(mobile)
     page.get_by_role("button", name="获取验证码").click()
-    expect(page.get_by_role("status")).to_have_text("验证码已发送，请查收短信。")
+    expect(page.get_by_role("status")).to_have_text(
+        "短信已发送，请查收。如该号码已注册，短信会提示您直接登录。"
+    )
     # What was typed stays in the form while the code is on its way.
     expect(field(page, "公民身份号码")).to_have_value(number)
 

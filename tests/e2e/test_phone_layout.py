@@ -78,6 +78,7 @@ def test_main_portal_pages_fit_a_phone(new_page, make):
         "/login/",
         "/login/sms/",
         "/register/",
+        "/login/forgot/",
         "/status/",
         "/appointments/",
     ]
@@ -91,5 +92,7 @@ def test_main_portal_pages_fit_a_phone(new_page, make):
         f"/me/cases/{case.pk}/receipt/",
         f"/apply/items/{world.item.pk}/",
         "/appointments/mine/",
+        "/me/security/password/",
+        "/me/security/mobile/",
     ]
     assert {path: overflows(page, path) for path in own} == {path: [] for path in own}

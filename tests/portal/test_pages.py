@@ -69,7 +69,7 @@ def test_send_code_then_double_submit_registers_once(client):
         "password2": "Passw0rd2026",
     }
     sent = client.post("/register/", {**form, "action": "send_code"})
-    assert sent.status_code == 200 and "验证码已发送" in sent.content.decode()
+    assert sent.status_code == 200 and "短信已发送，请查收。" in sent.content.decode()
     code = Message.objects.get().body.split("验证码为 ")[1][:6]
     first = client.post("/register/", {**form, "action": "register", "code": code})
     assert first.status_code == 302 and first["Location"] == "/me/"

@@ -5,13 +5,14 @@ from django.utils.translation import gettext as _
 from tongban.core.errors import Forbidden, NotAuthenticated
 
 from .choices import StaffRoleName
+from .errors import IdentityError
 from .models import Department, Staff, StaffRole
 
 
 def staff_of(account) -> Staff:
     """The staff record of a signed-in account, with department and roles, or refusal."""
     if account is None or not account.is_authenticated:
-        raise NotAuthenticated("not_authenticated", _("请先以工作人员身份登录。"))
+        raise NotAuthenticated(IdentityError.NOT_AUTHENTICATED, _("请先以工作人员身份登录。"))
     staff = (
         Staff.objects.select_related("department", "department__region")
         .prefetch_related("roles")
@@ -19,7 +20,7 @@ def staff_of(account) -> Staff:
         .first()
     )
     if staff is None:
-        raise Forbidden("staff.required", _("此页面仅限工作人员使用。"))
+        raise Forbidden(IdentityError.STAFF_REQUIRED, _("此页面仅限工作人员使用。"))
     return staff
 
 
@@ -44,7 +45,7 @@ def require_role(staff: Staff, *roles: str) -> None:
     if StaffRoleName.PLATFORM_ADMIN in held or held.intersection(roles):
         return
     names = "、".join(str(StaffRoleName(r).label) for r in roles)
-    raise Forbidden("staff.role", _("需要以下角色之一：%(roles)s。") % {"roles": names})
+    raise Forbidden(IdentityError.STAFF_ROLE, _("需要以下角色之一：%(roles)s。") % {"roles": names})
 
 
 def require_department(staff: Staff, department: Department) -> None:
@@ -54,7 +55,7 @@ def require_department(staff: Staff, department: Department) -> None:
     if StaffRoleName.PLATFORM_ADMIN in staff.role_names():
         return
     raise Forbidden(
-        "staff.department",
+        IdentityError.STAFF_DEPARTMENT,
         _("您属于“%(mine)s”，无权查看“%(other)s”的数据。")
         % {"mine": staff.department.name, "other": department.name},
     )

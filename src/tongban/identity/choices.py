@@ -47,3 +47,5 @@ class EntityKind(models.TextChoices):
 class OtpPurpose(models.TextChoices):
     REGISTER = "register", _("注册")
     LOGIN = "login", _("登录")
+    PASSWORD_RESET = "password_reset", _("找回密码")
+    MOBILE_CHANGE = "mobile_change", _("更换手机号码")

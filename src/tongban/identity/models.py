@@ -261,7 +261,7 @@ class StaffRole(models.Model):
 class OneTimeCode(models.Model):
     """A code sent by SMS. Only a keyed hash of it is stored."""
 
-    purpose = models.CharField(max_length=10, choices=OtpPurpose.choices)
+    purpose = models.CharField(max_length=20, choices=OtpPurpose.choices)
     mobile_hash = models.CharField(max_length=64)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)

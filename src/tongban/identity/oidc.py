@@ -71,6 +71,7 @@ from tongban.core.errors import InvalidInput
 
 from . import selectors, services
 from .choices import AccountKind
+from .errors import IdentityError
 from .models import Account, RedeemedAuthorizationCode, Staff
 
 CLAIM_SCOPES: dict[str, str] = {
@@ -180,7 +181,9 @@ def oidc_client_register(
     except ValidationError as exc:
         fields.update({k: " ".join(v) for k, v in exc.message_dict.items()})
     if fields:
-        raise InvalidInput("oidc.client_invalid", _("接入系统信息有误。"), fields=fields)
+        raise InvalidInput(
+            IdentityError.OIDC_CLIENT_INVALID, _("接入系统信息有误。"), fields=fields
+        )
     application.save()
     audit_record(
         action="identity.oidc.client_registered",

@@ -1,5 +1,6 @@
 """Reads of identity data, scoped to who is asking. Staff reads of a person are audit-logged."""
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from tongban.core.models import AuditEntry
 
 from .access import require_department, require_role
 from .choices import StaffRoleName
+from .errors import IdentityError
 from .models import (
     AgentAuthorization,
     Department,
@@ -86,7 +88,7 @@ def acting_entity(account) -> LegalEntity | None:
 def entity_for_representative(*, person: Person, uscc: str) -> LegalEntity:
     entity = LegalEntity.objects.filter(uscc=uscc, legal_representative=person).first()
     if entity is None:
-        raise NotFound("entity.not_found", _("未找到您担任法定代表人的该企业。"))
+        raise NotFound(IdentityError.ENTITY_NOT_FOUND, _("未找到您担任法定代表人的该企业。"))
     return entity
 
 
@@ -98,9 +100,19 @@ def authorizations_for_entity(*, entity: LegalEntity):
     )
 
 
+SECURITY_LOG_PAGE_SIZE = 20
+
+
 def security_log(*, person: Person, limit: int = 100) -> list[AuditEntry]:
     """What happened to this person's account and data, including every staff read of it."""
     return list(AuditEntry.objects.filter(subject_person_id=person.pk).order_by("-seq")[:limit])
+
+
+def security_log_page(*, person: Person, page: str | int | None) -> Page:
+    """One page of the security log, newest first. A page number that is not one (missing,
+    not a number, past the end) gives the nearest real page, as ``Paginator.get_page`` does."""
+    entries = AuditEntry.objects.filter(subject_person_id=person.pk).order_by("-seq")
+    return Paginator(entries, SECURITY_LOG_PAGE_SIZE).get_page(page)
 
 
 def staff_profile(staff: Staff) -> dict:
@@ -114,7 +126,7 @@ def staff_profile(staff: Staff) -> dict:
 def department_by_code(code: str) -> Department:
     department = Department.objects.select_related("region").filter(code=code).first()
     if department is None:
-        raise NotFound("department.not_found", _("部门不存在。"))
+        raise NotFound(IdentityError.DEPARTMENT_NOT_FOUND, _("部门不存在。"))
     return department
 
 
@@ -136,7 +148,7 @@ def person_lookup(*, viewer: Staff, id_number: str) -> Person:
     require_role(viewer, StaffRoleName.COUNTER_CLERK)
     person = person_by_id_number(id_number)
     if person is None:
-        raise NotFound("person.not_found", _("未找到该身份证号码对应的人员。"))
+        raise NotFound(IdentityError.PERSON_NOT_FOUND, _("未找到该身份证号码对应的人员。"))
     audit_record(
         action="identity.person.read",
         actor=viewer.account,

@@ -1,9 +1,9 @@
 """Validation, normalization and masking of Chinese identifiers.
 
-Pure Python, no Django: every failure raises :class:`IdentifierError`, a ``ValueError`` with a
-stable machine ``code`` (e.g. ``"id_number.checksum"``) and a specific Simplified Chinese
-``message`` that can be shown to the person who typed the value. Form and model layers translate
-it into whatever error type they need.
+Every failure raises :class:`IdentifierError`, a ``ValueError`` with a stable machine ``code``
+(e.g. ``"id_number.checksum"``) and a specific ``message`` that can be shown to the person who
+typed the value: Simplified Chinese, put through Django's ``gettext`` so that the English site
+says it in English. Form and model layers translate it into whatever error type they need.
 
 Resident ID number (公民身份号码, GB 11643-1999)
 ----------------------------------------------
@@ -64,6 +64,10 @@ Mainland mobile numbers: 11 digits matching ``1[3-9]`` followed by 9 digits. A `
 from __future__ import annotations
 
 import datetime
+
+from django.utils.translation import gettext as _
+
+from .errors import IdentityError
 
 __all__ = [
     "IdentifierError",
@@ -195,12 +199,16 @@ def id_number_check_char(first17: str) -> str:
         raise TypeError(f"first17 must be a str, not {type(first17).__name__}")
     if len(first17) != 17:
         raise IdentifierError(
-            "id_number.length", f"计算校验位需要公民身份号码的前 17 位，实为 {len(first17)} 位"
+            IdentityError.ID_NUMBER_LENGTH,
+            _("计算校验位需要公民身份号码的前 17 位，实为 %(length)s 位")
+            % {"length": len(first17)},
         )
     for position, char in enumerate(first17, start=1):
         if char not in _DIGITS:
             raise IdentifierError(
-                "id_number.format", f"公民身份号码第 {position} 位应为数字，实为 {_quote(char)}"
+                IdentityError.ID_NUMBER_FORMAT,
+                _("公民身份号码第 %(position)s 位应为数字，实为 %(char)s")
+                % {"position": position, "char": _quote(char)},
             )
     return _id_check_char(first17)
 
@@ -215,26 +223,29 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> str
     number = normalize_id_number(value)
 
     if len(number) != _ID_LENGTH:
-        message = f"公民身份号码应为 18 位，实为 {len(number)} 位"
+        message = _("公民身份号码应为 18 位，实为 %(length)s 位") % {"length": len(number)}
         if len(number) == 15 and set(number) <= _DIGITS:
-            message += "（15 位的第一代居民身份证号码已停止使用，请填写 18 位号码）"
-        raise IdentifierError("id_number.length", message)
+            message += _("（15 位的第一代居民身份证号码已停止使用，请填写 18 位号码）")
+        raise IdentifierError(IdentityError.ID_NUMBER_LENGTH, message)
 
     for position, char in enumerate(number[:17], start=1):
         if char not in _DIGITS:
             raise IdentifierError(
-                "id_number.format", f"公民身份号码第 {position} 位应为数字，实为 {_quote(char)}"
+                IdentityError.ID_NUMBER_FORMAT,
+                _("公民身份号码第 %(position)s 位应为数字，实为 %(char)s")
+                % {"position": position, "char": _quote(char)},
             )
     last = number[17]
     if last not in _ID_CHECK_CHARS:
         raise IdentifierError(
-            "id_number.format", f"公民身份号码第 18 位（校验位）应为数字或 X，实为 {_quote(last)}"
+            IdentityError.ID_NUMBER_FORMAT,
+            _("公民身份号码第 18 位（校验位）应为数字或 X，实为 %(char)s") % {"char": _quote(last)},
         )
 
     if number[:2] not in _PROVINCES:
         raise IdentifierError(
-            "id_number.region",
-            f"公民身份号码前两位 {number[:2]} 不是有效的省级行政区划代码",
+            IdentityError.ID_NUMBER_REGION,
+            _("公民身份号码前两位 %(code)s 不是有效的省级行政区划代码") % {"code": number[:2]},
         )
 
     birth = number[6:14]
@@ -242,26 +253,30 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> str
         birth_date = datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
     except ValueError:
         raise IdentifierError(
-            "id_number.birth_date",
-            f"公民身份号码第 7-14 位的出生日期 {birth} 不是有效的日期",
+            IdentityError.ID_NUMBER_BIRTH_DATE,
+            _("公民身份号码第 7-14 位的出生日期 %(birth)s 不是有效的日期") % {"birth": birth},
         ) from None
     if birth_date < _ID_EARLIEST_BIRTH_DATE:
         raise IdentifierError(
-            "id_number.birth_date",
-            f"公民身份号码中的出生日期 {birth_date.isoformat()} 早于 1890-01-01",
+            IdentityError.ID_NUMBER_BIRTH_DATE,
+            _("公民身份号码中的出生日期 %(date)s 早于 1890-01-01")
+            % {"date": birth_date.isoformat()},
         )
     if today is None:
         today = datetime.date.today()
     if birth_date > today:
         raise IdentifierError(
-            "id_number.birth_date",
-            f"公民身份号码中的出生日期 {birth_date.isoformat()} 晚于今天（{today.isoformat()}）",
+            IdentityError.ID_NUMBER_BIRTH_DATE,
+            _("公民身份号码中的出生日期 %(date)s 晚于今天（%(today)s）")
+            % {"date": birth_date.isoformat(), "today": today.isoformat()},
         )
 
     expected = _id_check_char(number[:17])
     if last != expected:
         raise IdentifierError(
-            "id_number.checksum", f"公民身份号码校验位错误：应为 {expected}，实为 {last}"
+            IdentityError.ID_NUMBER_CHECKSUM,
+            _("公民身份号码校验位错误：应为 %(expected)s，实为 %(actual)s")
+            % {"expected": expected, "actual": last},
         )
     return number
 
@@ -348,9 +363,12 @@ def _uscc_check_char(first17: str) -> str:
 
 
 def _uscc_charset_error(position: int, char: str) -> IdentifierError:
-    hint = "（统一社会信用代码不使用 I、O、S、V、Z）" if char in "IOSVZ" else ""
+    hint = _("（统一社会信用代码不使用 I、O、S、V、Z）") if char in "IOSVZ" else ""
     return IdentifierError(
-        "uscc.charset", f"统一社会信用代码第 {position} 位含无效字符 {_quote(char)}{hint}"
+        IdentityError.USCC_CHARSET,
+        _("统一社会信用代码第 %(position)s 位含无效字符 %(char)s")
+        % {"position": position, "char": _quote(char)}
+        + hint,
     )
 
 
@@ -360,7 +378,9 @@ def uscc_check_char(first17: str) -> str:
         raise TypeError(f"first17 must be a str, not {type(first17).__name__}")
     if len(first17) != 17:
         raise IdentifierError(
-            "uscc.length", f"计算校验位需要统一社会信用代码的前 17 位，实为 {len(first17)} 位"
+            IdentityError.USCC_LENGTH,
+            _("计算校验位需要统一社会信用代码的前 17 位，实为 %(length)s 位")
+            % {"length": len(first17)},
         )
     for position, char in enumerate(first17, start=1):
         if char not in _USCC_VALUES:
@@ -377,7 +397,10 @@ def validate_uscc(value: str) -> str:
     code = normalize_uscc(value)
 
     if len(code) != _USCC_LENGTH:
-        raise IdentifierError("uscc.length", f"统一社会信用代码应为 18 位，实为 {len(code)} 位")
+        raise IdentifierError(
+            IdentityError.USCC_LENGTH,
+            _("统一社会信用代码应为 18 位，实为 %(length)s 位") % {"length": len(code)},
+        )
 
     for position, char in enumerate(code, start=1):
         if char not in _USCC_VALUES:
@@ -386,28 +409,39 @@ def validate_uscc(value: str) -> str:
     department, category = code[0], code[1]
     if department not in _USCC_CATEGORIES:
         raise IdentifierError(
-            "uscc.department", f"统一社会信用代码第 1 位登记管理部门代码 {department} 无效"
+            IdentityError.USCC_DEPARTMENT,
+            _("统一社会信用代码第 1 位登记管理部门代码 %(department)s 无效")
+            % {"department": department},
         )
     name, allowed = _USCC_CATEGORIES[department]
     if category not in allowed:
-        expected = allowed if len(allowed) == 1 else f"{'、'.join(allowed)} 之一"
+        if len(allowed) == 1:
+            expected = allowed
+        else:
+            expected = _("%(choices)s 之一") % {"choices": _("、").join(allowed)}
         raise IdentifierError(
-            "uscc.category",
-            f"统一社会信用代码第 2 位机构类别代码 {category} 对登记管理部门 {department}"
-            f"（{name}）无效，应为 {expected}",
+            IdentityError.USCC_CATEGORY,
+            _(
+                "统一社会信用代码第 2 位机构类别代码 %(category)s 对登记管理部门 %(department)s"
+                "（%(name)s）无效，应为 %(expected)s"
+            )
+            % {"category": category, "department": department, "name": name, "expected": expected},
         )
 
     region = code[2:8]
     if not set(region) <= _DIGITS:
         raise IdentifierError(
-            "uscc.region",
-            f"统一社会信用代码第 3-8 位应为 6 位数字的登记管理机关行政区划码，实为 {region}",
+            IdentityError.USCC_REGION,
+            _("统一社会信用代码第 3-8 位应为 6 位数字的登记管理机关行政区划码，实为 %(region)s")
+            % {"region": region},
         )
 
     expected = _uscc_check_char(code[:17])
     if code[17] != expected:
         raise IdentifierError(
-            "uscc.checksum", f"统一社会信用代码校验位错误：应为 {expected}，实为 {code[17]}"
+            IdentityError.USCC_CHECKSUM,
+            _("统一社会信用代码校验位错误：应为 %(expected)s，实为 %(actual)s")
+            % {"expected": expected, "actual": code[17]},
         )
     return code
 
@@ -437,14 +471,25 @@ def validate_mobile(value: str) -> str:
     for position, char in enumerate(number, start=1):
         if char not in _DIGITS:
             raise IdentifierError(
-                "mobile.format", f"手机号码第 {position} 位应为数字，实为 {_quote(char)}"
+                IdentityError.MOBILE_FORMAT,
+                _("手机号码第 %(position)s 位应为数字，实为 %(char)s")
+                % {"position": position, "char": _quote(char)},
             )
     if len(number) != 11:
-        raise IdentifierError("mobile.format", f"手机号码应为 11 位数字，实为 {len(number)} 位")
+        raise IdentifierError(
+            IdentityError.MOBILE_FORMAT,
+            _("手机号码应为 11 位数字，实为 %(length)s 位") % {"length": len(number)},
+        )
     if number[0] != "1":
-        raise IdentifierError("mobile.format", f"手机号码应以 1 开头，实为 {number[0]}")
+        raise IdentifierError(
+            IdentityError.MOBILE_FORMAT,
+            _("手机号码应以 1 开头，实为 %(digit)s") % {"digit": number[0]},
+        )
     if number[1] not in "3456789":
-        raise IdentifierError("mobile.format", f"手机号码第 2 位应为 3-9，实为 {number[1]}")
+        raise IdentifierError(
+            IdentityError.MOBILE_FORMAT,
+            _("手机号码第 2 位应为 3-9，实为 %(digit)s") % {"digit": number[1]},
+        )
     return number
 
 

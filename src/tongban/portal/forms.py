@@ -90,3 +90,68 @@ class AgentAuthorizeForm(forms.Form):
         """The authorization ends when the chosen day ends (midnight after it, local time)."""
         day = self.cleaned_data["expires_at"] + timedelta(days=1)
         return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _new_password_fields():
+    return (
+        forms.CharField(
+            label=_("新密码"),
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=_("至少 8 位，须同时包含字母和数字。"),
+        ),
+        forms.CharField(
+            label=_("确认新密码"),
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+class _NewPasswordForm(forms.Form):
+    """A new password typed twice (the strength rule is the service's)."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class PasswordForgotForm(_NewPasswordForm):
+    mobile = forms.CharField(
+        label=_("注册时使用的手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password, password2 = _new_password_fields()
+
+
+class PasswordChangeForm(_NewPasswordForm):
+    current_password = forms.CharField(
+        label=_("当前密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password, password2 = _new_password_fields()
+
+
+class MobileChangeForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("新手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    code = forms.CharField(
+        label=_("新手机号码收到的验证码"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    current_password = forms.CharField(
+        label=_("当前密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -9,9 +9,12 @@ urlpatterns = [
     path("login/", views.login_password, name="login"),
     path("login/sms/", views.login_sms, name="login_sms"),
     path("login/totp/", views.login_totp, name="login_totp"),
+    path("login/forgot/", views.password_forgot, name="password_forgot"),
     path("logout/", views.logout, name="logout"),
     path("me/", views.me, name="me"),
     path("me/security/totp/", views.totp_setup, name="totp_setup"),
+    path("me/security/password/", views.password_change, name="password_change"),
+    path("me/security/mobile/", views.mobile_change, name="mobile_change"),
     path("me/acting/", views.acting_choose, name="acting_choose"),
     path("me/enterprises/<str:uscc>/", views.entity_agents, name="entity_agents"),
     path(

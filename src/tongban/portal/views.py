@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,9 +11,19 @@ from tongban.core.errors import DomainError, Forbidden
 from tongban.core.web import form_add_domain_error, form_status
 from tongban.identity import selectors, services, sessions
 from tongban.identity.choices import AccountKind, OtpPurpose
+from tongban.identity.errors import IdentityError
 from tongban.notify.selectors import messages_recent
 
-from .forms import AgentAuthorizeForm, OtpLoginForm, PasswordLoginForm, RegisterForm, TotpForm
+from .forms import (
+    AgentAuthorizeForm,
+    MobileChangeForm,
+    OtpLoginForm,
+    PasswordChangeForm,
+    PasswordForgotForm,
+    PasswordLoginForm,
+    RegisterForm,
+    TotpForm,
+)
 
 
 def client_ip(request) -> str:
@@ -24,19 +35,25 @@ def home(request):
 
 
 def _send_code(request, form, *, purpose: str) -> DomainError | None:
-    """The "获取验证码" button of a form: only the mobile number matters for it."""
+    """The "获取验证码" button of a form: only the mobile number matters for it. The words are
+    the same whether or not an account holds the number (``services.otp_send``)."""
     form.errors.clear()
+    mobile, ip = request.POST.get("mobile", ""), client_ip(request)
     try:
-        services.otp_send(
-            mobile=request.POST.get("mobile", ""), purpose=purpose, ip=client_ip(request)
-        )
+        if purpose == OtpPurpose.MOBILE_CHANGE:
+            services.mobile_change_code_send(account=request.user, mobile=mobile, ip=ip)
+        else:
+            services.otp_send(mobile=mobile, purpose=purpose, ip=ip)
     except DomainError as exc:
         form_add_domain_error(form, exc)
         return exc
-    if purpose == OtpPurpose.LOGIN:  # the same words whether or not the number is registered
-        messages.success(request, _("短信已发送，请查收。如该号码尚未注册，短信会提示您先注册。"))
-    else:
-        messages.success(request, _("验证码已发送，请查收短信。"))
+    sent = {
+        OtpPurpose.LOGIN: _("短信已发送，请查收。如该号码尚未注册，短信会提示您先注册。"),
+        OtpPurpose.PASSWORD_RESET: _("若该手机号已注册，验证码已发送。"),
+        OtpPurpose.MOBILE_CHANGE: _("短信已发送至新手机号码，请查收。"),
+        OtpPurpose.REGISTER: _("短信已发送，请查收。如该号码已注册，短信会提示您直接登录。"),
+    }
+    messages.success(request, sent[purpose])
     return None
 
 
@@ -139,6 +156,35 @@ def login_totp(request):
     )
 
 
+def password_forgot(request):
+    """忘记密码: a code to the mobile, then the code and a new password. The page says the same
+    for a number no account holds (``services.otp_send`` sends it nothing)."""
+    form = PasswordForgotForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            error = _send_code(request, form, purpose=OtpPurpose.PASSWORD_RESET)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.password_reset(
+                    mobile=data["mobile"],
+                    code=data["code"],
+                    password=data["password"],
+                    ip=client_ip(request),
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+                error = exc
+            else:
+                messages.success(request, _("密码已重设，请使用新密码登录。"))
+                return redirect("portal:login")
+    return render(
+        request, "portal/password_forgot.html", {"form": form}, status=form_status(form, error)
+    )
+
+
 @require_POST
 def logout(request):
     sessions.logout_finish(request)
@@ -148,13 +194,16 @@ def logout(request):
 def _person(request):
     person = selectors.person_for_account(request.user)
     if person is None:
-        raise Forbidden("person.required", _("此页面仅限个人账号使用，工作人员请进入工作台。"))
+        raise Forbidden(
+            IdentityError.PERSON_REQUIRED, _("此页面仅限个人账号使用，工作人员请进入工作台。")
+        )
     return person
 
 
 @login_required
 def me(request):
     person = _person(request)
+    log = selectors.security_log_page(person=person, page=request.GET.get("log_page"))
     return render(
         request,
         "portal/me.html",
@@ -162,7 +211,7 @@ def me(request):
             "person": person,
             "entities": selectors.entities_for_person(person=person),
             "acting": selectors.acting_entity(request.user),
-            "security_log": selectors.security_log(person=person, limit=50),
+            "security_log": log,
             "totp_enabled": services.totp_required(request.user),
         },
     )
@@ -197,6 +246,67 @@ def totp_setup(request):
         uri = services.totp_uri(device)
         context.update(secret=device.secret, uri=uri, qr_svg=_qr_svg(uri))
     return render(request, "portal/totp_setup.html", context, status=form_status(form, error))
+
+
+@login_required
+def password_change(request):
+    """修改密码. The other sessions of the account end with the old password (Django keeps the
+    password's hash in each session); this one is kept with ``update_session_auth_hash``."""
+    _person(request)
+    form = PasswordChangeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.password_change(
+                account=request.user,
+                current_password=data["current_password"],
+                password=data["password"],
+                ip=client_ip(request),
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+            error = exc
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改，其他设备上的登录已退出。"))
+            return redirect("portal:me")
+    return render(
+        request, "portal/password_change.html", {"form": form}, status=form_status(form, error)
+    )
+
+
+@login_required
+def mobile_change(request):
+    person = _person(request)
+    form = MobileChangeForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            error = _send_code(request, form, purpose=OtpPurpose.MOBILE_CHANGE)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.mobile_change(
+                    account=request.user,
+                    current_password=data["current_password"],
+                    mobile=data["mobile"],
+                    code=data["code"],
+                    ip=client_ip(request),
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+                error = exc
+            else:
+                messages.success(request, _("手机号码已更换，原手机号码已收到短信通知。"))
+                return redirect("portal:me")
+    return render(
+        request,
+        "portal/mobile_change.html",
+        {"form": form, "person": person},
+        status=form_status(form, error),
+    )
 
 
 def _qr_svg(data: str) -> str:
@@ -271,7 +381,7 @@ def acting_choose(request):
         rows = {r["entity"].uscc: r["entity"] for r in selectors.entities_for_person(person=person)}
         entity = rows.get(uscc)
         if entity is None:
-            raise Forbidden("agent.not_authorized", _("您没有代办该企业的有效授权。"))
+            raise Forbidden(IdentityError.AGENT_NOT_AUTHORIZED, _("您没有代办该企业的有效授权。"))
     services.acting_entity_choose(account=request.user, entity=entity)
     if entity:
         messages.success(request, _("您正在以“%(name)s”经办人身份办事。") % {"name": entity.name})
