@@ -123,9 +123,8 @@ def _otp_send_limits(*, ip: str) -> None:
 def _person_account_by_mobile(mobile: str) -> Account | None:
     """The active account whose person holds this mobile, if any."""
     person = person_by_mobile(mobile)
-    if person is None or person.account_id is None or not person.account.is_active:
-        return None
-    return person.account
+    account = person.account if person is not None else None
+    return account if account is not None and account.is_active else None
 
 
 def _otp_refusal(mobile: str, purpose: OtpPurpose) -> str | None:
