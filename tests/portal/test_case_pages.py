@@ -136,7 +136,9 @@ def test_save_a_draft_then_submit_it_and_get_a_receipt(citizen, world):
 
     edit = citizen.get(f"/me/cases/{case.pk}/edit/")
     assert "草稿已保存，可随时在“我的办件”中继续填写。" in edit.content.decode()
-    assert "已上传：近期免冠彩色照片" in edit.content.decode()
+    upload = f"/me/cases/{case.pk}/materials/{case.materials.get().pk}/"
+    shown = f'已上传：<a href="{upload}" data-testid="download">photo.png</a>（可替换）'
+    assert shown in edit.content.decode()
 
     response = _post(
         citizen, f"/me/cases/{case.pk}/edit/", files={f"material-{lease}": _file("lease.pdf")}

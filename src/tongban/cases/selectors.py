@@ -15,7 +15,7 @@ from tongban.identity.choices import StaffRoleName as R
 from . import clock, states
 from .choices import CaseChannel, CaseState, QueueKind, TaskKind, TaskState
 from .errors import case_not_found, invalid
-from .models import Case, CaseEvent, CaseTask
+from .models import Case, CaseEvent, CaseMaterial, CaseTask
 from .uploads import max_bytes as upload_max_bytes
 
 S = CaseState
@@ -572,3 +572,22 @@ def staff_timeline(case: Case) -> list[dict]:
             label = str(STAFF_EVENT_LABELS.get(event.kind, event.kind))
         rows.append({"event": event, "label": label})
     return rows
+
+
+# --- the applicant's own files and receipt ---------------------------------------------------
+
+
+def case_material_for_applicant(*, account, case_id: int, material_id: int):
+    """A file of the applicant's own case, for them to download; anyone else's case, a staff
+    account, or a material without a file is 'not found' (whether it exists is not revealed)."""
+    person = identity_selectors.person_for_account(account)
+    material = (
+        CaseMaterial.objects.filter(pk=material_id, case_id=case_id, case__applicant=person)
+        .exclude(file="")
+        .first()
+        if person is not None
+        else None
+    )
+    if material is None:
+        raise NotFound("case.material.not_found", _("材料不存在。"))
+    return material
