@@ -591,3 +591,21 @@ def case_material_for_applicant(*, account, case_id: int, material_id: int):
     if material is None:
         raise NotFound("case.material.not_found", _("材料不存在。"))
     return material
+
+
+def case_receipt(case: Case) -> dict:
+    """What a receipt (收件回执) states, the same on the applicant's page and on the counter's:
+    number, item or theme, applicant (ID masked), departments, times, the promised limit in
+    working days, the materials received and where to follow the case. The page chooses how the
+    applicant's name shows (in full to themselves, masked on a staff screen)."""
+    source = case.item_version if case.item_version_id else case.theme
+    prefetch_related_objects([case], "materials")
+    return {
+        "case": case,
+        "kind": _("事项") if case.item_version_id else _("主题服务"),
+        "id_number_masked": case.applicant.id_number_masked,
+        "promised_days": case.promised_limit_days or source.promised_limit_days,
+        "pre_review_pending": case.accepted_at is None
+        and case.state in (S.SUBMITTED, S.PRE_REVIEW),
+        "materials": list(case.materials.all()),
+    }

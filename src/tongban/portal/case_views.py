@@ -205,15 +205,10 @@ def case_receipt(request, case_id: int):
     case = _my_case(request, case_id)
     if case.state == CaseState.DRAFT:
         return redirect("portal:case_edit", case_id=case.pk)
-    promised = (
-        case.item_version.promised_limit_days
-        if case.item_version_id
-        else case.theme.promised_limit_days
-    )
     return render(
         request,
         "portal/cases/receipt.html",
-        {"case": case, "promised_days": promised, "progress": cases.case_progress(case)},
+        {"case": case, "receipt": cases.case_receipt(case)},
     )
 
 
