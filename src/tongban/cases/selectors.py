@@ -609,3 +609,16 @@ def case_receipt(case: Case) -> dict:
         and case.state in (S.SUBMITTED, S.PRE_REVIEW),
         "materials": list(case.materials.all()),
     }
+
+
+def draft_for_applicant_key(*, account, idempotency_key: str) -> Case | None:
+    """The applicant's draft saved under an apply page's idempotency key (the draft a refused
+    first submit kept the good files with), with its materials; None if there is none."""
+    person = identity_selectors.person_for_account(account)
+    if person is None or not idempotency_key:
+        return None
+    return (
+        Case.objects.prefetch_related("materials")
+        .filter(applicant=person, idempotency_key=idempotency_key[:64], state=S.DRAFT)
+        .first()
+    )
