@@ -65,9 +65,9 @@ def test_a_refused_submit_keeps_the_good_file_then_the_receipt_prints_and_the_in
     )
 
     # 打印: the script's button opens the print dialog; on paper no header and no buttons.
-    page.evaluate("window.printed = 0; window.print = () => { window.printed += 1; }")
+    page.evaluate("window.printed = false; window.print = () => { window.printed = true; }")
     page.get_by_role("button", name="打印").click()
-    assert page.evaluate("window.printed") == 1
+    assert page.evaluate("window.printed") is True
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.get_by_role("button", name="打印")).to_be_hidden()
