@@ -60,8 +60,9 @@ def book(world, slot, account=None, **kwargs):
 
 
 def bodies() -> list[str]:
-    """The applicant's messages, oldest first (bodies are sealed, so read in Python)."""
-    return [m.body for m in Message.objects.order_by("id")]
+    """The applicant's text messages, oldest first (bodies are sealed, so read in Python); each
+    has its twin in their site inbox (``test_each_message_also_lands_in_the_site_inbox``)."""
+    return [m.body for m in Message.objects.filter(channel="sms").order_by("id")]
 
 
 def booked(slot) -> int:
@@ -228,6 +229,14 @@ def test_reschedule_moves_the_seat_exactly(hall):
     )
     assert back.slot == hall.slot and (booked(hall.slot), booked(hall.slot2)) == (1, 0)
     assert sum("您的预约已由" in b for b in bodies()) == 2
+
+
+def test_each_message_also_lands_in_the_site_inbox(hall):
+    book(hall, hall.slot)
+    sms = Message.objects.get(channel="sms")
+    site = Message.objects.get(channel="site")
+    assert (site.account_id, site.body, site.subject) == (hall.account.pk, sms.body, "网上预约")
+    assert (site.link, site.status, site.read_at) == ("/appointments/mine/", "sent", None)
 
 
 def test_reschedule_into_a_full_slot_keeps_the_old_booking(hall):

@@ -103,3 +103,29 @@ def test_a_member_department_sees_a_theme_case_in_pre_review_and_can_propose(wor
     assert selectors.queue_for_staff(staff=staff_of(outsider.account), kind="pre_review") == []
     with pytest.raises(Forbidden):
         selectors.case_for_staff(staff=staff_of(outsider.account), case_id=case.pk)
+
+
+def test_the_receipt_of_a_case_states_its_facts_before_and_after_acceptance(world):
+    case = world.submitted()
+    receipt = selectors.case_receipt(case)
+    assert (receipt["case"], receipt["kind"], receipt["materials"]) == (case, "事项", [])
+    assert receipt["id_number_masked"] == world.person.id_number_masked
+    assert world.person.id_number not in str(receipt["id_number_masked"])
+    assert receipt["pre_review_pending"] is True
+    assert receipt["promised_days"] == world.item.published.promised_limit_days
+
+    accepted = services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
+    receipt = selectors.case_receipt(accepted)
+    assert receipt["pre_review_pending"] is False
+    assert receipt["promised_days"] == accepted.promised_limit_days
+
+
+def test_the_receipt_of_a_theme_case_names_the_theme_and_its_limit(world):
+    theme = world.theme(promised_limit_days=5)
+    case = services.case_create_draft(account=world.account, theme_code=theme.code)
+    receipt = selectors.case_receipt(case)
+    assert (receipt["kind"], receipt["promised_days"], receipt["pre_review_pending"]) == (
+        "主题服务",
+        5,
+        False,
+    )

@@ -73,3 +73,19 @@ def test_services_cannot_skip_states(world):
         assert err.value.code == "case.transition_not_allowed"
     submitted.refresh_from_db()
     assert submitted.state == S.PRE_REVIEW
+
+
+@pytest.mark.django_db
+def test_a_state_change_reaches_the_applicant_by_sms_and_in_their_site_inbox(world):
+    from tongban.notify.models import Message
+
+    case = services.case_create_draft(account=world.account, item_id=world.item.pk)
+    states.transition(case, S.SUBMITTED, actor=world.account)
+
+    body = f"【一网通办】您的办件 {case.number}（{case.title}）状态已更新为：已提交。"
+    sms = Message.objects.get(channel="sms")
+    assert (sms.recipient, sms.body, sms.account_id) == (world.person.mobile, body, None)
+    site = Message.objects.get(channel="site")
+    assert (site.account_id, site.body, site.status) == (world.account.pk, body, "sent")
+    assert site.subject == f"办件 {case.number} 状态更新"
+    assert site.link == f"/me/cases/{case.pk}/" and site.read_at is None

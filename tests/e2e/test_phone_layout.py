@@ -6,6 +6,7 @@ from playwright.sync_api import Page
 
 from tests.portal.case_fixtures import LABOUR, PDF, PHOTO, CaseWorld
 from tongban.cases import services
+from tongban.notify.models import Message
 
 from .test_case_applicant_journeys import log_in
 
@@ -94,5 +95,7 @@ def test_main_portal_pages_fit_a_phone(new_page, make):
         "/appointments/mine/",
         "/me/security/password/",
         "/me/security/mobile/",
+        "/me/inbox/",
+        f"/me/inbox/{Message.objects.filter(account=world.person.account).first().pk}/",
     ]
     assert {path: overflows(page, path) for path in own} == {path: [] for path in own}

@@ -136,7 +136,9 @@ def test_save_a_draft_then_submit_it_and_get_a_receipt(citizen, world):
 
     edit = citizen.get(f"/me/cases/{case.pk}/edit/")
     assert "草稿已保存，可随时在“我的办件”中继续填写。" in edit.content.decode()
-    assert "已上传：近期免冠彩色照片" in edit.content.decode()
+    upload = f"/me/cases/{case.pk}/materials/{case.materials.get().pk}/"
+    shown = f'已上传：<a href="{upload}" data-testid="download">photo.png</a>（可替换）'
+    assert shown in edit.content.decode()
 
     response = _post(
         citizen, f"/me/cases/{case.pk}/edit/", files={f"material-{lease}": _file("lease.pdf")}
@@ -169,7 +171,7 @@ def test_a_form_against_its_schema_is_answered_at_the_field_and_nothing_is_saved
     assert Case.objects.count() == 0
 
 
-def test_submitting_without_a_required_material_names_it_and_saves_nothing(citizen, world):
+def test_submitting_without_a_required_material_names_it_and_keeps_the_chosen_file(citizen, world):
     photo = _material_id(world.item, PHOTO)
     response = _post(
         citizen,
@@ -181,7 +183,9 @@ def test_submitting_without_a_required_material_names_it_and_saves_nothing(citiz
     html = response.content.decode()
     assert "还缺少以下必需材料，请上传后再提交：劳动合同或在职证明。" in html
     assert _rows(response)[LABOUR] is True and _rows(response)[LEASE] is False
-    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+    case = Case.objects.get()  # not submitted: a draft with the good file, nothing else
+    assert (case.state, case.idempotency_key, case.form_data) == ("draft", "key-1", {})
+    assert list(case.materials.values_list("name", "original_name")) == [(PHOTO, "scan.pdf")]
 
 
 def test_a_draft_missing_a_material_is_refused_on_submit_and_stays_a_draft(citizen, world):

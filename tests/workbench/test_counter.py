@@ -79,8 +79,10 @@ def test_a_walk_in_case_is_handed_to_the_department_with_its_scans(world, center
     assert case.applicant == world.person and case.form_data == GOOD_FORM
     assert [(m.name, m.trust_level) for m in case.materials.all()] == [("申请表", "B")]
     receipt = text(client.get(response["Location"]))
-    assert f'data-testid="receipt-number">{case.number}<' in receipt
-    assert 'data-testid="receipt-department">甲局<' in receipt and "张*" in receipt
+    assert f'data-testid="receipt-number"><strong>{case.number}</strong><' in receipt
+    assert 'data-testid="receipt-department">甲局<' in receipt
+    masked = world.person.id_number_masked
+    assert f'data-testid="receipt-applicant">张*（{masked}）<' in receipt
     assert world.person.id_number not in receipt
     # 受办分离: the center does not process it; the department sees it in its pre-review queue
     assert client.get(f"/workbench/cases/{case.pk}/").status_code == 403
@@ -229,7 +231,10 @@ def test_the_case_is_the_looked_up_applicants_and_the_form_cannot_name_another(
         **ADDRESS,
     }
     sent = Message.objects.order_by("pk")[before:]
-    assert [(m.channel, m.recipient) for m in sent] == [("sms", world.person.mobile)] * 2
+    assert [(m.channel, m.recipient) for m in sent] == [
+        ("sms", world.person.mobile),
+        ("site", str(world.person.account_id)),
+    ] * 2
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from string import ascii_uppercase
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,7 +112,9 @@ def _own(*, account, appointment_id: int) -> Appointment:
 
 
 def _tell(appointment: Appointment, body: str) -> None:
-    notify_person(appointment.person, body)
+    notify_person(
+        appointment.person, body, subject=_("网上预约"), link=reverse("portal:my_appointments")
+    )
 
 
 def _audit(action: str, appointment: Appointment, *, actor, **details) -> None:

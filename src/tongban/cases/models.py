@@ -1,3 +1,4 @@
+from pathlib import PurePath
 from string import ascii_uppercase
 
 from django.conf import settings
@@ -202,9 +203,26 @@ class CaseMaterial(models.Model):
     content_type = models.CharField(max_length=50, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+    def save(self, *args, **kwargs):
+        """The name the file had on the applicant's (or scanner's) computer is kept once, from the
+        upload itself, before storage gives it a name of its own: the applicant recognises their
+        file by it, and a download is offered under it."""
+        if not self.original_name and self.file and not self.file._committed:
+            self.original_name = PurePath(self.file.name).name[-200:]
+        super().save(*args, **kwargs)
+
+    @property
+    def download_name(self) -> str:
+        """The original file name, or (rows from before it was kept) the material's name."""
+        if self.original_name:
+            return self.original_name
+        extension = PurePath(self.file.name).suffix if self.file else ""
+        return f"{self.name}{extension}"
 
 
 class CorrectionNotice(models.Model):

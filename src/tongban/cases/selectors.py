@@ -15,7 +15,7 @@ from tongban.identity.choices import StaffRoleName as R
 from . import clock, states
 from .choices import CaseChannel, CaseState, QueueKind, TaskKind, TaskState
 from .errors import case_not_found, invalid
-from .models import Case, CaseEvent, CaseTask
+from .models import Case, CaseEvent, CaseMaterial, CaseTask
 from .uploads import max_bytes as upload_max_bytes
 
 S = CaseState
@@ -572,3 +572,53 @@ def staff_timeline(case: Case) -> list[dict]:
             label = str(STAFF_EVENT_LABELS.get(event.kind, event.kind))
         rows.append({"event": event, "label": label})
     return rows
+
+
+# --- the applicant's own files and receipt ---------------------------------------------------
+
+
+def case_material_for_applicant(*, account, case_id: int, material_id: int):
+    """A file of the applicant's own case, for them to download; anyone else's case, a staff
+    account, or a material without a file is 'not found' (whether it exists is not revealed)."""
+    person = identity_selectors.person_for_account(account)
+    material = (
+        CaseMaterial.objects.filter(pk=material_id, case_id=case_id, case__applicant=person)
+        .exclude(file="")
+        .first()
+        if person is not None
+        else None
+    )
+    if material is None:
+        raise NotFound("case.material.not_found", _("材料不存在。"))
+    return material
+
+
+def case_receipt(case: Case) -> dict:
+    """What a receipt (收件回执) states, the same on the applicant's page and on the counter's:
+    number, item or theme, applicant (ID masked), departments, times, the promised limit in
+    working days, the materials received and where to follow the case. The page chooses how the
+    applicant's name shows (in full to themselves, masked on a staff screen)."""
+    source = case.item_version if case.item_version_id else case.theme
+    prefetch_related_objects([case], "materials")
+    return {
+        "case": case,
+        "kind": _("事项") if case.item_version_id else _("主题服务"),
+        "id_number_masked": case.applicant.id_number_masked,
+        "promised_days": case.promised_limit_days or source.promised_limit_days,
+        "pre_review_pending": case.accepted_at is None
+        and case.state in (S.SUBMITTED, S.PRE_REVIEW),
+        "materials": list(case.materials.all()),
+    }
+
+
+def draft_for_applicant_key(*, account, idempotency_key: str) -> Case | None:
+    """The applicant's draft saved under an apply page's idempotency key (the draft a refused
+    first submit kept the good files with), with its materials; None if there is none."""
+    person = identity_selectors.person_for_account(account)
+    if person is None or not idempotency_key:
+        return None
+    return (
+        Case.objects.prefetch_related("materials")
+        .filter(applicant=person, idempotency_key=idempotency_key[:64], state=S.DRAFT)
+        .first()
+    )

@@ -5,12 +5,13 @@ saved with a timeline event, an audit entry and a message to the applicant, in t
 transaction (the message leaves the outbox after commit)."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
-from tongban.notify.services import message_queue
+from tongban.notify.services import message_queue, message_to_account
 
 from .choices import CaseState as S
 from .clock import DELIVERY_DAYS, add_workdays
@@ -71,19 +72,20 @@ def _notify(case: Case, to: str) -> None:
         "title": case.title,
         "state": S(to).label,
     }
-    notify_person(case.applicant, body)
+    subject = _("办件 %(number)s 状态更新") % {"number": case.number}
+    link = reverse("portal:my_case", args=[case.pk])
+    notify_person(case.applicant, body, subject=subject, link=link)
 
 
-def notify_person(person, body: str) -> None:
-    """A message to an applicant: by SMS to their mobile, else in-site to their account."""
+def notify_person(person, body: str, *, subject: str = "", link: str = "") -> None:
+    """A message to an applicant: by SMS to their mobile, and into their site inbox (站内消息)
+    if they have an account (a walk-in applicant without one gets the SMS only)."""
     if person.mobile:
         message_queue(
             channel="sms", recipient=person.mobile, recipient_masked=person.mobile_masked, body=body
         )
-    elif person.account_id:
-        message_queue(
-            channel="site", recipient=str(person.account_id), recipient_masked="", body=body
-        )
+    if person.account_id:
+        message_to_account(account=person.account, body=body, subject=subject, link=link)
 
 
 @transaction.atomic

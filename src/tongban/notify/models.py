@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,9 +28,31 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("下次重试时间"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件账号"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    link = models.CharField(_("相关页面"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["account", "read_at"],
+                condition=models.Q(account__isnull=False),
+                name="message_inbox_unread",
+            ),
+            models.Index(
+                fields=["account", "-created_at", "-id"],
+                condition=models.Q(account__isnull=False),
+                name="message_inbox",
+            ),
+        ]
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
 

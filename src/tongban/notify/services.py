@@ -120,3 +120,41 @@ def _requeue(*, actor, message_id: int) -> bool:
         )
         _enqueue_after_commit(message_id)
     return bool(requeued)
+
+
+def message_to_account(*, account, body: str, subject: str = "", link: str = "") -> Message:
+    """An in-site message (站内信) into ``account``'s inbox, in the caller's transaction. Storing it
+    is its delivery: it is SENT at once and no task is queued for it. ``link`` is a site path
+    the message is about (its case page), shown with it."""
+    now = timezone.now()
+    return Message.objects.create(
+        channel=Channel.SITE,
+        account=account,
+        recipient=str(account.pk),
+        recipient_masked=f"#{account.pk}",
+        subject=subject[:200],
+        body=body,
+        link=link[:200],
+        status=MessageStatus.SENT,
+        sent_at=now,
+        created_at=now,
+    )
+
+
+def inbox_message_open(*, account, message_id: int) -> Message:
+    """One message of ``account``'s own inbox, marked read the first time it is opened; anyone
+    else's (or an id that is no inbox message) is 'not found'."""
+    from .selectors import inbox_message
+
+    message = inbox_message(account=account, message_id=message_id)
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=message.read_at)
+    return message
+
+
+def inbox_mark_all_read(*, account) -> int:
+    """Every unread message of ``account``'s inbox marked read now; returns how many."""
+    return Message.objects.filter(account=account, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

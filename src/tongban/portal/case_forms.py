@@ -33,6 +33,20 @@ def field_errors(exc) -> tuple[dict[str, str], dict[int, str], str]:
     return form, materials, other or ("" if form or materials else exc.message)
 
 
+def error_summary(top_error: str, fields: list[dict], rows: list[dict]) -> list[dict]:
+    """The errors of the page for its summary at the top (GOV.UK's error summary), in page
+    order, each linking to its field: what belongs to no field first, then the form's fields,
+    then the checklist's file inputs."""
+    summary = [{"href": "", "message": top_error}] if top_error else []
+    summary += [{"href": f"#{f['id']}", "message": f["error"]} for f in fields if f["error"]]
+    summary += [
+        {"href": f"#material-{row['entry'].id}", "message": f"{row['entry'].name}：{row['error']}"}
+        for row in rows
+        if row["error"]
+    ]
+    return summary
+
+
 class StatusQueryForm(forms.Form):
     number = forms.CharField(label=_("办件编号"), max_length=30)
     name = forms.CharField(label=_("申请人姓名"), max_length=50)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tongban.cases import kept_uploads
 from tongban.cases import selectors as cases
 from tongban.cases import services as case_services
 from tongban.cases.choices import CaseState
@@ -20,7 +21,7 @@ from tongban.core.errors import Conflict, DomainError, Forbidden
 from tongban.core.ratelimit import client_ip, rate_limit
 from tongban.identity import selectors as identity
 
-from .case_forms import StatusQueryForm, WithdrawForm, field_errors, uploads_from
+from .case_forms import StatusQueryForm, WithdrawForm, error_summary, field_errors, uploads_from
 
 PREFILL = {
     "applicant_name": lambda person, entity: person.name,
@@ -85,11 +86,11 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
         uploads = uploads_from(request.FILES)
         try:
             if mode == "correct":
-                saved = case_services.case_correction_save(
+                saved = kept_uploads.case_correction_save(
                     account=request.user, case_id=case.pk, form_data=data, uploads=uploads
                 )
             else:
-                saved = case_services.case_application_save(
+                saved = kept_uploads.case_application_save(
                     account=request.user,
                     form_data=data,
                     uploads=uploads,
@@ -101,14 +102,18 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
         except DomainError as exc:
             form_errors, material_errors, top_error = field_errors(exc)
             status = exc.status
+            if case is not None:
+                case.refresh_from_db()  # with the files the refused save kept
         else:
             return _after_save(request, saved, mode)
-    uploads = list(case.materials.all()) if case is not None else []
+    saved = case or cases.draft_for_applicant_key(account=request.user, idempotency_key=key)
+    uploads = list(saved.materials.all()) if saved is not None else []
     rows = cases.checklist_rows(entries=target["entries"], form_data=data, uploads=uploads)
     for row in rows:
         mine = [material_errors.pop(i) for i in row["entry"].ids if i in material_errors]
         row["error"] = mine[0] if mine else ""
     top_error = top_error or next(iter(material_errors.values()), "")  # a file for no entry here
+    fields = schema_forms.fields(schema, ui, data, form_errors)
     return render(
         request,
         "portal/cases/apply.html",
@@ -116,9 +121,8 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
             "target": target,
             "case": case,
             "mode": mode,
-            "fields": schema_forms.fields(schema, ui, data, form_errors),
-            "form_errors": form_errors,
-            "top_error": top_error,
+            "fields": fields,
+            "error_summary": error_summary(top_error, fields, rows),
             "rows": rows,
             "idempotency_key": key,
             "acting": identity.acting_entity(request.user),
@@ -205,15 +209,10 @@ def case_receipt(request, case_id: int):
     case = _my_case(request, case_id)
     if case.state == CaseState.DRAFT:
         return redirect("portal:case_edit", case_id=case.pk)
-    promised = (
-        case.item_version.promised_limit_days
-        if case.item_version_id
-        else case.theme.promised_limit_days
-    )
     return render(
         request,
         "portal/cases/receipt.html",
-        {"case": case, "promised_days": promised, "progress": cases.case_progress(case)},
+        {"case": case, "receipt": cases.case_receipt(case)},
     )
 
 

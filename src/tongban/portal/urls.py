@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appointment_views, case_views, views
+from . import appointment_views, case_views, inbox_views, material_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -23,6 +23,10 @@ urlpatterns = [
         name="entity_agent_revoke",
     ),
     path("demo/outbox/", views.demo_outbox, name="demo_outbox"),
+    # 站内消息
+    path("me/inbox/", inbox_views.inbox, name="inbox"),
+    path("me/inbox/read-all/", inbox_views.inbox_read_all, name="inbox_read_all"),
+    path("me/inbox/<int:message_id>/", inbox_views.inbox_message, name="inbox_message"),
     # the applicant's cases
     path("apply/items/<int:item_id>/", case_views.apply_item, name="apply_item"),
     path("apply/themes/<slug:code>/", case_views.apply_theme, name="apply_theme"),
@@ -32,6 +36,11 @@ urlpatterns = [
     path("me/cases/<int:case_id>/receipt/", case_views.case_receipt, name="case_receipt"),
     path("me/cases/<int:case_id>/correct/", case_views.case_correct, name="case_correct"),
     path("me/cases/<int:case_id>/withdraw/", case_views.case_withdraw, name="case_withdraw"),
+    path(
+        "me/cases/<int:case_id>/materials/<int:material_id>/",
+        material_views.case_material_download,
+        name="case_material",
+    ),
     path("status/", case_views.status_query, name="status_query"),
     # 网上预约
     path("appointments/", appointment_views.groups, name="appointment_groups"),

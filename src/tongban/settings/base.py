@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tongban.core.context_processors.platform",
                 "tongban.core.context_processors.next_url",
+                "tongban.portal.context_processors.inbox",
             ],
         },
     },

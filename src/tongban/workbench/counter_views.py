@@ -132,5 +132,10 @@ def receipt(request, case_id: int):
     return render(
         request,
         "workbench/cases/counter_receipt.html",
-        {"staff": staff, "case": case, "applicant": mask_name(case.applicant.name)},
+        {
+            "staff": staff,
+            "case": case,
+            "receipt": selectors.case_receipt(case),
+            "applicant": mask_name(case.applicant.name),
+        },
     )
