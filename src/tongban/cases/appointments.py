@@ -20,15 +20,13 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, Forbidden, NotFound
 from tongban.identity.access import require_role
-from tongban.identity.choices import StaffRoleName as R
 
-from . import clock
-from .appointment_selectors import STAFF_ROLES, group_for_staff
+from . import access, clock
+from .appointment_selectors import group_for_staff
 from .choices import AppointmentState as A
 from .errors import appointment_not_found, invalid
 from .models import Appointment, AppointmentGroup, AppointmentSlot
 from .sequences import sequence_next
-from .services import _person
 from .states import notify_person
 
 DEFAULT_TIMES = (
@@ -98,7 +96,7 @@ def _release_seat(slot: AppointmentSlot) -> None:
 
 def _own(*, account, appointment_id: int) -> Appointment:
     """The applicant's own appointment, locked; anyone else's is 'not found'."""
-    person = _person(account)
+    person = access.person_of(account)
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "slot__group", "slot__group__center", "person")
@@ -136,7 +134,7 @@ def appointment_group_create(
     *, staff, name: str, item_ids: Iterable[int] = (), queue_letter: str = "A"
 ) -> AppointmentGroup:
     """A group of items the staff member's own center takes appointments for."""
-    require_role(staff, *STAFF_ROLES)
+    require_role(staff, *access.APPOINTMENT_STAFF)
     name = (name or "").strip()
     if not name:
         raise invalid("appointment.group.name", _("请填写业务分组名称。"), "name")
@@ -283,7 +281,7 @@ def appointment_slots_publish(
 def appointment_check_in(*, staff, appointment_id: int) -> Appointment:
     """The applicant has arrived: issue the next queue number of the center's day (per queue
     letter). Checking in again returns the same number."""
-    require_role(staff, *STAFF_ROLES)
+    require_role(staff, *access.APPOINTMENT_STAFF)
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "slot__group", "slot__group__center", "person")
@@ -293,7 +291,7 @@ def appointment_check_in(*, staff, appointment_id: int) -> Appointment:
     if appointment is None:
         raise NotFound("appointment.not_found", _("预约不存在。"))
     center = appointment.slot.group.center
-    if center.pk != staff.department_id and R.PLATFORM_ADMIN not in staff.role_names():
+    if not access.can_see_department(staff, center.pk):
         raise Forbidden(
             "appointment.wrong_center",
             _("该预约在%(center)s办理，不能在本中心（%(mine)s）签到取号。")
@@ -347,7 +345,7 @@ def appointment_book(
     the twins interleave: a twin that finds the booking already there (the one-per-slot check,
     a unique constraint, or a full slot) looks the key up again once it has lost, and returns
     what the winner committed."""
-    person = _person(account)
+    person = access.person_of(account)
     key = (idempotency_key or "")[:64]
     try:
         return _booked_with(person, key) or _book(

@@ -13,11 +13,10 @@ from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity_services
-from tongban.identity.access import require_department, require_role
-from tongban.identity.choices import StaffRoleName as R
+from tongban.identity.access import require_role
 from tongban.identity.validators import IdentifierError, normalize_id_number, validate_mobile
 
-from . import clock, selectors, states
+from . import access, clock, selectors, states
 from .choices import CaseChannel, CaseState, Decision, DeliveryMethod, TaskKind, TaskState
 from .errors import case_not_found, invalid, task_not_found
 from .models import Case, CaseMaterial, CaseTask, CorrectionNotice
@@ -26,7 +25,7 @@ from .uploads import check_upload
 
 S = CaseState
 APPLICANT_CORRECTION_DAYS = 10
-FRONT_DESK = (R.COUNTER_CLERK, R.REVIEWER)
+FRONT_DESK = access.FRONT_DESK
 
 
 def _today():
@@ -45,42 +44,6 @@ def _next_number(department) -> str:
     the transaction that saves the case (see ``sequences``)."""
     prefix = f"{department.region.code[:6]}{_today():%Y%m%d}"
     return f"{prefix}{sequence_next(prefix):06d}"
-
-
-def _person(account):
-    person = identity_selectors.person_for_account(account)
-    if person is None:
-        raise Forbidden("case.person_required", _("请以个人账号登录后办理。"))
-    return person
-
-
-def _own_case(*, account, case_id: int) -> Case:
-    """The applicant's own case, locked; anyone else's is 'not found'."""
-    person = _person(account)
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("applicant", "item_version", "theme")
-        .filter(pk=case_id, applicant=person)
-        .first()
-    )
-    if case is None:
-        raise case_not_found()
-    return case
-
-
-def _staff_case(*, staff, case_id: int, roles) -> Case:
-    require_role(staff, *roles)
-    case = (
-        selectors.cases_open_to_staff()
-        .select_for_update(of=("self",))
-        .select_related("applicant", "item_version", "theme", "department")
-        .filter(pk=case_id)
-        .first()
-    )
-    if case is None:
-        raise case_not_found()
-    require_department(staff, case.department)
-    return case
 
 
 def _check_form_size(data: dict | None) -> None:
@@ -179,7 +142,7 @@ def case_create_draft(
     acting entity. The same idempotency key returns the same case."""
     return _case_create(
         account=account,
-        person=_person(account),
+        person=access.person_of(account),
         channel=CaseChannel.ONLINE,
         item_id=item_id,
         theme_code=theme_code,
@@ -260,7 +223,7 @@ def _case_create(
 
 @transaction.atomic
 def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
-    case = _own_case(account=account, case_id=case_id)
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     if case.state != S.DRAFT:
         raise Conflict("case.not_draft", _("只有草稿可以修改。"))
     _check_form_size(form_data)
@@ -287,7 +250,7 @@ def case_material_add(
     *, account, case_id: int, name: str, upload, catalog_material_id: int | None = None
 ) -> CaseMaterial:
     """An applicant's upload (trust level C): PDF/JPG/PNG by content, within the size limit."""
-    case = _own_case(account=account, case_id=case_id)
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     _materials_open_guard(case, (S.DRAFT, S.CORRECTION_REQUESTED))
     if not (name or "").strip():
         raise invalid("case.material.name", _("请填写材料名称。"), "name")
@@ -318,11 +281,11 @@ def case_material_add(
 @transaction.atomic
 def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
     """Counter staff checked the original (C → B, reusable); A and D stay as they are."""
-    visible = CaseMaterial.objects.filter(case__in=selectors.cases_open_to_staff())
+    visible = CaseMaterial.objects.filter(case__in=access.cases_open_to_staff())
     row = visible.filter(pk=material_id).values("case_id").first()
     if row is None:
         raise NotFound("case.material.not_found", _("材料不存在。"))
-    case = _staff_case(staff=staff, case_id=row["case_id"], roles=FRONT_DESK)
+    case = access.case_for_staff_or_404(staff=staff, case_id=row["case_id"], roles=FRONT_DESK)
     material = CaseMaterial.objects.select_for_update(of=("self",)).get(pk=material_id)
     if material.trust_level != "C":
         raise Conflict("case.material.trust", _("只有申请人上传的材料（C 类）需要核验。"))
@@ -343,7 +306,7 @@ def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
 def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
     """Draft → submitted → pre-review. Submitting again with the case's idempotency key returns
     the same case, unchanged."""
-    case = _own_case(account=account, case_id=case_id)
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     key = idempotency_key or case.idempotency_key
     if case.state != S.DRAFT and key and key == case.idempotency_key:
         return case
@@ -375,7 +338,7 @@ def case_apply(*, account, item_id=None, theme_code="", form_data=None, idempote
 @transaction.atomic
 def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Case:
     """The applicant answers the correction notice: back to pre-review, receipt restarts."""
-    case = _own_case(account=account, case_id=case_id)
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     states.check(case, S.PRE_REVIEW)
     notice = case.correction_notices.filter(corrected_at__isnull=True).last()
     if notice is not None and _today() > notice.due:
@@ -402,7 +365,7 @@ def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Cas
 
 @transaction.atomic
 def case_withdraw(*, account, case_id: int, reason: str = "") -> Case:
-    case = _own_case(account=account, case_id=case_id)
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     states.check(case, S.WITHDRAWN)
     case.tasks.filter(state=TaskState.OPEN).update(state=TaskState.CANCELLED)
     return states.transition(case, S.WITHDRAWN, actor=account, note=reason[:300])
@@ -488,7 +451,7 @@ def _late_notice_guard(case: Case) -> None:
 
 @audited_atomic
 def case_pre_review_accept(*, staff, case_id: int) -> Case:
-    case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.ACCEPTED)
     _start_clock(case, timezone.now())
     return states.transition(case, S.ACCEPTED, actor=staff.account, note=_("受理"))
@@ -499,7 +462,7 @@ def case_request_correction(
     *, staff, case_id: int, items: list[dict], days: int = APPLICANT_CORRECTION_DAYS
 ) -> CorrectionNotice:
     """One complete notice: every missing or wrong material/field, each with its reason."""
-    case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.CORRECTION_REQUESTED)
     clean = _clean_items(items) + [
         {"target": p["target"], "reason": p["reason"], "department": p["department"]}
@@ -580,14 +543,13 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
     """A member department of a theme case asks for corrections through the lead department,
     which sends them to the applicant in its one notice (one notice, not one per department)."""
     require_role(staff, *FRONT_DESK)
-    case = selectors.cases_open_to_staff().select_for_update(of=("self",)).filter(pk=case_id)
+    case = access.cases_open_to_staff().select_for_update(of=("self",)).filter(pk=case_id)
     case = case.select_related("theme").first()
     if case is None or not case.is_theme:
         raise case_not_found()
-    members = _members(catalog_selectors.theme_public(case.theme.code))
-    if staff.department_id not in {m.item.department_id for m in members}:
+    if not access.is_theme_member(staff, case):
         raise Forbidden("staff.department", _("您的部门不参与该主题服务的办理。"))
-    if staff.department_id == case.department_id:
+    if access.is_lead_department(staff, case):
         raise Conflict("case.correction.lead", _("牵头部门请直接出具一次性告知书。"))
     states.check(case, S.CORRECTION_REQUESTED)
     proposals = [{**item, "department": staff.department.name} for item in _clean_items(items)]
@@ -601,7 +563,7 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
 
 @transaction.atomic
 def case_refuse(*, staff, case_id: int, reasons: str, legal_basis: str) -> Case:
-    case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.REFUSED)
     if not reasons.strip():
         raise invalid("case.refuse.reasons", _("不予受理须写明理由。"), "reasons")
@@ -620,7 +582,7 @@ def _versions(case: Case):
 @transaction.atomic
 def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) -> Case:
     """容缺受理: accept with non-key materials missing; the clock pauses until they are supplied."""
-    case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.ACCEPTED)
     if not all(v.accept_with_gaps for v in _versions(case)):
         raise Conflict("case.gaps_not_allowed", _("该事项不支持容缺受理。"))
@@ -636,7 +598,7 @@ def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) ->
 
 @transaction.atomic
 def case_gaps_close(*, staff, case_id: int) -> Case:
-    case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     if not case.gaps:
         raise Conflict("case.gaps_none", _("该办件没有待补齐的容缺材料。"))
     _resume(case)
@@ -660,7 +622,7 @@ def _resume(case: Case) -> None:
 @audited_atomic
 def case_review_start(*, staff, case_id: int) -> Case:
     """Accepted → under review: one task per item (a theme fans out to each member department)."""
-    case = _staff_case(staff=staff, case_id=case_id, roles=FRONT_DESK)
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.UNDER_REVIEW)
     if case.item_version_id:
         parts = [(case.item_version, case.department)]
@@ -694,20 +656,11 @@ def _task(case, version, department, *, days: int, **fields) -> CaseTask:
     )
 
 
-def _task_for_staff(*, staff, task_id: int, kind: str) -> tuple[Case, CaseTask]:
-    """Lock the case, then the task (always in this order). Another department's task is
-    'not found'."""
-    require_role(staff, R.REVIEWER)
-    row = CaseTask.objects.filter(pk=task_id, kind=kind).values("case_id", "department_id").first()
-    admin = R.PLATFORM_ADMIN in staff.role_names()
-    if row is None or (row["department_id"] != staff.department_id and not admin):
-        raise task_not_found()
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("applicant")
-        .get(pk=row["case_id"])
+def _open_task_for_staff(*, staff, task_id: int, kind: str) -> tuple[Case, CaseTask]:
+    """A reviewer's open task of ``kind`` and its case, both locked (``access``)."""
+    case, task = access.task_for_staff_or_404(
+        staff=staff, task_id=task_id, roles=access.REVIEWERS, kind=kind
     )
-    task = CaseTask.objects.select_for_update(of=("self",)).get(pk=task_id)
     if task.state == TaskState.CANCELLED:
         raise Conflict("case.task.cancelled", _("该办件已撤回，此任务已取消。"))
     if task.state != TaskState.OPEN:
@@ -727,7 +680,7 @@ def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> Cas
         raise invalid("case.decision", _("请选择准予或不予许可。"), "decision")
     if decision == Decision.REJECTED and not reasons.strip():
         raise invalid("case.decision.reasons", _("不予许可须写明理由。"), "reasons")
-    case, task = _task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.REVIEW)
+    case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.REVIEW)
     if case.state != S.UNDER_REVIEW:
         states.check(case, S.DECIDED)
     _gaps_closed_guard(case)
@@ -774,7 +727,9 @@ def case_decide(*, staff, case_id: int, decision: str, reasons: str = "") -> Cas
             .first()
         )
         if task is None:
-            case = _staff_case(staff=staff, case_id=case_id, roles=(R.REVIEWER,))
+            case = access.case_for_staff_or_404(
+                staff=staff, case_id=case_id, roles=access.REVIEWERS
+            )
             states.check(case, S.DECIDED)
             raise task_not_found()
         task_decide(staff=staff, task_id=task.pk, decision=decision, reasons=reasons)
@@ -785,14 +740,8 @@ def case_decide(*, staff, case_id: int, decision: str, reasons: str = "") -> Cas
 def task_reassign(*, staff, task_id: int, department_code: str) -> CaseTask:
     """The head of the department holding a task hands it to another department: the task's
     dwell clock restarts; the case's business clock does not."""
-    require_role(staff, R.DEPARTMENT_HEAD)
-    row = CaseTask.objects.filter(pk=task_id).values("case_id", "department_id").first()
-    admin = R.PLATFORM_ADMIN in staff.role_names()
-    if row is None or (row["department_id"] != staff.department_id and not admin):
-        raise task_not_found()
+    case, task = access.task_for_staff_or_404(staff=staff, task_id=task_id, roles=access.HEADS)
     target = identity_selectors.department_by_code(department_code)
-    case = Case.objects.select_for_update(of=("self",)).get(pk=row["case_id"])
-    task = CaseTask.objects.select_for_update(of=("self",)).get(pk=task_id)
     if task.state != TaskState.OPEN:
         raise Conflict("case.task.already_done", _("该任务已处理完毕，不能改派。"))
     if target.pk == task.department_id:
@@ -818,7 +767,7 @@ def task_reassign(*, staff, task_id: int, department_code: str) -> CaseTask:
 @transaction.atomic
 def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20) -> CaseTask:
     """告知承诺: approve at once on the applicant's commitment; verify afterwards."""
-    case = _staff_case(staff=staff, case_id=case_id, roles=(R.REVIEWER,))
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
     states.check(case, S.UNDER_REVIEW)
     if not case.item_version_id or not case.item_version.commitment:
         raise Conflict("case.commitment_not_allowed", _("该事项不适用告知承诺制。"))
@@ -842,7 +791,7 @@ def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20)
 @transaction.atomic
 def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTask:
     """The follow-up check of a commitment; a failure revokes the approval, on the record."""
-    case, task = _task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.VERIFICATION)
+    case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.VERIFICATION)
     if not passed and not note.strip():
         raise invalid("case.verify.note", _("核查不通过须写明情况。"), "note")
     task.state, task.decision = TaskState.DONE, Decision.APPROVED if passed else Decision.REJECTED
@@ -868,7 +817,7 @@ def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTas
 @transaction.atomic
 def case_extend(*, staff, case_id: int, reason: str) -> Case:
     """+10 working days (+15 for joint handling) on the legal limit, with the head's approval."""
-    case = _staff_case(staff=staff, case_id=case_id, roles=(R.DEPARTMENT_HEAD,))
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.HEADS)
     if case.state not in (S.ACCEPTED, S.UNDER_REVIEW):
         raise Conflict("case.extend_state", _("只有受理后、决定前的办件可以延期。"))
     if case.extension_days:
@@ -894,7 +843,7 @@ def case_extend(*, staff, case_id: int, reason: str) -> Case:
 
 @transaction.atomic
 def case_deliver(*, staff, case_id: int, method: str, tracking_number: str = "") -> Case:
-    case = _staff_case(staff=staff, case_id=case_id, roles=(R.REVIEWER, R.COUNTER_CLERK))
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.DELIVERY_ROLES)
     states.check(case, S.DELIVERED)
     if method not in DeliveryMethod.values:
         raise invalid("case.delivery.method", _("请选择送达方式。"), "method")
@@ -906,7 +855,7 @@ def case_deliver(*, staff, case_id: int, method: str, tracking_number: str = "")
 
 @transaction.atomic
 def case_close(*, staff, case_id: int) -> Case:
-    case = _staff_case(staff=staff, case_id=case_id, roles=(R.REVIEWER, R.COUNTER_CLERK))
+    case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.DELIVERY_ROLES)
     return states.transition(case, S.CLOSED, actor=staff.account)
 
 
@@ -1003,7 +952,7 @@ def case_counter_create(
     (``_counter_applicant``), and the form's applicant fields are theirs. The papers scanned in
     (``_scan_papers``) are held to the online rule: every material the answers make necessary
     has a file."""
-    require_role(staff, R.COUNTER_CLERK)
+    require_role(staff, *access.COUNTER)
     item = catalog_selectors.item_public(item_id)
     if not item.published.citywide and staff.department.region_id != item.region_id:
         raise Forbidden(
@@ -1095,7 +1044,7 @@ def case_application_save(
     must fit the form. A repeat with the idempotency key of a case already submitted (a double
     click) returns that case unchanged."""
     if case_id is not None:
-        case = _own_case(account=account, case_id=case_id)
+        case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     else:
         case = case_create_draft(
             account=account,
@@ -1120,7 +1069,7 @@ def case_application_save(
 def case_correction_save(*, account, case_id: int, form_data: dict, uploads=()) -> Case:
     """The correction page: the corrected answers and files, then back to pre-review (all or
     nothing; after the correction deadline nothing is taken)."""
-    case = _own_case(account=account, case_id=case_id)
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     states.check(case, S.PRE_REVIEW)
     _add_uploads(account=account, case=case, uploads=uploads)
     return case_correct(account=account, case_id=case.pk, form_data=form_data)
@@ -1138,12 +1087,11 @@ def case_material_scan(
     materials can still be added; the same checks as an applicant's upload (a file of the case's
     checklist, PDF/JPG/PNG by content, within the size limit)."""
     require_role(staff, *FRONT_DESK)
-    case = selectors.cases_open_to_staff().select_for_update(of=("self",)).filter(pk=case_id)
+    case = access.cases_open_to_staff().select_for_update(of=("self",)).filter(pk=case_id)
     case = case.first()
     if case is None:
         raise case_not_found()
-    admin = R.PLATFORM_ADMIN in staff.role_names()
-    if staff.department_id not in (case.center_id, case.department_id) and not admin:
+    if not access.can_scan_for(staff, case):
         raise Forbidden("staff.department", _("该办件不是本中心收件，也不属于您的部门。"))
     return _scan(
         staff=staff, case=case, name=name, upload=upload, catalog_material_id=catalog_material_id
