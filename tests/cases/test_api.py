@@ -97,7 +97,7 @@ def test_applicant_is_not_staff(world):
 
 def test_department_b_sees_only_its_part_of_a_theme_case(world):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     services.case_review_start(staff=world.clerk_a, case_id=case.pk)
     b = _client(world.reviewer_b.account)

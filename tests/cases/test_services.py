@@ -68,11 +68,15 @@ def test_numbers_are_unique_and_sequential(world):
 
 
 def test_double_submit_with_the_same_key_is_one_case(world):
-    first = services.case_apply(
-        account=world.account, item_id=world.item.pk, form_data=GOOD_FORM, idempotency_key="k1"
-    )
-    second = services.case_apply(
-        account=world.account, item_id=world.item.pk, form_data=GOOD_FORM, idempotency_key="k1"
+    first, second = (
+        services.case_application_save(
+            account=world.account,
+            item_id=world.item.pk,
+            form_data=GOOD_FORM,
+            idempotency_key="k1",
+            submit=True,
+        )
+        for _ in range(2)
     )
     assert first.pk == second.pk
     assert Case.objects.count() == 1
@@ -273,7 +277,7 @@ def test_theme_case_fans_out_and_is_decided_when_all_parts_are(world):
 
 def test_a_rejected_part_rejects_the_theme_case_and_needs_reasons(world):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     case = services.case_review_start(staff=world.clerk_a, case_id=case.pk)
     task_b = case.tasks.get(department=world.dept_b)
@@ -328,7 +332,7 @@ def test_counter_clerk_outside_the_items_scope_is_refused(world, make):
 
 def test_joint_correction_goes_out_as_one_notice_from_the_lead(world):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     with pytest.raises(Conflict):  # the lead issues its notice directly
         services.case_correction_propose(
             staff=world.clerk_a, case_id=case.pk, items=[{"target": "x", "reason": "y"}]

@@ -121,7 +121,7 @@ def _attempt(world, action, staff, case) -> bool:
 
 def _theme_case(world, *, accept=False, review=False):
     theme = world.theme(code=f"kaiban{Case.objects.count()}")
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     if accept or review:
         services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     if review:

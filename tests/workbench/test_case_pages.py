@@ -115,7 +115,7 @@ def test_the_case_page_shows_the_case_and_only_the_actions_allowed(world, as_sta
 
 def test_a_member_department_sees_its_part_only_and_only_its_actions(world, as_staff):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     services.case_review_start(staff=world.clerk_a, case_id=case.pk)
     member = text(as_staff(world.reviewer_b).get(case_url(case)))
@@ -348,7 +348,7 @@ def test_the_head_reassigns_a_task_to_another_department(world, as_staff):
 
 def test_a_member_department_proposes_a_joint_correction(world, as_staff):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     # in pre-review only the lead department and platform staff see a theme case; the platform
     # admin of the member department 乙局 proposes through the lead
     client = as_staff(world.admin)

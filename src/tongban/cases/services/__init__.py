@@ -8,7 +8,6 @@ code is kept, not an interface."""
 from ._common import pre_review_due
 from .application import (
     case_application_save,
-    case_apply,
     case_correct,
     case_correction_save,
     case_create_draft,
@@ -40,7 +39,6 @@ __all__ = [
     "APPLICANT_CORRECTION_DAYS",
     "case_accept_with_gaps",
     "case_application_save",
-    "case_apply",
     "case_close",
     "case_commitment_approve",
     "case_correct",

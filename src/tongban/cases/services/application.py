@@ -115,19 +115,6 @@ def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
     return states.transition(case, S.PRE_REVIEW, note=_("进入网上预审"))
 
 
-def case_apply(*, account, item_id=None, theme_code="", form_data=None, idempotency_key="") -> Case:
-    """Create and submit in one step (a double click with the same key yields one case)."""
-    with transaction.atomic():
-        case = case_create_draft(
-            account=account,
-            item_id=item_id,
-            theme_code=theme_code,
-            form_data=form_data,
-            idempotency_key=idempotency_key,
-        )
-        return case_submit(account=account, case_id=case.pk, idempotency_key=idempotency_key)
-
-
 @transaction.atomic
 def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Case:
     """The applicant answers the correction notice: back to pre-review, receipt restarts."""
