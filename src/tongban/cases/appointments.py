@@ -5,19 +5,21 @@ Capacity holds however many bookings race: a seat is taken by one conditional UP
 (``booked = booked + 1 WHERE booked < capacity``), which the database serialises per row and
 re-checks for each writer, and a check constraint refuses any row outside 0 ≤ booked ≤ capacity.
 A reschedule touches its two slots in id order, so two people swapping slots cannot deadlock.
-Verbs are keyword-only, one transaction each, audit-logged, and tell the applicant by message."""
+Verbs are keyword-only, one durable transaction each (``appointment_book``'s is ``_book``'s, so
+that a twin that lost can look up the winner's booking after it), audit-logged, and tell the
+applicant by message."""
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from string import ascii_uppercase
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, Forbidden, NotFound
 from tongban.identity.access import require_role
 
@@ -129,7 +131,7 @@ def _audit(action: str, appointment: Appointment, *, actor, **details) -> None:
 # --- staff: groups and slots --------------------------------------------------------------------
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_group_create(
     *, staff, name: str, item_ids: Iterable[int] = (), queue_letter: str = "A"
 ) -> AppointmentGroup:
@@ -208,7 +210,7 @@ def _times(times) -> list[tuple[time, time]]:
     return pairs
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_slots_publish(
     *,
     staff,
@@ -277,7 +279,7 @@ def appointment_slots_publish(
     return len(new)
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_check_in(*, staff, appointment_id: int) -> Appointment:
     """The applicant has arrived: issue the next queue number of the center's day (per queue
     letter). Checking in again returns the same number."""
@@ -366,7 +368,7 @@ def _booked_with(person, key: str) -> Appointment | None:
     return Appointment.objects.filter(person=person, idempotency_key=key).first()
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def _book(*, person, account, slot_id: int, item_id, key: str) -> Appointment:
     slot = _slot(slot_id)
     _bookable(slot)
@@ -387,7 +389,7 @@ def _book(*, person, account, slot_id: int, item_id, key: str) -> Appointment:
     return appointment
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_reschedule(*, account, appointment_id: int, slot_id: int) -> Appointment:
     """Move a booking to another slot of the same group: the new seat is taken and the old one
     released in one transaction (if the new slot is full, the old booking stays)."""
@@ -429,7 +431,7 @@ def appointment_reschedule(*, account, appointment_id: int, slot_id: int) -> App
     return appointment
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_cancel(*, account, appointment_id: int) -> Appointment:
     """Cancel before the slot starts; the seat is free again. Cancelling twice is harmless."""
     appointment = _own(account=account, appointment_id=appointment_id)

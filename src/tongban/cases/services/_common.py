@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, InvalidInput
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import IdentifierError, normalize_id_number, validate_mobile
@@ -21,6 +21,13 @@ from ..models import Case, CaseTask
 from ..sequences import sequence_next
 
 S = CaseState
+
+
+def service(func):
+    """A top-level verb: one durable transaction (refused inside another: ``RuntimeError``),
+    its audit entries appended together at its end (``core.audit.audited_atomic``). Verbs never
+    call each other, only the private internals they share."""
+    return audited_atomic(func, durable=True)
 
 
 FRONT_DESK = access.FRONT_DESK

@@ -1,11 +1,10 @@
 """The applicant's steps: drafts, materials, submission, correction, withdrawal, and the
 apply page's save-in-one-step."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.core.audit import audit_record, audited_atomic
+from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
 from tongban.identity import selectors as identity_selectors
 
@@ -24,9 +23,11 @@ from ._common import (
     _materials_open_guard,
     _receive,
     _today,
+    service,
 )
 
 
+@service
 def case_create_draft(
     *,
     account,
@@ -50,9 +51,13 @@ def case_create_draft(
     )
 
 
-@transaction.atomic
+@service
 def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
+    return _update_draft(case, form_data)
+
+
+def _update_draft(case: Case, form_data: dict) -> Case:
     if case.state != S.DRAFT:
         raise Conflict("case.not_draft", _("只有草稿可以修改。"))
     _check_form_size(form_data)
@@ -62,12 +67,22 @@ def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def case_material_add(
     *, account, case_id: int, name: str, upload, catalog_material_id: int | None = None
 ) -> CaseMaterial:
     """An applicant's upload (trust level C): PDF/JPG/PNG by content, within the size limit."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
+    return _material_add(
+        account=account,
+        case=case,
+        name=name,
+        upload=upload,
+        catalog_material_id=catalog_material_id,
+    )
+
+
+def _material_add(*, account, case: Case, name: str, upload, catalog_material_id) -> CaseMaterial:
     _materials_open_guard(case, (S.DRAFT, S.CORRECTION_REQUESTED))
     if not (name or "").strip():
         raise invalid("case.material.name", _("请填写材料名称。"), "name")
@@ -95,11 +110,15 @@ def case_material_add(
     return material
 
 
-@audited_atomic
+@service
 def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
     """Draft → submitted → pre-review. Submitting again with the case's idempotency key returns
     the same case, unchanged."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
+    return _submit(account=account, case=case, idempotency_key=idempotency_key)
+
+
+def _submit(*, account, case: Case, idempotency_key: str) -> Case:
     key = idempotency_key or case.idempotency_key
     if case.state != S.DRAFT and key and key == case.idempotency_key:
         return case
@@ -115,10 +134,14 @@ def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
     return states.transition(case, S.PRE_REVIEW, note=_("进入网上预审"))
 
 
-@transaction.atomic
+@service
 def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Case:
     """The applicant answers the correction notice: back to pre-review, receipt restarts."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
+    return _correct(account=account, case=case, form_data=form_data)
+
+
+def _correct(*, account, case: Case, form_data: dict | None) -> Case:
     states.check(case, S.PRE_REVIEW)
     notice = case.correction_notices.filter(corrected_at__isnull=True).last()
     if notice is not None and _today() > notice.due:
@@ -143,7 +166,7 @@ def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Cas
     )
 
 
-@transaction.atomic
+@service
 def case_withdraw(*, account, case_id: int, reason: str = "") -> Case:
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     states.check(case, S.WITHDRAWN)
@@ -157,9 +180,9 @@ def _add_uploads(*, account, case: Case, uploads) -> None:
     for material_id, upload in uploads:
         try:
             entry = _checklist_entry(case, material_id)
-            case_material_add(
+            _material_add(
                 account=account,
-                case_id=case.pk,
+                case=case,
                 name=entry.name,
                 upload=upload,
                 catalog_material_id=entry.id,
@@ -170,7 +193,7 @@ def _add_uploads(*, account, case: Case, uploads) -> None:
             ) from exc
 
 
-@audited_atomic
+@service
 def case_application_save(
     *,
     account,
@@ -189,8 +212,10 @@ def case_application_save(
     if case_id is not None:
         case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     else:
-        case = case_create_draft(
+        case = _case_create(
             account=account,
+            person=access.person_of(account),
+            channel=CaseChannel.ONLINE,
             item_id=item_id,
             theme_code=theme_code,
             idempotency_key=idempotency_key,
@@ -199,20 +224,20 @@ def case_application_save(
         return case
     if case.state != S.DRAFT:
         raise Conflict("case.not_draft", _("该申请已提交，不能再修改草稿。"))
-    case_update_draft(account=account, case_id=case.pk, form_data=form_data)
+    _update_draft(case, form_data)
     _add_uploads(account=account, case=case, uploads=uploads)
     if not submit:
         return case
     if idempotency_key and not case.idempotency_key:
-        Case.objects.filter(pk=case.pk).update(idempotency_key=idempotency_key[:64])
-    return case_submit(account=account, case_id=case.pk, idempotency_key=idempotency_key)
+        case.idempotency_key = idempotency_key[:64]  # saved with the transition
+    return _submit(account=account, case=case, idempotency_key=idempotency_key)
 
 
-@transaction.atomic
+@service
 def case_correction_save(*, account, case_id: int, form_data: dict, uploads=()) -> Case:
     """The correction page: the corrected answers and files, then back to pre-review (all or
     nothing; after the correction deadline nothing is taken)."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     states.check(case, S.PRE_REVIEW)
     _add_uploads(account=account, case=case, uploads=uploads)
-    return case_correct(account=account, case_id=case.pk, form_data=form_data)
+    return _correct(account=account, case=case, form_data=form_data)

@@ -1,6 +1,6 @@
 """The counter (一窗受理): a clerk takes in a walk-in applicant's case and scans the papers in."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
@@ -25,6 +25,7 @@ from ._common import (
     _checklist_entry,
     _materials_open_guard,
     _receive,
+    service,
 )
 
 
@@ -80,6 +81,7 @@ def _scan_papers(*, staff, case: Case, scans) -> None:
             raise InvalidInput(exc.code, message, fields=fields) from exc
 
 
+@service
 def case_counter_create(
     *,
     staff,
@@ -96,6 +98,18 @@ def case_counter_create(
     (``_counter_applicant``), and the form's applicant fields are theirs. The papers scanned in
     (``_scan_papers``) are held to the online rule: every material the answers make necessary
     has a file."""
+    return _counter_create(
+        staff=staff,
+        item_id=item_id,
+        id_number=id_number,
+        form_data=form_data,
+        scans=scans,
+        name=name,
+        mobile=mobile,
+    )
+
+
+def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, name, mobile):
     require_role(staff, *access.COUNTER)
     item = catalog_selectors.item_public(item_id)
     if not item.published.citywide and staff.department.region_id != item.region_id:
@@ -104,25 +118,24 @@ def case_counter_create(
             _("“%(item)s”不是全市通办事项，本中心（%(center)s）不在其受理范围内。")
             % {"item": item.published.name, "center": staff.department.name},
         )
-    with transaction.atomic():
-        person = _counter_applicant(staff=staff, id_number=id_number, name=name, mobile=mobile)
-        case = _case_create(
-            account=staff.account,
-            person=person,
-            channel=CaseChannel.COUNTER,
-            item_id=item_id,
-            form_data=_applicant_answers(item.published.form_schema or {}, person, form_data),
-            center=staff.department,
-        )
-        _check_form_fields(case, case.form_data)
-        _scan_papers(staff=staff, case=case, scans=scans)
-        _check_materials(case, case.form_data)
-        _receive(case)
-        states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"))
-        return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
+    person = _counter_applicant(staff=staff, id_number=id_number, name=name, mobile=mobile)
+    case = _case_create(
+        account=staff.account,
+        person=person,
+        channel=CaseChannel.COUNTER,
+        item_id=item_id,
+        form_data=_applicant_answers(item.published.form_schema or {}, person, form_data),
+        center=staff.department,
+    )
+    _check_form_fields(case, case.form_data)
+    _scan_papers(staff=staff, case=case, scans=scans)
+    _check_materials(case, case.form_data)
+    _receive(case)
+    states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"))
+    return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
 
 
-@transaction.atomic
+@service
 def case_material_scan(
     *, staff, case_id: int, name: str, upload, catalog_material_id: int | None = None
 ) -> CaseMaterial:
@@ -185,7 +198,8 @@ def case_counter_intake(
 ) -> Case:
     """The counter page in one step: ``case_counter_create`` with the scanned papers, all or
     nothing. A repeat with the same key from the same center (a double click) returns the first
-    case."""
+    case: the twin that loses on the key (its transaction, ``_intake``, rolled back) finds it
+    afterwards, outside any transaction."""
     key = (idempotency_key or "")[:64]
 
     def earlier():
@@ -199,20 +213,26 @@ def case_counter_intake(
     if (found := earlier()) is not None:
         return found
     try:
-        with transaction.atomic():
-            case = case_counter_create(
-                staff=staff,
-                item_id=item_id,
-                id_number=id_number,
-                form_data=form_data,
-                scans=scans,
-                name=name,
-                mobile=mobile,
-            )
-            if key:
-                Case.objects.filter(pk=case.pk).update(idempotency_key=key)
+        return _intake(
+            staff=staff,
+            key=key,
+            item_id=item_id,
+            id_number=id_number,
+            form_data=form_data,
+            scans=scans,
+            name=name,
+            mobile=mobile,
+        )
     except IntegrityError:
         if (found := earlier()) is not None:
             return found
         raise
+
+
+@service
+def _intake(*, staff, key: str, **fields) -> Case:
+    case = _counter_create(staff=staff, **fields)
+    if key:
+        Case.objects.filter(pk=case.pk).update(idempotency_key=key)
+        case.idempotency_key = key
     return case

@@ -1,7 +1,6 @@
 """After review: approval on commitment (告知承诺) and its verification, extension, delivery
 and closing."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,10 +11,10 @@ from .. import access, clock, states
 from ..choices import Decision, DeliveryMethod, TaskKind, TaskState
 from ..errors import invalid
 from ..models import Case, CaseTask
-from ._common import S, _gaps_closed_guard, _open_task_for_staff, _recompute_dues, _task
+from ._common import S, _gaps_closed_guard, _open_task_for_staff, _recompute_dues, _task, service
 
 
-@transaction.atomic
+@service
 def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20) -> CaseTask:
     """告知承诺: approve at once on the applicant's commitment; verify afterwards."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
@@ -39,7 +38,7 @@ def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20)
     return task
 
 
-@transaction.atomic
+@service
 def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTask:
     """The follow-up check of a commitment; a failure revokes the approval, on the record."""
     case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.VERIFICATION)
@@ -65,7 +64,7 @@ def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTas
     return task
 
 
-@transaction.atomic
+@service
 def case_extend(*, staff, case_id: int, reason: str) -> Case:
     """+10 working days (+15 for joint handling) on the legal limit, with the head's approval."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.HEADS)
@@ -92,7 +91,7 @@ def case_extend(*, staff, case_id: int, reason: str) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def case_deliver(*, staff, case_id: int, method: str, tracking_number: str = "") -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.DELIVERY_ROLES)
     states.check(case, S.DELIVERED)
@@ -104,7 +103,7 @@ def case_deliver(*, staff, case_id: int, method: str, tracking_number: str = "")
     return states.transition(case, S.DELIVERED, actor=staff.account, method=method)
 
 
-@transaction.atomic
+@service
 def case_close(*, staff, case_id: int) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.DELIVERY_ROLES)
     return states.transition(case, S.CLOSED, actor=staff.account)

@@ -2,24 +2,32 @@
 (容缺受理), the one correction notice (一次性告知) and member departments' proposals for it,
 refusal, and verifying uploaded originals."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.core.audit import audit_record, audited_atomic
+from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, Forbidden, NotFound
 from tongban.identity.access import require_role
 
 from .. import access, clock, states
 from ..errors import case_not_found, invalid
 from ..models import Case, CaseMaterial, CorrectionNotice
-from ._common import FRONT_DESK, S, _members, _recompute_dues, _start_clock, _today, pre_review_due
+from ._common import (
+    FRONT_DESK,
+    S,
+    _members,
+    _recompute_dues,
+    _start_clock,
+    _today,
+    pre_review_due,
+    service,
+)
 
 APPLICANT_CORRECTION_DAYS = 10
 
 
-@transaction.atomic
+@service
 def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
     """Counter staff checked the original (C → B, reusable); A and D stay as they are."""
     visible = CaseMaterial.objects.filter(case__in=access.cases_open_to_staff())
@@ -55,7 +63,7 @@ def _late_notice_guard(case: Case) -> None:
         )
 
 
-@audited_atomic
+@service
 def case_pre_review_accept(*, staff, case_id: int) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.ACCEPTED)
@@ -63,7 +71,7 @@ def case_pre_review_accept(*, staff, case_id: int) -> Case:
     return states.transition(case, S.ACCEPTED, actor=staff.account, note=_("受理"))
 
 
-@transaction.atomic
+@service
 def case_request_correction(
     *, staff, case_id: int, items: list[dict], days: int = APPLICANT_CORRECTION_DAYS
 ) -> CorrectionNotice:
@@ -144,7 +152,7 @@ def _clean_items(items: list[dict]) -> list[dict]:
     return clean
 
 
-@transaction.atomic
+@service
 def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
     """A member department of a theme case asks for corrections through the lead department,
     which sends them to the applicant in its one notice (one notice, not one per department)."""
@@ -167,7 +175,7 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def case_refuse(*, staff, case_id: int, reasons: str, legal_basis: str) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.REFUSED)
@@ -185,7 +193,7 @@ def _versions(case: Case):
     return [m.item.published for m in _members(catalog_selectors.theme_public(case.theme.code))]
 
 
-@transaction.atomic
+@service
 def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) -> Case:
     """容缺受理: accept with non-key materials missing; the clock pauses until they are supplied."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
@@ -202,7 +210,7 @@ def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) ->
     return states.transition(case, S.ACCEPTED, actor=staff.account, note=_("容缺受理"), gaps=gaps)
 
 
-@transaction.atomic
+@service
 def case_gaps_close(*, staff, case_id: int) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     if not case.gaps:

@@ -1,11 +1,10 @@
 """Review: fanning a case out into one task per department, deciding the parts, reassigning."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.core.audit import audit_record, audited_atomic
+from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.identity import selectors as identity_selectors
 
@@ -13,10 +12,18 @@ from .. import access, states
 from ..choices import Decision, TaskKind, TaskState
 from ..errors import invalid, task_not_found
 from ..models import Case, CaseTask
-from ._common import FRONT_DESK, S, _gaps_closed_guard, _members, _open_task_for_staff, _task
+from ._common import (
+    FRONT_DESK,
+    S,
+    _gaps_closed_guard,
+    _members,
+    _open_task_for_staff,
+    _task,
+    service,
+)
 
 
-@audited_atomic
+@service
 def case_review_start(*, staff, case_id: int) -> Case:
     """Accepted → under review: one task per item (a theme fans out to each member department)."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
@@ -38,10 +45,14 @@ def case_review_start(*, staff, case_id: int) -> Case:
     return states.transition(case, S.UNDER_REVIEW, actor=staff.account, tasks=len(parts))
 
 
-@audited_atomic
+@service
 def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> CaseTask:
     """One department decides its part; when every part is decided, the case is decided
     (approved only if every part is approved). Of two reviewers racing, exactly one wins."""
+    return _task_decide(staff=staff, task_id=task_id, decision=decision, reasons=reasons)
+
+
+def _task_decide(*, staff, task_id: int, decision: str, reasons: str) -> CaseTask:
     if decision not in Decision.values:
         raise invalid("case.decision", _("请选择准予或不予许可。"), "decision")
     if decision == Decision.REJECTED and not reasons.strip():
@@ -72,27 +83,23 @@ def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> Cas
     return task
 
 
+@service
 def case_decide(*, staff, case_id: int, decision: str, reasons: str = "") -> Case:
     """A single-item case: decide its one part."""
-    with transaction.atomic():
-        task = (
-            CaseTask.objects.filter(
-                case_id=case_id, kind=TaskKind.REVIEW, department=staff.department
-            )
-            .order_by("state", "id")
-            .first()
-        )
-        if task is None:
-            case = access.case_for_staff_or_404(
-                staff=staff, case_id=case_id, roles=access.REVIEWERS
-            )
-            states.check(case, S.DECIDED)
-            raise task_not_found()
-        task_decide(staff=staff, task_id=task.pk, decision=decision, reasons=reasons)
-        return Case.objects.get(pk=case_id)
+    task = (
+        CaseTask.objects.filter(case_id=case_id, kind=TaskKind.REVIEW, department=staff.department)
+        .order_by("state", "id")
+        .first()
+    )
+    if task is None:
+        case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
+        states.check(case, S.DECIDED)
+        raise task_not_found()
+    _task_decide(staff=staff, task_id=task.pk, decision=decision, reasons=reasons)
+    return Case.objects.get(pk=case_id)
 
 
-@transaction.atomic
+@service
 def task_reassign(*, staff, task_id: int, department_code: str) -> CaseTask:
     """The head of the department holding a task hands it to another department: the task's
     dwell clock restarts; the case's business clock does not."""
