@@ -19,7 +19,7 @@ from tongban.identity.access import require_department, require_role
 from tongban.identity.choices import StaffRoleName as R
 
 from .choices import CaseState
-from .errors import case_not_found, task_not_found
+from .errors import CaseError, case_not_found, task_not_found
 from .models import Case, CaseTask
 
 # Who acts at each step (a platform admin holds every role: ``require_role``).
@@ -129,7 +129,7 @@ def person_of(account):
     """The signed-in applicant's person, or refusal (an account with no person)."""
     person = identity_selectors.person_for_account(account)
     if person is None:
-        raise Forbidden("case.person_required", _("请以个人账号登录后办理。"))
+        raise Forbidden(CaseError.PERSON_REQUIRED, _("请以个人账号登录后办理。"))
     return person
 
 

@@ -13,7 +13,7 @@ from tongban.identity.access import require_role
 
 from . import access, clock, states
 from .choices import CaseChannel, CaseState, QueueKind, TaskKind, TaskState
-from .errors import case_not_found, invalid
+from .errors import CaseError, case_not_found, invalid
 from .models import Case, CaseEvent, CaseTask
 from .uploads import max_bytes as upload_max_bytes
 
@@ -122,7 +122,7 @@ def queue_for_staff(
     other departments' theme cases, and nothing else of theirs."""
     require_role(staff, *QUEUE_ROLES)
     if kind not in QueueKind.values:
-        raise invalid("case.queue.kind", _("队列类型不正确。"), "kind")
+        raise invalid(CaseError.QUEUE_KIND, _("队列类型不正确。"), "kind")
     today, limit = timezone.localdate(), max(1, min(limit, 200))
     if kind == QueueKind.REVIEW:
         tasks = CaseTask.objects.filter(department_id=staff.department_id, state=TaskState.OPEN)
@@ -231,7 +231,7 @@ def case_public_status(*, number: str, name: str) -> dict:
     name and an unknown number answer the same."""
     number, name = (number or "").strip(), (name or "").strip()
     if not number or not name:
-        raise invalid("case.status.query", _("请输入办件编号和申请人姓名。"), "number")
+        raise invalid(CaseError.STATUS_QUERY, _("请输入办件编号和申请人姓名。"), "number")
     # One unique-key lookup with no ORDER BY, rows as tuples, the name and state checked here:
     # the query the whole city can send is the cheapest to build (ORM compilation was 40% of
     # its time).
@@ -409,7 +409,7 @@ def case_material_for_staff(*, staff, case_id: int, material_id: int):
     case = case_for_staff(staff=staff, case_id=case_id)
     material = next((m for m in case.materials.all() if m.pk == material_id and m.file), None)
     if material is None:
-        raise NotFound("case.material.not_found", _("材料不存在。"))
+        raise NotFound(CaseError.MATERIAL_NOT_FOUND, _("材料不存在。"))
     audit_record(
         action="cases.material.staff_download",
         actor=staff.account,

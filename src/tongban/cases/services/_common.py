@@ -16,7 +16,7 @@ from tongban.identity.validators import IdentifierError, normalize_id_number, va
 
 from .. import access, clock, selectors, states
 from ..choices import CaseChannel, CaseState, TaskState
-from ..errors import invalid
+from ..errors import CaseError, invalid
 from ..models import Case, CaseTask
 from ..sequences import sequence_next
 
@@ -55,7 +55,7 @@ def _check_form_size(data: dict | None) -> None:
     if data and len(json.dumps(data, ensure_ascii=False).encode()) > limit:
         message = _("申请表内容过大（上限 %(kb)d KB），附件请作为材料上传。")
         message %= {"kb": limit // 1024}
-        raise invalid("case.form_too_large", message, "form_data")
+        raise invalid(CaseError.FORM_TOO_LARGE, message, "form_data")
 
 
 def _check_form_fields(case: Case, data: dict, *, partial: bool = False) -> None:
@@ -65,7 +65,7 @@ def _check_form_fields(case: Case, data: dict, *, partial: bool = False) -> None
         errors = {k: v for k, v in errors.items() if k in (data or {})}
     if errors:
         raise InvalidInput(
-            "case.form_invalid",
+            CaseError.FORM_INVALID,
             _("申请表有 %(n)d 处填写有误：%(e)s")
             % {"n": len(errors), "e": next(iter(errors.values()))},
             fields={f"form_data.{k}": v for k, v in errors.items()},
@@ -109,7 +109,7 @@ def _check_applicant_fields(case: Case, data: dict) -> None:
             wrong[f"form_data.{name}"] = _("%(t)s与申请人（或其代表的单位）不一致。") % {"t": title}
     if wrong:
         raise InvalidInput(
-            "case.form.applicant_mismatch",
+            CaseError.FORM_APPLICANT_MISMATCH,
             _("申请表中的申请人信息须为本人（或所代表单位）的信息：%(e)s")
             % {"e": next(iter(wrong.values()))},
             fields=wrong,
@@ -147,7 +147,7 @@ def _case_create(
         if existing is not None:
             return existing
     if bool(item_id) == bool(theme_code):
-        raise invalid("case.target_required", _("请选择一个事项或一个主题服务。"), "item_id")
+        raise invalid(CaseError.TARGET_REQUIRED, _("请选择一个事项或一个主题服务。"), "item_id")
     if item_id:
         item = catalog_selectors.item_public(item_id)
         target = {"item_version": item.published, "title": item.published.name}
@@ -156,13 +156,13 @@ def _case_create(
         theme = catalog_selectors.theme_public(theme_code)
         members = _members(theme)
         if not members:
-            raise invalid("case.theme_empty", _("该主题服务暂无可办理的事项。"), "theme_code")
+            raise invalid(CaseError.THEME_EMPTY, _("该主题服务暂无可办理的事项。"), "theme_code")
         target = {"theme": theme, "title": theme.name}
         department = members[0].item.department
         online = catalog_selectors.theme_applies_online(theme)
     if channel != CaseChannel.COUNTER and not online:
         raise Conflict(
-            "case.not_online",
+            CaseError.NOT_ONLINE,
             _("“%(title)s”暂不支持网上申请，请到窗口办理或先网上预约。") % target,
         )
     entity = identity_selectors.acting_entity(account) if center is None else None
@@ -206,7 +206,7 @@ def _materials_open_guard(case: Case, open_states) -> None:
     """Files may be added in ``open_states``, and for outstanding gaps until the decision."""
     if case.state in open_states or (case.gaps and case.state in GAPS_OPEN_STATES):
         return
-    raise Conflict("case.materials_closed", _("当前状态下不能上传材料。"))
+    raise Conflict(CaseError.MATERIALS_CLOSED, _("当前状态下不能上传材料。"))
 
 
 def _limits(case: Case) -> tuple[int, int]:
@@ -266,11 +266,11 @@ def _open_task_for_staff(*, staff, task_id: int, kind: str) -> tuple[Case, CaseT
         staff=staff, task_id=task_id, roles=access.REVIEWERS, kind=kind
     )
     if task.state == TaskState.CANCELLED:
-        raise Conflict("case.task.cancelled", _("该办件已撤回，此任务已取消。"))
+        raise Conflict(CaseError.TASK_CANCELLED, _("该办件已撤回，此任务已取消。"))
     if task.state != TaskState.OPEN:
         who = task.decided_by.account.display_name if task.decided_by_id else _("他人")
         raise Conflict(
-            "case.task.already_done",
+            CaseError.TASK_ALREADY_DONE,
             _("该任务已由%(who)s处理完毕，您的操作未生效，请刷新后查看。") % {"who": who},
         )
     return case, task
@@ -281,7 +281,7 @@ def _gaps_closed_guard(case: Case) -> None:
     accepted as missing are still outstanding."""
     if case.gaps:
         raise Conflict(
-            "case.gaps_open",
+            CaseError.GAPS_OPEN,
             _("容缺材料尚未补齐（截止 %(due)s），不能作出决定。") % {"due": case.gap_due},
         )
 
@@ -297,7 +297,7 @@ def _check_materials(case: Case, form_data: dict) -> None:
         message = _("还缺少以下必需材料，请上传后再提交：%(names)s。") % {
             "names": "、".join(missing)
         }
-        raise InvalidInput("case.materials_missing", message, fields={"materials": message})
+        raise InvalidInput(CaseError.MATERIALS_MISSING, message, fields={"materials": message})
 
 
 def _checklist_entry(case: Case, catalog_material_id: int):
@@ -307,7 +307,7 @@ def _checklist_entry(case: Case, catalog_material_id: int):
         if catalog_material_id in entry.ids and entry.uploaded_by_applicant:
             return entry
     raise invalid(
-        "case.material.unknown",
+        CaseError.MATERIAL_UNKNOWN,
         _("所选材料不在本办件的材料清单中，或无需申请人提交。"),
         "catalog_material_id",
     )

@@ -10,7 +10,7 @@ from tongban.identity import selectors as identity_selectors
 
 from .. import access, states
 from ..choices import CaseChannel, TaskState
-from ..errors import invalid
+from ..errors import CaseError, invalid
 from ..models import Case, CaseMaterial
 from ..uploads import check_upload
 from ._common import (
@@ -59,7 +59,7 @@ def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
 
 def _update_draft(case: Case, form_data: dict) -> Case:
     if case.state != S.DRAFT:
-        raise Conflict("case.not_draft", _("只有草稿可以修改。"))
+        raise Conflict(CaseError.NOT_DRAFT, _("只有草稿可以修改。"))
     _check_form_size(form_data)
     _check_form_fields(case, form_data, partial=True)
     case.form_data, case.updated_at = form_data, timezone.now()
@@ -85,7 +85,7 @@ def case_material_add(
 def _material_add(*, account, case: Case, name: str, upload, catalog_material_id) -> CaseMaterial:
     _materials_open_guard(case, (S.DRAFT, S.CORRECTION_REQUESTED))
     if not (name or "").strip():
-        raise invalid("case.material.name", _("请填写材料名称。"), "name")
+        raise invalid(CaseError.MATERIAL_NAME, _("请填写材料名称。"), "name")
     if catalog_material_id is not None:
         _checklist_entry(case, catalog_material_id)
     content_type, sha = check_upload(upload)
@@ -128,7 +128,7 @@ def _submit(*, account, case: Case, idempotency_key: str) -> Case:
     if case.entity_id and not identity_selectors.entity_acting_allowed(
         person=case.applicant, entity=case.entity
     ):
-        raise Forbidden("case.entity_not_allowed", _("您已无权代表该企业办理。"))
+        raise Forbidden(CaseError.ENTITY_NOT_ALLOWED, _("您已无权代表该企业办理。"))
     _receive(case)
     states.transition(case, S.SUBMITTED, actor=account)
     return states.transition(case, S.PRE_REVIEW, note=_("进入网上预审"))
@@ -146,7 +146,7 @@ def _correct(*, account, case: Case, form_data: dict | None) -> Case:
     notice = case.correction_notices.filter(corrected_at__isnull=True).last()
     if notice is not None and _today() > notice.due:
         raise Conflict(
-            "case.correction_expired",
+            CaseError.CORRECTION_EXPIRED,
             _("补正期限已于 %(due)s 届满，不能再提交补正，请重新申请或联系窗口。")
             % {"due": notice.due.isoformat()},
         )
@@ -223,7 +223,7 @@ def case_application_save(
     if case.state != S.DRAFT and idempotency_key and idempotency_key == case.idempotency_key:
         return case
     if case.state != S.DRAFT:
-        raise Conflict("case.not_draft", _("该申请已提交，不能再修改草稿。"))
+        raise Conflict(CaseError.NOT_DRAFT, _("该申请已提交，不能再修改草稿。"))
     _update_draft(case, form_data)
     _add_uploads(account=account, case=case, uploads=uploads)
     if not submit:

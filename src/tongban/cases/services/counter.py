@@ -12,7 +12,7 @@ from tongban.identity.access import require_role
 
 from .. import access, states
 from ..choices import CaseChannel
-from ..errors import case_not_found, invalid
+from ..errors import CaseError, case_not_found, invalid
 from ..models import Case, CaseMaterial
 from ..uploads import check_upload
 from ._common import (
@@ -44,7 +44,7 @@ def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = "
                 "窗口登记后收件。"
             )
             fields = {"name": message}
-            raise InvalidInput("case.counter.name_required", message, fields=fields) from None
+            raise InvalidInput(CaseError.COUNTER_NAME_REQUIRED, message, fields=fields) from None
         return identity_services.person_record_walk_in(
             staff=staff, name=name, id_number=id_number, mobile=mobile
         )
@@ -53,7 +53,7 @@ def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = "
         raise InvalidInput("person.name_mismatch", message, fields={"name": message})
     if (mobile or "").strip() and identity_services.clean_mobile(mobile) != person.mobile:
         message = _("与申请人在平台登记的手机号码不一致。")
-        raise InvalidInput("case.counter.mobile_mismatch", message, fields={"mobile": message})
+        raise InvalidInput(CaseError.COUNTER_MOBILE_MISMATCH, message, fields={"mobile": message})
     return person
 
 
@@ -114,7 +114,7 @@ def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, na
     item = catalog_selectors.item_public(item_id)
     if not item.published.citywide and staff.department.region_id != item.region_id:
         raise Forbidden(
-            "case.counter.out_of_scope",
+            CaseError.COUNTER_OUT_OF_SCOPE,
             _("“%(item)s”不是全市通办事项，本中心（%(center)s）不在其受理范围内。")
             % {"item": item.published.name, "center": staff.department.name},
         )
@@ -160,7 +160,7 @@ def _scan(*, staff, case: Case, name: str, upload, catalog_material_id: int | No
     draft is any staff member's to see) or by the counter for the draft it is filing."""
     _materials_open_guard(case, (S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED))
     if not (name or "").strip():
-        raise invalid("case.material.name", _("请填写材料名称。"), "name")
+        raise invalid(CaseError.MATERIAL_NAME, _("请填写材料名称。"), "name")
     if catalog_material_id is not None:
         _checklist_entry(case, catalog_material_id)
     content_type, sha = check_upload(upload)

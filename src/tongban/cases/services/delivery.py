@@ -9,7 +9,7 @@ from tongban.core.errors import Conflict
 
 from .. import access, clock, states
 from ..choices import Decision, DeliveryMethod, TaskKind, TaskState
-from ..errors import invalid
+from ..errors import CaseError, invalid
 from ..models import Case, CaseTask
 from ._common import S, _gaps_closed_guard, _open_task_for_staff, _recompute_dues, _task, service
 
@@ -20,7 +20,7 @@ def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20)
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
     states.check(case, S.UNDER_REVIEW)
     if not case.item_version_id or not case.item_version.commitment:
-        raise Conflict("case.commitment_not_allowed", _("该事项不适用告知承诺制。"))
+        raise Conflict(CaseError.COMMITMENT_NOT_ALLOWED, _("该事项不适用告知承诺制。"))
     _gaps_closed_guard(case)
     case.commitment = True
     states.transition(case, S.UNDER_REVIEW, actor=staff.account, note=_("告知承诺"))
@@ -43,7 +43,7 @@ def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTas
     """The follow-up check of a commitment; a failure revokes the approval, on the record."""
     case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.VERIFICATION)
     if not passed and not note.strip():
-        raise invalid("case.verify.note", _("核查不通过须写明情况。"), "note")
+        raise invalid(CaseError.VERIFY_NOTE, _("核查不通过须写明情况。"), "note")
     task.state, task.decision = TaskState.DONE, Decision.APPROVED if passed else Decision.REJECTED
     task.reasons, task.decided_by, task.decided_at = note.strip(), staff, timezone.now()
     task.save()
@@ -69,11 +69,11 @@ def case_extend(*, staff, case_id: int, reason: str) -> Case:
     """+10 working days (+15 for joint handling) on the legal limit, with the head's approval."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.HEADS)
     if case.state not in (S.ACCEPTED, S.UNDER_REVIEW):
-        raise Conflict("case.extend_state", _("只有受理后、决定前的办件可以延期。"))
+        raise Conflict(CaseError.EXTEND_STATE, _("只有受理后、决定前的办件可以延期。"))
     if case.extension_days:
-        raise Conflict("case.extend_twice", _("该办件已延期一次，不能再次延期。"))
+        raise Conflict(CaseError.EXTEND_TWICE, _("该办件已延期一次，不能再次延期。"))
     if not reason.strip():
-        raise invalid("case.extend.reason", _("延期须写明理由。"), "reason")
+        raise invalid(CaseError.EXTEND_REASON, _("延期须写明理由。"), "reason")
     case.extension_days = clock.JOINT_EXTENSION_DAYS if case.is_theme else clock.ITEM_EXTENSION_DAYS
     case.extension_reason, case.extension_approved_by = reason.strip()[:300], staff
     _recompute_dues(case)
@@ -96,9 +96,9 @@ def case_deliver(*, staff, case_id: int, method: str, tracking_number: str = "")
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.DELIVERY_ROLES)
     states.check(case, S.DELIVERED)
     if method not in DeliveryMethod.values:
-        raise invalid("case.delivery.method", _("请选择送达方式。"), "method")
+        raise invalid(CaseError.DELIVERY_METHOD, _("请选择送达方式。"), "method")
     if method == DeliveryMethod.EXPRESS and not tracking_number.strip():
-        raise invalid("case.delivery.tracking", _("快递送达须填写快递单号。"), "tracking_number")
+        raise invalid(CaseError.DELIVERY_TRACKING, _("快递送达须填写快递单号。"), "tracking_number")
     case.delivery_method, case.tracking_number = method, tracking_number.strip()[:40]
     return states.transition(case, S.DELIVERED, actor=staff.account, method=method)
 

@@ -11,7 +11,7 @@ from tongban.core.errors import Conflict, Forbidden, NotFound
 from tongban.identity.access import require_role
 
 from .. import access, clock, states
-from ..errors import case_not_found, invalid
+from ..errors import CaseError, case_not_found, invalid
 from ..models import Case, CaseMaterial, CorrectionNotice
 from ._common import (
     FRONT_DESK,
@@ -33,11 +33,11 @@ def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
     visible = CaseMaterial.objects.filter(case__in=access.cases_open_to_staff())
     row = visible.filter(pk=material_id).values("case_id").first()
     if row is None:
-        raise NotFound("case.material.not_found", _("材料不存在。"))
+        raise NotFound(CaseError.MATERIAL_NOT_FOUND, _("材料不存在。"))
     case = access.case_for_staff_or_404(staff=staff, case_id=row["case_id"], roles=FRONT_DESK)
     material = CaseMaterial.objects.select_for_update(of=("self",)).get(pk=material_id)
     if material.trust_level != "C":
-        raise Conflict("case.material.trust", _("只有申请人上传的材料（C 类）需要核验。"))
+        raise Conflict(CaseError.MATERIAL_TRUST, _("只有申请人上传的材料（C 类）需要核验。"))
     material.trust_level = "B"
     material.save(update_fields=["trust_level"])
     states.record_event(case, kind="material_verified", actor=staff.account, note=material.name)
@@ -54,7 +54,7 @@ def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
 def _late_notice_guard(case: Case) -> None:
     if _today() > pre_review_due(case):
         raise Conflict(
-            "case.correction_notice_late",
+            CaseError.CORRECTION_NOTICE_LATE,
             _(
                 "收件已超过 5 个工作日（截至 %(due)s），依法视为自收件之日起受理，"
                 "不能再出具补正告知。"
@@ -83,7 +83,9 @@ def case_request_correction(
         for p in case.correction_proposals
     ]
     if not clean:
-        raise invalid("case.correction.empty", _("一次性告知书须列明需补正的全部内容。"), "items")
+        raise invalid(
+            CaseError.CORRECTION_EMPTY, _("一次性告知书须列明需补正的全部内容。"), "items"
+        )
     _late_notice_guard(case)
     _once_only_guard(case, clean)
     notice = CorrectionNotice.objects.create(
@@ -130,7 +132,7 @@ def _once_only_guard(case: Case, items: list[dict]) -> None:
     late = [item["target"] for item in items if item["target"] not in allowed]
     if late:
         raise Conflict(
-            "case.correction.not_first_time",
+            CaseError.CORRECTION_NOT_FIRST_TIME,
             _(
                 "以下内容在首次一次性告知时即已存在，本应一并告知，不能再次要求补正："
                 "%(targets)s。可补正的仅限上次告知的内容和申请人补正时新改动的内容。"
@@ -147,7 +149,7 @@ def _clean_items(items: list[dict]) -> list[dict]:
         if not target or not reason:
             field = f"items.{i}.{'target' if not target else 'reason'}"
             message = _("第 %(n)d 项须写明补正内容及理由。") % {"n": i + 1}
-            raise invalid("case.correction.item", message, field)
+            raise invalid(CaseError.CORRECTION_ITEM, message, field)
         clean.append({"target": target[:200], "reason": reason[:500]})
     return clean
 
@@ -164,7 +166,7 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
     if not access.is_theme_member(staff, case):
         raise Forbidden("staff.department", _("您的部门不参与该主题服务的办理。"))
     if access.is_lead_department(staff, case):
-        raise Conflict("case.correction.lead", _("牵头部门请直接出具一次性告知书。"))
+        raise Conflict(CaseError.CORRECTION_LEAD, _("牵头部门请直接出具一次性告知书。"))
     states.check(case, S.CORRECTION_REQUESTED)
     proposals = [{**item, "department": staff.department.name} for item in _clean_items(items)]
     _once_only_guard(case, proposals)
@@ -180,9 +182,9 @@ def case_refuse(*, staff, case_id: int, reasons: str, legal_basis: str) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.REFUSED)
     if not reasons.strip():
-        raise invalid("case.refuse.reasons", _("不予受理须写明理由。"), "reasons")
+        raise invalid(CaseError.REFUSE_REASONS, _("不予受理须写明理由。"), "reasons")
     if not legal_basis.strip():
-        raise invalid("case.refuse.legal_basis", _("不予受理须写明法律依据。"), "legal_basis")
+        raise invalid(CaseError.REFUSE_LEGAL_BASIS, _("不予受理须写明法律依据。"), "legal_basis")
     case.reasons, case.legal_basis = reasons.strip(), legal_basis.strip()[:500]
     return states.transition(case, S.REFUSED, actor=staff.account, note=case.reasons)
 
@@ -199,12 +201,12 @@ def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) ->
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.ACCEPTED)
     if not all(v.accept_with_gaps for v in _versions(case)):
-        raise Conflict("case.gaps_not_allowed", _("该事项不支持容缺受理。"))
+        raise Conflict(CaseError.GAPS_NOT_ALLOWED, _("该事项不支持容缺受理。"))
     gaps = [g.strip()[:200] for g in gaps if g and g.strip()]
     if not gaps:
-        raise invalid("case.gaps.empty", _("请列明容缺的材料。"), "gaps")
+        raise invalid(CaseError.GAPS_EMPTY, _("请列明容缺的材料。"), "gaps")
     if not 1 <= days <= 30:
-        raise invalid("case.gaps.days", _("补齐期限应为 1 至 30 个工作日。"), "days")
+        raise invalid(CaseError.GAPS_DAYS, _("补齐期限应为 1 至 30 个工作日。"), "days")
     _start_clock(case, timezone.now())
     case.gaps, case.gap_due, case.paused_since = gaps, clock.add_workdays(_today(), days), _today()
     return states.transition(case, S.ACCEPTED, actor=staff.account, note=_("容缺受理"), gaps=gaps)
@@ -214,7 +216,7 @@ def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) ->
 def case_gaps_close(*, staff, case_id: int) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     if not case.gaps:
-        raise Conflict("case.gaps_none", _("该办件没有待补齐的容缺材料。"))
+        raise Conflict(CaseError.GAPS_NONE, _("该办件没有待补齐的容缺材料。"))
     _resume(case)
     case.gaps, case.gap_due, case.updated_at = [], None, timezone.now()
     case.save()

@@ -10,7 +10,7 @@ from tongban.identity import selectors as identity_selectors
 
 from .. import access, states
 from ..choices import Decision, TaskKind, TaskState
-from ..errors import invalid, task_not_found
+from ..errors import CaseError, invalid, task_not_found
 from ..models import Case, CaseTask
 from ._common import (
     FRONT_DESK,
@@ -54,9 +54,9 @@ def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> Cas
 
 def _task_decide(*, staff, task_id: int, decision: str, reasons: str) -> CaseTask:
     if decision not in Decision.values:
-        raise invalid("case.decision", _("请选择准予或不予许可。"), "decision")
+        raise invalid(CaseError.DECISION, _("请选择准予或不予许可。"), "decision")
     if decision == Decision.REJECTED and not reasons.strip():
-        raise invalid("case.decision.reasons", _("不予许可须写明理由。"), "reasons")
+        raise invalid(CaseError.DECISION_REASONS, _("不予许可须写明理由。"), "reasons")
     case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.REVIEW)
     if case.state != S.UNDER_REVIEW:
         states.check(case, S.DECIDED)
@@ -106,9 +106,9 @@ def task_reassign(*, staff, task_id: int, department_code: str) -> CaseTask:
     case, task = access.task_for_staff_or_404(staff=staff, task_id=task_id, roles=access.HEADS)
     target = identity_selectors.department_by_code(department_code)
     if task.state != TaskState.OPEN:
-        raise Conflict("case.task.already_done", _("该任务已处理完毕，不能改派。"))
+        raise Conflict(CaseError.TASK_ALREADY_DONE, _("该任务已处理完毕，不能改派。"))
     if target.pk == task.department_id:
-        raise invalid("case.task.same_department", _("请选择另一个部门。"), "department_code")
+        raise invalid(CaseError.TASK_SAME_DEPARTMENT, _("请选择另一个部门。"), "department_code")
     fresh = _task(case, task.item_version, target, days=task.item_version.promised_limit_days)
     frm = task.department_id
     task.department, task.assigned_at = target, timezone.now()
