@@ -113,6 +113,22 @@ def test_department_b_sees_only_its_part_of_a_theme_case(world):
     assert refused.status_code == 404
 
 
+@pytest.mark.parametrize("days", [0, 61])
+def test_a_correction_period_outside_1_to_60_days_is_refused_over_the_api(world, days):
+    case = world.submitted()
+    refused = _client(world.clerk_a.account).post(
+        f"{API}/staff/cases/{case.pk}/correction",
+        {"items": [{"target": "申请表", "reason": "未签名"}], "days": days},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "case.correction.days"
+    assert refused.json()["message"] == "补正期限应为 1 至 60 个工作日。"
+    assert refused.json()["fields"] == {"days": "补正期限应为 1 至 60 个工作日。"}
+    assert Case.objects.get(pk=case.pk).state == "pre_review"
+    assert not case.correction_notices.exists()
+
+
 def test_staff_flow_over_the_api(world):
     case = world.submitted()
     clerk, reviewer = _client(world.clerk_a.account), _client(world.reviewer_a.account)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tongban.cases import services
+from tongban.cases import clock, services
 from tongban.cases.choices import CaseState as S
 from tongban.cases.choices import TaskKind
 from tongban.cases.models import Case, CaseEvent, CaseTask, CorrectionNotice
@@ -143,6 +143,37 @@ def test_correction_notice_must_list_each_item_with_reason(world):
         )
     assert "items.1.reason" in err.value.fields
     assert CorrectionNotice.objects.count() == 0
+
+
+@pytest.mark.parametrize("days", [0, 61, -5])
+def test_a_correction_period_outside_1_to_60_working_days_is_refused(world, days):
+    case = world.submitted()
+    before = CaseEvent.objects.filter(case=case).count()
+    with pytest.raises(InvalidInput) as err:
+        services.case_request_correction(
+            staff=world.clerk_a,
+            case_id=case.pk,
+            items=[{"target": "申请表", "reason": "模糊"}],
+            days=days,
+        )
+    assert err.value.code == "case.correction.days"
+    assert err.value.fields == {"days": "补正期限应为 1 至 60 个工作日。"}
+    assert CorrectionNotice.objects.count() == 0
+    assert CaseEvent.objects.filter(case=case).count() == before
+    assert Case.objects.get(pk=case.pk).state == S.PRE_REVIEW
+
+
+@pytest.mark.parametrize("days", [1, 60])
+def test_a_correction_period_of_1_or_60_working_days_is_accepted(world, days):
+    assert services.CORRECTION_DAYS_RANGE == (1, 60)
+    case = world.submitted()
+    notice = services.case_request_correction(
+        staff=world.clerk_a,
+        case_id=case.pk,
+        items=[{"target": "申请表", "reason": "模糊"}],
+        days=days,
+    )
+    assert notice.due == clock.add_workdays(timezone.localdate(), days)
 
 
 def test_no_notice_within_five_working_days_counts_as_accepted_from_receipt(world):
@@ -472,3 +503,24 @@ def test_an_item_that_takes_no_online_applications_is_refused_online_but_not_at_
         form_data=GOOD_FORM,
     )
     assert case.channel == "counter" and case.state == S.PRE_REVIEW
+
+
+@pytest.mark.parametrize(("days", "accepted"), [(0, False), (1, True), (30, True), (31, False)])
+def test_the_gaps_period_is_1_to_30_working_days_inclusive(world, days, accepted):
+    assert services.GAPS_DAYS_RANGE == (1, 30)
+    case = world.submitted(item=world.publish(accept_with_gaps=True))
+    if accepted:
+        case = services.case_accept_with_gaps(
+            staff=world.clerk_a, case_id=case.pk, gaps=["房屋租赁合同"], days=days
+        )
+        assert case.state == S.ACCEPTED
+        assert case.gap_due == clock.add_workdays(timezone.localdate(), days)
+        return
+    with pytest.raises(InvalidInput) as err:
+        services.case_accept_with_gaps(
+            staff=world.clerk_a, case_id=case.pk, gaps=["房屋租赁合同"], days=days
+        )
+    assert err.value.code == "case.gaps.days"
+    assert err.value.fields == {"days": "补齐期限应为 1 至 30 个工作日。"}
+    case.refresh_from_db()
+    assert case.state == S.PRE_REVIEW and case.gaps == [] and case.gap_due is None

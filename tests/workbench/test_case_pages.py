@@ -165,6 +165,20 @@ def test_a_correction_row_without_a_reason_is_refused_and_nothing_changes(world,
     assert empty.status_code == 422 and "一次性告知书须列明需补正的全部内容。" in text(empty)
 
 
+@pytest.mark.parametrize("days", [0, 61])
+def test_a_correction_period_outside_1_to_60_days_is_refused_and_nothing_changes(
+    world, as_staff, days
+):
+    case = world.submitted()
+    before = event_count(case)
+    post = correction_post([("身份证复印件", "复印不清晰")], days=days)
+    response = as_staff(world.reviewer_a).post(case_url(case, "correction"), post)
+    assert response.status_code == 422
+    assert "补正期限应为 1 至 60 个工作日。" in text(response)
+    assert event_count(case) == before and not case.correction_notices.exists()
+    assert Case.objects.get(pk=case.pk).state == S.PRE_REVIEW
+
+
 def test_refuse_needs_reasons_and_legal_basis(world, as_staff):
     case = world.submitted()
     client = as_staff(world.reviewer_a)

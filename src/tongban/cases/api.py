@@ -303,7 +303,7 @@ class CorrectionItem(Schema):
 
 class CorrectionIn(Schema):
     items: list[CorrectionItem]
-    days: int = Field(services.APPLICANT_CORRECTION_DAYS, ge=1, le=60)
+    days: int = services.APPLICANT_CORRECTION_DAYS
 
 
 class RefuseIn(Schema):

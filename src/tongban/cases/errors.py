@@ -12,6 +12,7 @@ class CaseError(StrEnum):
     are what clients and tests see and never change; raise sites name the member."""
 
     COMMITMENT_NOT_ALLOWED = "case.commitment_not_allowed"
+    CORRECTION_DAYS = "case.correction.days"
     CORRECTION_EMPTY = "case.correction.empty"
     CORRECTION_ITEM = "case.correction.item"
     CORRECTION_LEAD = "case.correction.lead"

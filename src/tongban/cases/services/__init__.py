@@ -20,6 +20,8 @@ from .counter import case_counter_create, case_counter_intake, case_material_sca
 from .delivery import case_close, case_commitment_approve, case_deliver, case_extend, task_verify
 from .pre_review import (
     APPLICANT_CORRECTION_DAYS,
+    CORRECTION_DAYS_RANGE,
+    GAPS_DAYS_RANGE,
     case_accept_with_gaps,
     case_correction_propose,
     case_gaps_close,
@@ -37,6 +39,8 @@ from .sweeps import (
 
 __all__ = [
     "APPLICANT_CORRECTION_DAYS",
+    "CORRECTION_DAYS_RANGE",
+    "GAPS_DAYS_RANGE",
     "case_accept_with_gaps",
     "case_application_save",
     "case_close",

@@ -25,6 +25,17 @@ from ._common import (
 )
 
 APPLICANT_CORRECTION_DAYS = 10
+# The working days an applicant may be given, inclusive: for a correction notice, and to supply
+# the materials missing from an acceptance with gaps (the page and the API only parse integers).
+CORRECTION_DAYS_RANGE = (1, 60)
+GAPS_DAYS_RANGE = (1, 30)
+
+
+def _days_guard(days: int, bounds: tuple[int, int], code: CaseError, message: str) -> None:
+    """``message`` names the bounds as ``%(min)d`` and ``%(max)d``."""
+    low, high = bounds
+    if not low <= days <= high:
+        raise invalid(code, message % {"min": low, "max": high}, "days")
 
 
 @service
@@ -86,6 +97,12 @@ def case_request_correction(
         raise invalid(
             CaseError.CORRECTION_EMPTY, _("一次性告知书须列明需补正的全部内容。"), "items"
         )
+    _days_guard(
+        days,
+        CORRECTION_DAYS_RANGE,
+        CaseError.CORRECTION_DAYS,
+        _("补正期限应为 %(min)d 至 %(max)d 个工作日。"),
+    )
     _late_notice_guard(case)
     _once_only_guard(case, clean)
     notice = CorrectionNotice.objects.create(
@@ -205,8 +222,9 @@ def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) ->
     gaps = [g.strip()[:200] for g in gaps if g and g.strip()]
     if not gaps:
         raise invalid(CaseError.GAPS_EMPTY, _("请列明容缺的材料。"), "gaps")
-    if not 1 <= days <= 30:
-        raise invalid(CaseError.GAPS_DAYS, _("补齐期限应为 1 至 30 个工作日。"), "days")
+    _days_guard(
+        days, GAPS_DAYS_RANGE, CaseError.GAPS_DAYS, _("补齐期限应为 %(min)d 至 %(max)d 个工作日。")
+    )
     _start_clock(case, timezone.now())
     case.gaps, case.gap_due, case.paused_since = gaps, clock.add_workdays(_today(), days), _today()
     return states.transition(case, S.ACCEPTED, actor=staff.account, note=_("容缺受理"), gaps=gaps)
