@@ -21,6 +21,30 @@ S = CaseState
 QUEUE_ROLES = access.QUEUE_ROLES
 
 
+# Form fields answered in advance from what the government holds about the applicant and the
+# enterprise they act for (an empty answer is left out, the applicant types it).
+PREFILL = {
+    "applicant_name": lambda person, entity: person.name,
+    "id_number": lambda person, entity: person.id_number,
+    "mobile": lambda person, entity: person.mobile,
+    "entity_name": lambda person, entity: entity.name if entity else "",
+    "uscc": lambda person, entity: entity.uscc if entity else "",
+    "contact_name": lambda person, entity: person.name if entity else "",
+}
+
+
+def form_prefill(*, account, schema: dict) -> dict:
+    """The answers of a new application form of ``schema`` that the platform already knows:
+    only fields the form has, only values on record; nothing for an account without a person."""
+    person = identity_selectors.person_for_account(account)
+    if person is None:
+        return {}
+    entity = identity_selectors.acting_entity(account)
+    properties = schema.get("properties", {})
+    data = {k: fill(person, entity) for k, fill in PREFILL.items() if k in properties}
+    return {k: v for k, v in data.items() if v}
+
+
 def cases_for_applicant(*, account, state: str = "", limit: int = 100) -> list[Case]:
     person = identity_selectors.person_for_account(account)
     if person is None:
@@ -309,8 +333,8 @@ def _gaps_allowed(case: Case) -> bool:
     if case.item_version_id:
         return case.item_version.accept_with_gaps
     theme = catalog_selectors.theme_public(case.theme.code)
-    versions = [m.item.published for m in theme.members.all() if m.item.published_id]
-    return all(v.accept_with_gaps for v in versions)
+    members = catalog_selectors.theme_members_published(theme)
+    return all(m.item.published.accept_with_gaps for m in members)
 
 
 def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:

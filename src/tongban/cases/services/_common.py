@@ -123,10 +123,6 @@ def _receive(case: Case) -> None:
     case.pre_review_warn = clock.warn_from(_local(case.received_at), case.pre_review_due)
 
 
-def _members(theme):
-    return [m for m in theme.members.all() if m.item.published_id]
-
-
 @transaction.atomic
 def _case_create(
     *,
@@ -154,7 +150,7 @@ def _case_create(
         department, online = item.department, item.published.applies_online
     else:
         theme = catalog_selectors.theme_public(theme_code)
-        members = _members(theme)
+        members = catalog_selectors.theme_members_published(theme)
         if not members:
             raise invalid(CaseError.THEME_EMPTY, _("该主题服务暂无可办理的事项。"), "theme_code")
         target = {"theme": theme, "title": theme.name}

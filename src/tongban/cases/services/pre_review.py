@@ -16,7 +16,6 @@ from ..models import Case, CaseMaterial, CorrectionNotice
 from ._common import (
     FRONT_DESK,
     S,
-    _members,
     _recompute_dues,
     _start_clock,
     _today,
@@ -209,7 +208,8 @@ def case_refuse(*, staff, case_id: int, reasons: str, legal_basis: str) -> Case:
 def _versions(case: Case):
     if case.item_version_id:
         return [case.item_version]
-    return [m.item.published for m in _members(catalog_selectors.theme_public(case.theme.code))]
+    theme = catalog_selectors.theme_public(case.theme.code)
+    return [m.item.published for m in catalog_selectors.theme_members_published(theme)]
 
 
 @service

@@ -16,7 +16,6 @@ from ._common import (
     FRONT_DESK,
     S,
     _gaps_closed_guard,
-    _members,
     _open_task_for_staff,
     _task,
     service,
@@ -32,7 +31,8 @@ def case_review_start(*, staff, case_id: int) -> Case:
         parts = [(case.item_version, case.department)]
     else:
         theme = catalog_selectors.theme_public(case.theme.code)
-        parts = [(m.item.published, m.item.department) for m in _members(theme)]
+        members = catalog_selectors.theme_members_published(theme)
+        parts = [(m.item.published, m.item.department) for m in members]
     CaseTask.objects.bulk_create(
         _task(
             case,
