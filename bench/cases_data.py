@@ -18,7 +18,7 @@ What is made, and how:
   is where that puts it today: old cases are closed (a few refused, withdrawn, revoked or
   left as drafts), recent ones spread over pre-review, correction, accepted, under review,
   decided and delivered, some of them overdue. Case numbers are region + date + sequence, as
-  ``services._next_number`` makes them, and the sequence rows are set to match. The form
+  ``services._common._next_number`` makes them, and the sequence rows are set to match. The form
   answers' ID number and mobile are sealed once in Python, as ``cases.sealing`` stores them.
 - Timeline events for every step each case went through (about six per case), one review
   task per case that reached review, all in SQL.

@@ -45,11 +45,19 @@ def _connections_kept_open():
         signal.connect(close_old_connections)
 
 
+def _test_transaction():
+    """A transaction that counts as a test case's own (Django exempts those from the durable
+    check), so the durable services can set up the module's data inside it."""
+    atomic = transaction.atomic()
+    atomic._from_testcase = True
+    return atomic
+
+
 @pytest.fixture(scope="module")
 def shared(_connections_kept_open, django_db_setup, django_db_blocker):
     """One data set for the module, inside a transaction rolled back at its end (each test's
     own changes are a savepoint inside it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), _test_transaction():
         world = World(factories)
         everyone = ("counter_clerk", "reviewer", "department_head", "supervisor")
         world.staff_all = factories.staff(department=world.dept_a, roles=everyone)

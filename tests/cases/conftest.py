@@ -86,11 +86,15 @@ class World:
             promised_limit_days=promised_limit_days,
         )
 
-    def submitted(self, item=None, account=None, **kwargs):
+    def submitted(self, item=None, account=None, theme=None, **kwargs):
+        """A case of ``item`` (or of ``theme``) created and submitted as the API does it."""
+        target = (
+            {"theme_code": theme.code} if theme is not None else {"item_id": (item or self.item).pk}
+        )
         case = services.case_create_draft(
             account=account or self.account,
-            item_id=(item or self.item).pk,
             form_data=kwargs.pop("form_data", GOOD_FORM),
+            **target,
             **kwargs,
         )
         return services.case_submit(account=account or self.account, case_id=case.pk)

@@ -97,7 +97,7 @@ def test_applicant_is_not_staff(world):
 
 def test_department_b_sees_only_its_part_of_a_theme_case(world):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     services.case_review_start(staff=world.clerk_a, case_id=case.pk)
     b = _client(world.reviewer_b.account)
@@ -111,6 +111,22 @@ def test_department_b_sees_only_its_part_of_a_theme_case(world):
         content_type="application/json",
     )
     assert refused.status_code == 404
+
+
+@pytest.mark.parametrize("days", [0, 61])
+def test_a_correction_period_outside_1_to_60_days_is_refused_over_the_api(world, days):
+    case = world.submitted()
+    refused = _client(world.clerk_a.account).post(
+        f"{API}/staff/cases/{case.pk}/correction",
+        {"items": [{"target": "申请表", "reason": "未签名"}], "days": days},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "case.correction.days"
+    assert refused.json()["message"] == "补正期限应为 1 至 60 个工作日。"
+    assert refused.json()["fields"] == {"days": "补正期限应为 1 至 60 个工作日。"}
+    assert Case.objects.get(pk=case.pk).state == "pre_review"
+    assert not case.correction_notices.exists()
 
 
 def test_staff_flow_over_the_api(world):

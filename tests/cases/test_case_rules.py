@@ -203,7 +203,7 @@ def test_the_applicant_api_leaves_out_staff_internal_events_as_the_page_does(wor
 
 def _theme_under_review(world):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     return services.case_review_start(staff=world.clerk_a, case_id=case.pk)
 

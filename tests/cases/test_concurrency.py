@@ -91,7 +91,11 @@ def test_double_submits_take_no_case_number_from_the_sequence(world):
     numbers = _double_submits(world, 6, spread=0.004)
     [first] = set(numbers)
     assert len(numbers) == 6 and first.endswith("000001")
-    after = services.case_apply(
-        account=world.account, item_id=world.item.pk, form_data=GOOD_FORM, idempotency_key="next"
+    after = services.case_application_save(
+        account=world.account,
+        item_id=world.item.pk,
+        form_data=GOOD_FORM,
+        idempotency_key="next",
+        submit=True,
     )
     assert after.number == first[:-6] + "000002"

@@ -81,7 +81,7 @@ def test_gaps_pause_the_clock_and_it_resumes_later(world, national_day_2025, clo
 
 def test_promised_limit_longer_than_legal_is_capped_and_flagged(world):
     theme = world.theme(promised_limit_days=50)  # joint handling: 45 working days by law
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     case = services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     assert case.promised_limit_days == case.legal_limit_days == 45
     assert case.events.filter(kind="limit_contradiction").exists()

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tongban.cases import services
+from tongban.cases import clock, services
 from tongban.cases.choices import CaseState as S
 from tongban.cases.choices import TaskKind
 from tongban.cases.models import Case, CaseEvent, CaseTask, CorrectionNotice
@@ -68,11 +68,15 @@ def test_numbers_are_unique_and_sequential(world):
 
 
 def test_double_submit_with_the_same_key_is_one_case(world):
-    first = services.case_apply(
-        account=world.account, item_id=world.item.pk, form_data=GOOD_FORM, idempotency_key="k1"
-    )
-    second = services.case_apply(
-        account=world.account, item_id=world.item.pk, form_data=GOOD_FORM, idempotency_key="k1"
+    first, second = (
+        services.case_application_save(
+            account=world.account,
+            item_id=world.item.pk,
+            form_data=GOOD_FORM,
+            idempotency_key="k1",
+            submit=True,
+        )
+        for _ in range(2)
     )
     assert first.pk == second.pk
     assert Case.objects.count() == 1
@@ -139,6 +143,37 @@ def test_correction_notice_must_list_each_item_with_reason(world):
         )
     assert "items.1.reason" in err.value.fields
     assert CorrectionNotice.objects.count() == 0
+
+
+@pytest.mark.parametrize("days", [0, 61, -5])
+def test_a_correction_period_outside_1_to_60_working_days_is_refused(world, days):
+    case = world.submitted()
+    before = CaseEvent.objects.filter(case=case).count()
+    with pytest.raises(InvalidInput) as err:
+        services.case_request_correction(
+            staff=world.clerk_a,
+            case_id=case.pk,
+            items=[{"target": "申请表", "reason": "模糊"}],
+            days=days,
+        )
+    assert err.value.code == "case.correction.days"
+    assert err.value.fields == {"days": "补正期限应为 1 至 60 个工作日。"}
+    assert CorrectionNotice.objects.count() == 0
+    assert CaseEvent.objects.filter(case=case).count() == before
+    assert Case.objects.get(pk=case.pk).state == S.PRE_REVIEW
+
+
+@pytest.mark.parametrize("days", [1, 60])
+def test_a_correction_period_of_1_or_60_working_days_is_accepted(world, days):
+    assert services.CORRECTION_DAYS_RANGE == (1, 60)
+    case = world.submitted()
+    notice = services.case_request_correction(
+        staff=world.clerk_a,
+        case_id=case.pk,
+        items=[{"target": "申请表", "reason": "模糊"}],
+        days=days,
+    )
+    assert notice.due == clock.add_workdays(timezone.localdate(), days)
 
 
 def test_no_notice_within_five_working_days_counts_as_accepted_from_receipt(world):
@@ -273,7 +308,7 @@ def test_theme_case_fans_out_and_is_decided_when_all_parts_are(world):
 
 def test_a_rejected_part_rejects_the_theme_case_and_needs_reasons(world):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     case = services.case_review_start(staff=world.clerk_a, case_id=case.pk)
     task_b = case.tasks.get(department=world.dept_b)
@@ -328,7 +363,7 @@ def test_counter_clerk_outside_the_items_scope_is_refused(world, make):
 
 def test_joint_correction_goes_out_as_one_notice_from_the_lead(world):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     with pytest.raises(Conflict):  # the lead issues its notice directly
         services.case_correction_propose(
             staff=world.clerk_a, case_id=case.pk, items=[{"target": "x", "reason": "y"}]
@@ -468,3 +503,24 @@ def test_an_item_that_takes_no_online_applications_is_refused_online_but_not_at_
         form_data=GOOD_FORM,
     )
     assert case.channel == "counter" and case.state == S.PRE_REVIEW
+
+
+@pytest.mark.parametrize(("days", "accepted"), [(0, False), (1, True), (30, True), (31, False)])
+def test_the_gaps_period_is_1_to_30_working_days_inclusive(world, days, accepted):
+    assert services.GAPS_DAYS_RANGE == (1, 30)
+    case = world.submitted(item=world.publish(accept_with_gaps=True))
+    if accepted:
+        case = services.case_accept_with_gaps(
+            staff=world.clerk_a, case_id=case.pk, gaps=["房屋租赁合同"], days=days
+        )
+        assert case.state == S.ACCEPTED
+        assert case.gap_due == clock.add_workdays(timezone.localdate(), days)
+        return
+    with pytest.raises(InvalidInput) as err:
+        services.case_accept_with_gaps(
+            staff=world.clerk_a, case_id=case.pk, gaps=["房屋租赁合同"], days=days
+        )
+    assert err.value.code == "case.gaps.days"
+    assert err.value.fields == {"days": "补齐期限应为 1 至 30 个工作日。"}
+    case.refresh_from_db()
+    assert case.state == S.PRE_REVIEW and case.gaps == [] and case.gap_due is None

@@ -9,7 +9,6 @@ from django.test import Client
 from tests.cases.builders import commitment, decided, snapshot, with_gaps, with_upload
 from tests.cases.conftest import GOOD_FORM
 from tongban.api import api
-from tongban.cases import services
 from tongban.cases.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +40,7 @@ OPERATIONS = {
         CORRECTION,
     ),
     "/staff/cases/{int:case_id}/correction-proposal": (
-        lambda w: services.case_apply(
-            account=w.account, theme_code=w.theme().code, form_data=GOOD_FORM
-        ),
+        lambda w: w.submitted(theme=w.theme()),
         "post",
         lambda c: f"cases/{c.pk}/correction-proposal",
         CORRECTION,

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.cases.conftest import GOOD_FORM, World
+from tests.cases.conftest import World
 from tests.e2e.test_workbench_journeys import staff_log_in
 from tongban.cases import services
 from tongban.catalog import services as catalog_services
@@ -125,7 +125,7 @@ def test_five_departments_review_their_parts_of_a_theme_case(page, new_page, wor
     theme, parts = _kaiban(world, make)
     lead, _item, lead_reviewer = parts[0]
     clerk = make.staff(department=lead, roles=("counter_clerk",))
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=clerk, case_id=case.pk)
     services.case_review_start(staff=clerk, case_id=case.pk)
 

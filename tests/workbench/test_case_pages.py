@@ -115,7 +115,7 @@ def test_the_case_page_shows_the_case_and_only_the_actions_allowed(world, as_sta
 
 def test_a_member_department_sees_its_part_only_and_only_its_actions(world, as_staff):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     services.case_pre_review_accept(staff=world.clerk_a, case_id=case.pk)
     services.case_review_start(staff=world.clerk_a, case_id=case.pk)
     member = text(as_staff(world.reviewer_b).get(case_url(case)))
@@ -163,6 +163,20 @@ def test_a_correction_row_without_a_reason_is_refused_and_nothing_changes(world,
     assert event_count(case) == before and not case.correction_notices.exists()
     empty = as_staff(world.reviewer_a).post(case_url(case, "correction"), correction_post([]))
     assert empty.status_code == 422 and "一次性告知书须列明需补正的全部内容。" in text(empty)
+
+
+@pytest.mark.parametrize("days", [0, 61])
+def test_a_correction_period_outside_1_to_60_days_is_refused_and_nothing_changes(
+    world, as_staff, days
+):
+    case = world.submitted()
+    before = event_count(case)
+    post = correction_post([("身份证复印件", "复印不清晰")], days=days)
+    response = as_staff(world.reviewer_a).post(case_url(case, "correction"), post)
+    assert response.status_code == 422
+    assert "补正期限应为 1 至 60 个工作日。" in text(response)
+    assert event_count(case) == before and not case.correction_notices.exists()
+    assert Case.objects.get(pk=case.pk).state == S.PRE_REVIEW
 
 
 def test_refuse_needs_reasons_and_legal_basis(world, as_staff):
@@ -348,7 +362,7 @@ def test_the_head_reassigns_a_task_to_another_department(world, as_staff):
 
 def test_a_member_department_proposes_a_joint_correction(world, as_staff):
     theme = world.theme()
-    case = services.case_apply(account=world.account, theme_code=theme.code, form_data=GOOD_FORM)
+    case = world.submitted(theme=theme)
     # in pre-review only the lead department and platform staff see a theme case; the platform
     # admin of the member department 乙局 proposes through the lead
     client = as_staff(world.admin)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _theme(w):
     theme = w.theme()
-    return services.case_apply(account=w.account, theme_code=theme.code, form_data=GOOD_FORM)
+    return w.submitted(theme=theme)
 
 
 def _task_post(case, action, **fields):

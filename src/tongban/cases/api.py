@@ -20,6 +20,7 @@ from tongban.identity.access import staff_of
 
 from . import selectors, services
 from .choices import CaseState
+from .errors import CaseError
 
 router = Router(tags=["cases"])
 
@@ -212,7 +213,7 @@ def apply(
         answers = None
     if not isinstance(answers, dict):
         message = _("表单数据格式不正确。")
-        raise InvalidInput("case.form_data", message, fields={"form_data": message})
+        raise InvalidInput(CaseError.FORM_DATA, message, fields={"form_data": message})
     uploads = [
         (int(key.removeprefix("material_")), upload)
         for key, upload in request.FILES.items()
@@ -302,7 +303,7 @@ class CorrectionItem(Schema):
 
 class CorrectionIn(Schema):
     items: list[CorrectionItem]
-    days: int = Field(services.APPLICANT_CORRECTION_DAYS, ge=1, le=60)
+    days: int = services.APPLICANT_CORRECTION_DAYS
 
 
 class RefuseIn(Schema):

@@ -11,14 +11,14 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.core.errors import Forbidden, NotFound
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
-from tongban.identity.choices import StaffRoleName as R
 
+from . import access
 from .choices import AppointmentState as A
-from .errors import appointment_not_found
+from .errors import CaseError, appointment_not_found
 from .models import Appointment, AppointmentGroup, AppointmentSlot
 
 OPEN_DAYS = 14
-STAFF_ROLES = (R.COUNTER_CLERK, R.DEPARTMENT_HEAD)
+STAFF_ROLES = access.APPOINTMENT_STAFF
 
 
 def groups_public() -> list[AppointmentGroup]:
@@ -34,7 +34,7 @@ def group_public(group_id: int) -> AppointmentGroup:
     group = AppointmentGroup.objects.select_related("center").filter(pk=group_id, active=True)
     found = group.first()
     if found is None:
-        raise NotFound("appointment.group.not_found", _("业务分组不存在或已停止预约。"))
+        raise NotFound(CaseError.APPOINTMENT_GROUP_NOT_FOUND, _("业务分组不存在或已停止预约。"))
     return found
 
 
@@ -109,10 +109,10 @@ def group_for_staff(*, staff, group_id: int, lock: bool = False) -> AppointmentG
         qs = qs.select_for_update(of=("self",))
     group = qs.filter(pk=group_id).first()
     if group is None:
-        raise NotFound("appointment.group.not_found", _("业务分组不存在。"))
-    if group.center_id != staff.department_id and R.PLATFORM_ADMIN not in staff.role_names():
+        raise NotFound(CaseError.APPOINTMENT_GROUP_NOT_FOUND, _("业务分组不存在。"))
+    if not access.can_see_department(staff, group.center_id):
         raise Forbidden(
-            "appointment.wrong_center",
+            CaseError.APPOINTMENT_WRONG_CENTER,
             _("“%(group)s”属于%(center)s，您只能管理本中心（%(mine)s）的预约。")
             % {"group": group.name, "center": group.center.name, "mine": staff.department.name},
         )

@@ -5,31 +5,31 @@ Capacity holds however many bookings race: a seat is taken by one conditional UP
 (``booked = booked + 1 WHERE booked < capacity``), which the database serialises per row and
 re-checks for each writer, and a check constraint refuses any row outside 0 ≤ booked ≤ capacity.
 A reschedule touches its two slots in id order, so two people swapping slots cannot deadlock.
-Verbs are keyword-only, one transaction each, audit-logged, and tell the applicant by message."""
+Verbs are keyword-only, one durable transaction each (``appointment_book``'s is ``_book``'s, so
+that a twin that lost can look up the winner's booking after it), audit-logged, and tell the
+applicant by message."""
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from string import ascii_uppercase
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, Forbidden, NotFound
 from tongban.identity.access import require_role
-from tongban.identity.choices import StaffRoleName as R
 
-from . import clock
-from .appointment_selectors import STAFF_ROLES, group_for_staff
+from . import access, clock
+from .appointment_selectors import group_for_staff
 from .choices import AppointmentState as A
-from .errors import appointment_not_found, invalid
+from .errors import CaseError, appointment_not_found, invalid
 from .models import Appointment, AppointmentGroup, AppointmentSlot
 from .sequences import sequence_next
-from .services import _person
 from .states import notify_person
 
 DEFAULT_TIMES = (
@@ -67,14 +67,14 @@ def _slot(slot_id: int) -> AppointmentSlot:
         .first()
     )
     if slot is None:
-        raise NotFound("appointment.slot.not_found", _("预约时段不存在或已停止预约。"))
+        raise NotFound(CaseError.APPOINTMENT_SLOT_NOT_FOUND, _("预约时段不存在或已停止预约。"))
     return slot
 
 
 def _bookable(slot: AppointmentSlot) -> None:
     if _started(slot):
         raise Conflict(
-            "appointment.slot_past",
+            CaseError.APPOINTMENT_SLOT_PAST,
             _("“%(slot)s”时段已开始或已过去，请选择其他时段。") % {"slot": slot_label(slot)},
         )
 
@@ -86,7 +86,7 @@ def _take_seat(slot: AppointmentSlot) -> None:
     )
     if not taken:
         raise Conflict(
-            "appointment.slot_full",
+            CaseError.APPOINTMENT_SLOT_FULL,
             _("“%(slot)s”时段已约满，请选择其他时段。") % {"slot": slot_label(slot)},
         )
     slot.refresh_from_db(fields=["booked"])
@@ -99,7 +99,7 @@ def _release_seat(slot: AppointmentSlot) -> None:
 
 def _own(*, account, appointment_id: int) -> Appointment:
     """The applicant's own appointment, locked; anyone else's is 'not found'."""
-    person = _person(account)
+    person = access.person_of(account)
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "slot__group", "slot__group__center", "person")
@@ -134,19 +134,19 @@ def _audit(action: str, appointment: Appointment, *, actor, **details) -> None:
 # --- staff: groups and slots --------------------------------------------------------------------
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_group_create(
     *, staff, name: str, item_ids: Iterable[int] = (), queue_letter: str = "A"
 ) -> AppointmentGroup:
     """A group of items the staff member's own center takes appointments for."""
-    require_role(staff, *STAFF_ROLES)
+    require_role(staff, *access.APPOINTMENT_STAFF)
     name = (name or "").strip()
     if not name:
-        raise invalid("appointment.group.name", _("请填写业务分组名称。"), "name")
+        raise invalid(CaseError.APPOINTMENT_GROUP_NAME, _("请填写业务分组名称。"), "name")
     letter = (queue_letter or "").strip().upper()
     if len(letter) != 1 or letter not in ascii_uppercase:
         raise invalid(
-            "appointment.group.queue_letter",
+            CaseError.APPOINTMENT_GROUP_QUEUE_LETTER,
             _("排队号字母应为 A 至 Z 中的一个字母。"),
             "queue_letter",
         )
@@ -157,13 +157,13 @@ def appointment_group_create(
     unknown = [i for i in ids if i not in published]
     if unknown:
         raise invalid(
-            "appointment.group.items",
+            CaseError.APPOINTMENT_GROUP_ITEMS,
             _("以下事项不存在或未发布：%(ids)s。") % {"ids": "、".join(map(str, unknown))},
             "item_ids",
         )
     if AppointmentGroup.objects.filter(center=staff.department, name=name[:100]).exists():
         raise Conflict(
-            "appointment.group.exists",
+            CaseError.APPOINTMENT_GROUP_EXISTS,
             _("本中心已有名为“%(name)s”的业务分组。") % {"name": name},
         )
     group = AppointmentGroup.objects.create(
@@ -185,7 +185,7 @@ def _as_time(value, field: str) -> time:
         return time.fromisoformat(str(value).strip())
     except ValueError:
         raise invalid(
-            "appointment.slots.time",
+            CaseError.APPOINTMENT_SLOTS_TIME,
             _("时间“%(value)s”格式不正确，应为 09:00 这样的格式。") % {"value": value},
             field,
         ) from None
@@ -194,18 +194,18 @@ def _as_time(value, field: str) -> time:
 def _times(times) -> list[tuple[time, time]]:
     pairs = sorted((_as_time(s, "times"), _as_time(e, "times")) for s, e in times)
     if not pairs:
-        raise invalid("appointment.slots.times", _("请至少填写一个时段。"), "times")
+        raise invalid(CaseError.APPOINTMENT_SLOTS_TIMES, _("请至少填写一个时段。"), "times")
     for (start, end), following in zip(pairs, [*pairs[1:], None], strict=True):
         if start >= end:
             raise invalid(
-                "appointment.slots.order",
+                CaseError.APPOINTMENT_SLOTS_ORDER,
                 _("时段 %(s)s–%(e)s 的结束时间应晚于开始时间。")
                 % {"s": f"{start:%H:%M}", "e": f"{end:%H:%M}"},
                 "times",
             )
         if following is not None and following[0] < end:
             raise invalid(
-                "appointment.slots.overlap",
+                CaseError.APPOINTMENT_SLOTS_OVERLAP,
                 _("时段 %(a)s 与 %(b)s 重叠。")
                 % {"a": f"{start:%H:%M}–{end:%H:%M}", "b": f"{following[0]:%H:%M}"},
                 "times",
@@ -213,7 +213,7 @@ def _times(times) -> list[tuple[time, time]]:
     return pairs
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_slots_publish(
     *,
     staff,
@@ -230,18 +230,18 @@ def appointment_slots_publish(
     group = group_for_staff(staff=staff, group_id=group_id, lock=True)
     today = timezone.localdate()
     if date_from < today:
-        raise invalid("appointment.slots.past", _("开始日期不能早于今天。"), "date_from")
+        raise invalid(CaseError.APPOINTMENT_SLOTS_PAST, _("开始日期不能早于今天。"), "date_from")
     if date_to < date_from:
-        raise invalid("appointment.slots.range", _("结束日期不能早于开始日期。"), "date_to")
+        raise invalid(CaseError.APPOINTMENT_SLOTS_RANGE, _("结束日期不能早于开始日期。"), "date_to")
     if (date_to - date_from).days >= PUBLISH_MAX_DAYS:
         raise invalid(
-            "appointment.slots.too_long",
+            CaseError.APPOINTMENT_SLOTS_TOO_LONG,
             _("一次最多发布 %(n)d 天的时段。") % {"n": PUBLISH_MAX_DAYS},
             "date_to",
         )
     if not 1 <= capacity <= CAPACITY_MAX:
         raise invalid(
-            "appointment.slots.capacity",
+            CaseError.APPOINTMENT_SLOTS_CAPACITY,
             _("每个时段可约人数应为 1 至 %(n)d 人。") % {"n": CAPACITY_MAX},
             "capacity",
         )
@@ -282,11 +282,11 @@ def appointment_slots_publish(
     return len(new)
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_check_in(*, staff, appointment_id: int) -> Appointment:
     """The applicant has arrived: issue the next queue number of the center's day (per queue
     letter). Checking in again returns the same number."""
-    require_role(staff, *STAFF_ROLES)
+    require_role(staff, *access.APPOINTMENT_STAFF)
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "slot__group", "slot__group__center", "person")
@@ -294,22 +294,22 @@ def appointment_check_in(*, staff, appointment_id: int) -> Appointment:
         .first()
     )
     if appointment is None:
-        raise NotFound("appointment.not_found", _("预约不存在。"))
+        raise NotFound(CaseError.APPOINTMENT_NOT_FOUND, _("预约不存在。"))
     center = appointment.slot.group.center
-    if center.pk != staff.department_id and R.PLATFORM_ADMIN not in staff.role_names():
+    if not access.can_see_department(staff, center.pk):
         raise Forbidden(
-            "appointment.wrong_center",
+            CaseError.APPOINTMENT_WRONG_CENTER,
             _("该预约在%(center)s办理，不能在本中心（%(mine)s）签到取号。")
             % {"center": center.name, "mine": staff.department.name},
         )
     if appointment.state == A.CHECKED_IN:
         return appointment
     if appointment.state == A.CANCELLED:
-        raise Conflict("appointment.cancelled", _("该预约已取消，不能签到取号。"))
+        raise Conflict(CaseError.APPOINTMENT_CANCELLED, _("该预约已取消，不能签到取号。"))
     today = timezone.localdate()
     if appointment.slot.date != today:
         raise Conflict(
-            "appointment.not_today",
+            CaseError.APPOINTMENT_NOT_TODAY,
             _("该预约的日期是 %(date)s，只能在预约当天签到取号。")
             % {"date": appointment.slot.date.isoformat()},
         )
@@ -333,12 +333,12 @@ def appointment_check_in(*, staff, appointment_id: int) -> Appointment:
 
 def _check_item(group: AppointmentGroup, item_id: int | None) -> None:
     if item_id is not None and item_id not in group.item_ids:
-        raise invalid("appointment.item", _("所选事项不在该业务分组内。"), "item_id")
+        raise invalid(CaseError.APPOINTMENT_ITEM, _("所选事项不在该业务分组内。"), "item_id")
 
 
 def _duplicate(slot: AppointmentSlot) -> Conflict:
     return Conflict(
-        "appointment.duplicate",
+        CaseError.APPOINTMENT_DUPLICATE,
         _("您已预约“%(slot)s”，无需重复预约。") % {"slot": slot_label(slot)},
     )
 
@@ -350,7 +350,7 @@ def appointment_book(
     the twins interleave: a twin that finds the booking already there (the one-per-slot check,
     a unique constraint, or a full slot) looks the key up again once it has lost, and returns
     what the winner committed."""
-    person = _person(account)
+    person = access.person_of(account)
     key = (idempotency_key or "")[:64]
     try:
         return _booked_with(person, key) or _book(
@@ -371,7 +371,7 @@ def _booked_with(person, key: str) -> Appointment | None:
     return Appointment.objects.filter(person=person, idempotency_key=key).first()
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def _book(*, person, account, slot_id: int, item_id, key: str) -> Appointment:
     slot = _slot(slot_id)
     _bookable(slot)
@@ -392,7 +392,7 @@ def _book(*, person, account, slot_id: int, item_id, key: str) -> Appointment:
     return appointment
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_reschedule(*, account, appointment_id: int, slot_id: int) -> Appointment:
     """Move a booking to another slot of the same group: the new seat is taken and the old one
     released in one transaction (if the new slot is full, the old booking stays)."""
@@ -400,16 +400,18 @@ def appointment_reschedule(*, account, appointment_id: int, slot_id: int) -> App
     old = appointment.slot
     if appointment.state != A.BOOKED:
         raise Conflict(
-            "appointment.not_booked",
+            CaseError.APPOINTMENT_NOT_BOOKED,
             _("该预约当前为“%(state)s”，不能改约。") % {"state": A(appointment.state).label},
         )
     if _started(old):
-        raise Conflict("appointment.started", _("预约时段已开始，不能改约。"))
+        raise Conflict(CaseError.APPOINTMENT_STARTED, _("预约时段已开始，不能改约。"))
     new = _slot(slot_id)
     if new.pk == old.pk:
-        raise invalid("appointment.same_slot", _("请选择另一个时段。"), "slot_id")
+        raise invalid(CaseError.APPOINTMENT_SAME_SLOT, _("请选择另一个时段。"), "slot_id")
     if new.group_id != old.group_id:
-        raise invalid("appointment.other_group", _("只能改约到同一业务分组的时段。"), "slot_id")
+        raise invalid(
+            CaseError.APPOINTMENT_OTHER_GROUP, _("只能改约到同一业务分组的时段。"), "slot_id"
+        )
     _bookable(new)
     if (
         Appointment.objects.filter(slot=new, person=appointment.person)
@@ -434,16 +436,16 @@ def appointment_reschedule(*, account, appointment_id: int, slot_id: int) -> App
     return appointment
 
 
-@transaction.atomic
+@audited_atomic(durable=True)
 def appointment_cancel(*, account, appointment_id: int) -> Appointment:
     """Cancel before the slot starts; the seat is free again. Cancelling twice is harmless."""
     appointment = _own(account=account, appointment_id=appointment_id)
     if appointment.state == A.CANCELLED:
         return appointment
     if appointment.state == A.CHECKED_IN:
-        raise Conflict("appointment.checked_in", _("您已签到取号，不能再取消预约。"))
+        raise Conflict(CaseError.APPOINTMENT_CHECKED_IN, _("您已签到取号，不能再取消预约。"))
     if _started(appointment.slot):
-        raise Conflict("appointment.started", _("预约时段已开始，不能取消。"))
+        raise Conflict(CaseError.APPOINTMENT_STARTED, _("预约时段已开始，不能取消。"))
     _release_seat(appointment.slot)
     appointment.state, appointment.cancelled_at = A.CANCELLED, timezone.now()
     appointment.save(update_fields=["state", "cancelled_at"])

@@ -10,16 +10,39 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Forbidden, NotFound
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
-from tongban.identity.choices import StaffRoleName as R
 
-from . import clock, states
+from . import access, clock, states
 from .choices import CaseChannel, CaseState, QueueKind, TaskKind, TaskState
-from .errors import case_not_found, invalid
+from .errors import CaseError, case_not_found, invalid
 from .models import Case, CaseEvent, CaseMaterial, CaseTask
 from .uploads import max_bytes as upload_max_bytes
 
 S = CaseState
-QUEUE_ROLES = (R.COUNTER_CLERK, R.REVIEWER, R.DEPARTMENT_HEAD)
+QUEUE_ROLES = access.QUEUE_ROLES
+
+
+# Form fields answered in advance from what the government holds about the applicant and the
+# enterprise they act for (an empty answer is left out, the applicant types it).
+PREFILL = {
+    "applicant_name": lambda person, entity: person.name,
+    "id_number": lambda person, entity: person.id_number,
+    "mobile": lambda person, entity: person.mobile,
+    "entity_name": lambda person, entity: entity.name if entity else "",
+    "uscc": lambda person, entity: entity.uscc if entity else "",
+    "contact_name": lambda person, entity: person.name if entity else "",
+}
+
+
+def form_prefill(*, account, schema: dict) -> dict:
+    """The answers of a new application form of ``schema`` that the platform already knows:
+    only fields the form has, only values on record; nothing for an account without a person."""
+    person = identity_selectors.person_for_account(account)
+    if person is None:
+        return {}
+    entity = identity_selectors.acting_entity(account)
+    properties = schema.get("properties", {})
+    data = {k: fill(person, entity) for k, fill in PREFILL.items() if k in properties}
+    return {k: v for k, v in data.items() if v}
 
 
 def cases_for_applicant(*, account, state: str = "", limit: int = 100) -> list[Case]:
@@ -123,7 +146,7 @@ def queue_for_staff(
     other departments' theme cases, and nothing else of theirs."""
     require_role(staff, *QUEUE_ROLES)
     if kind not in QueueKind.values:
-        raise invalid("case.queue.kind", _("队列类型不正确。"), "kind")
+        raise invalid(CaseError.QUEUE_KIND, _("队列类型不正确。"), "kind")
     today, limit = timezone.localdate(), max(1, min(limit, 200))
     if kind == QueueKind.REVIEW:
         tasks = CaseTask.objects.filter(department_id=staff.department_id, state=TaskState.OPEN)
@@ -170,53 +193,31 @@ def queue_for_staff(
     ]
 
 
-def cases_open_to_staff():
-    """The cases staff may be shown at all, whatever their department or role (platform admins
-    included): a draft is the applicant's alone until it is submitted, so asking for one is
-    answered 'not found', as for any case one may not see."""
-    return Case.objects.exclude(state=S.DRAFT)
-
-
-def _tasks_seen_by(staff):
-    """The parts of a case a staff member sees: every part when the department holds the case
-    (and for a platform admin), only its own for a member department of a theme case."""
-    tasks = CaseTask.objects.select_related("department")
-    if R.PLATFORM_ADMIN in staff.role_names():
-        return tasks
-    mine = staff.department_id
-    return tasks.filter(Q(department_id=mine) | Q(case__department_id=mine))
-
-
 def case_for_staff(*, staff, case_id: int) -> Case:
     """A case its department holds, one with a part assigned to the staff's department, or a
     theme case in pre-review in which the department handles a member item (so that it can
     propose a joint correction before the parts are sent out). Its ``tasks`` are the parts the
-    staff member may see (``_tasks_seen_by``): the case page and the API show the same ones."""
+    staff member may see (``access.tasks_seen_by``): the case page and the API show the same
+    ones."""
     require_role(staff, *QUEUE_ROLES)
     case = (
-        cases_open_to_staff()
+        access.cases_open_to_staff()
         .select_related("department", "item_version", "theme", "applicant")
         .prefetch_related(
             "events",
             "materials",
             "correction_notices",
-            Prefetch("tasks", queryset=_tasks_seen_by(staff)),
+            Prefetch(
+                "tasks",
+                queryset=access.tasks_seen_by(staff, CaseTask.objects.select_related("department")),
+            ),
         )
         .filter(pk=case_id)
         .first()
     )
     if case is None:
         raise case_not_found()
-    mine = (
-        case.department_id == staff.department_id
-        or any(t.department_id == staff.department_id for t in case.tasks.all())
-        or (
-            case.is_theme
-            and case.state == S.PRE_REVIEW
-            and staff.department_id in _theme_departments(case)
-        )
-    )
-    if not mine and R.PLATFORM_ADMIN not in staff.role_names():
+    if not access.can_read_case(staff, case):
         raise Forbidden("staff.department", _("该办件不属于您的部门。"))
     audit_record(
         action="cases.case.staff_read",
@@ -254,7 +255,7 @@ def case_public_status(*, number: str, name: str) -> dict:
     name and an unknown number answer the same."""
     number, name = (number or "").strip(), (name or "").strip()
     if not number or not name:
-        raise invalid("case.status.query", _("请输入办件编号和申请人姓名。"), "number")
+        raise invalid(CaseError.STATUS_QUERY, _("请输入办件编号和申请人姓名。"), "number")
     # One unique-key lookup with no ORDER BY, rows as tuples, the name and state checked here:
     # the query the whole city can send is the cheapest to build (ORM compilation was 40% of
     # its time).
@@ -307,24 +308,7 @@ def case_checklist(*, case: Case, form_data: dict | None = None) -> list[dict]:
 
 # --- workbench: queues, the case page and the counter, as a staff member sees them -------------
 
-STAFF_FRONT_DESK = (R.COUNTER_CLERK, R.REVIEWER)
-DELIVERY_ROLES = (R.REVIEWER, R.COUNTER_CLERK)
 AFTER_DECISION = (S.DECIDED, S.DELIVERED, S.CLOSED)
-
-
-def _holds(staff, *roles) -> bool:
-    """``access.require_role`` asked as a question (the rule stays there)."""
-    try:
-        require_role(staff, *roles)
-    except Forbidden:
-        return False
-    return True
-
-
-def _acts_for(staff, department_id) -> bool:
-    """``access.require_department`` as a question, by id (tasks carry only their department's
-    id, and loading each department to ask would cost a query per task)."""
-    return staff.department_id == department_id or R.PLATFORM_ADMIN in staff.role_names()
 
 
 def queue_page_for_staff(*, staff, **filters) -> list[dict]:
@@ -341,34 +325,34 @@ def case_tasks_of_staff(*, staff, case: Case) -> list[CaseTask]:
     return [
         t
         for t in case.tasks.all()
-        if t.state == TaskState.OPEN and _acts_for(staff, t.department_id)
+        if t.state == TaskState.OPEN and access.can_see_department(staff, t.department_id)
     ]
-
-
-def _theme_departments(case: Case) -> set[int]:
-    theme = catalog_selectors.theme_public(case.theme.code)
-    return {m.item.department_id for m in theme.members.all() if m.item.published_id}
 
 
 def _gaps_allowed(case: Case) -> bool:
     if case.item_version_id:
         return case.item_version.accept_with_gaps
     theme = catalog_selectors.theme_public(case.theme.code)
-    versions = [m.item.published for m in theme.members.all() if m.item.published_id]
-    return all(v.accept_with_gaps for v in versions)
+    members = catalog_selectors.theme_members_published(theme)
+    return all(m.item.published.accept_with_gaps for m in members)
 
 
 def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
     """What ``staff`` may do to ``case`` now: the state machine's transitions from its state,
     narrowed by the staff member's roles and department. The one place the workbench asks;
-    each entry mirrors the guard of its service (tests hold the two together: an action listed
-    succeeds, one not listed is refused by the service)."""
+    who may act is asked of ``access``, as the services ask it (tests hold the two together:
+    an action listed succeeds, one not listed is refused by the service)."""
     today = today or timezone.localdate()
     state, actions = case.state, []
-    front = _holds(staff, *STAFF_FRONT_DESK) and _acts_for(staff, case.department_id)
-    reviewer, head = _holds(staff, R.REVIEWER), _holds(staff, R.DEPARTMENT_HEAD)
-    holds_case = _acts_for(staff, case.department_id)
+    front = access.can_handle_case(staff, case, access.FRONT_DESK)
+    reviewing = access.can_handle_case(staff, case, access.REVIEWERS)
+    heading = access.can_handle_case(staff, case, access.HEADS)
+    delivering = access.can_handle_case(staff, case, access.DELIVERY_ROLES)
     tasks = case_tasks_of_staff(staff=staff, case=case)
+
+    def own(kind, roles) -> bool:
+        return any(t.kind == kind and access.can_handle_task(staff, t, roles) for t in tasks)
+
     if front and state == S.PRE_REVIEW:
         actions.append("accept")
         if case.pre_review_due is not None and today <= case.pre_review_due:
@@ -376,43 +360,31 @@ def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
         actions.append("refuse")
         if _gaps_allowed(case):
             actions.append("accept_with_gaps")
-    if (
-        case.is_theme
-        and state == S.PRE_REVIEW
-        and _holds(staff, *STAFF_FRONT_DESK)
-        and staff.department_id != case.department_id
-        and staff.department_id in _theme_departments(case)
-    ):
+    if state == S.PRE_REVIEW and access.can_propose_correction(staff, case):
         actions.append("propose_correction")
     if front and case.gaps:
         actions.append("gaps_close")
     if front and state == S.ACCEPTED:
         actions.append("review_start")
     if (
-        reviewer
-        and holds_case
+        reviewing
         and state == S.ACCEPTED
         and not case.gaps
         and case.item_version_id
         and case.item_version.commitment
     ):
         actions.append("commitment_approve")
-    if (
-        reviewer
-        and state == S.UNDER_REVIEW
-        and not case.gaps
-        and any(t.kind == TaskKind.REVIEW for t in tasks)
-    ):
+    if state == S.UNDER_REVIEW and not case.gaps and own(TaskKind.REVIEW, access.REVIEWERS):
         actions.append("decide")
-    if reviewer and state in AFTER_DECISION and any(t.kind == TaskKind.VERIFICATION for t in tasks):
+    if state in AFTER_DECISION and own(TaskKind.VERIFICATION, access.REVIEWERS):
         actions.append("verify")
-    if head and tasks:
+    if any(access.can_handle_task(staff, t, access.HEADS) for t in tasks):
         actions.append("reassign")
-    if head and holds_case and state in (S.ACCEPTED, S.UNDER_REVIEW) and not case.extension_days:
+    if heading and state in (S.ACCEPTED, S.UNDER_REVIEW) and not case.extension_days:
         actions.append("extend")
-    if _holds(staff, *DELIVERY_ROLES) and holds_case and state == S.DECIDED:
+    if delivering and state == S.DECIDED:
         actions.append("deliver")
-    if _holds(staff, *DELIVERY_ROLES) and holds_case and state == S.DELIVERED:
+    if delivering and state == S.DELIVERED:
         actions.append("close")
     if front and any(m.trust_level == "C" for m in case.materials.all()):
         actions.append("material_verify")
@@ -461,7 +433,7 @@ def case_material_for_staff(*, staff, case_id: int, material_id: int):
     case = case_for_staff(staff=staff, case_id=case_id)
     material = next((m for m in case.materials.all() if m.pk == material_id and m.file), None)
     if material is None:
-        raise NotFound("case.material.not_found", _("材料不存在。"))
+        raise NotFound(CaseError.MATERIAL_NOT_FOUND, _("材料不存在。"))
     audit_record(
         action="cases.material.staff_download",
         actor=staff.account,
@@ -475,7 +447,7 @@ def case_material_for_staff(*, staff, case_id: int, material_id: int):
 def counter_items(*, staff, q: str = "", limit: int = 20) -> list:
     """Published items a counter clerk may accept: citywide ones, and those of the clerk's region
     (``case_counter_create`` refuses any other)."""
-    require_role(staff, R.COUNTER_CLERK)
+    require_role(staff, *access.COUNTER)
     qs = catalog_selectors.published_items().filter(
         Q(published__citywide=True) | Q(region_id=staff.department.region_id)
     )
@@ -488,14 +460,14 @@ def counter_items(*, staff, q: str = "", limit: int = 20) -> list:
 def counter_receipt_for_staff(*, staff, case_id: int) -> Case:
     """A counter case as the center that received it sees it (the receipt), whichever
     department processes it; any other case is 'not found'."""
-    require_role(staff, R.COUNTER_CLERK)
+    require_role(staff, *access.COUNTER)
     case = (
         Case.objects.select_related("department", "center", "applicant")
         .prefetch_related("materials")
         .filter(pk=case_id, channel=CaseChannel.COUNTER)
         .first()
     )
-    if case is None or not _acts_for(staff, case.center_id):
+    if case is None or not access.can_see_department(staff, case.center_id):
         raise case_not_found()
     return case
 
@@ -547,7 +519,10 @@ def upload_limit_mb() -> int:
 
 def case_desks_for_staff(staff) -> dict[str, bool]:
     """Which case pages the workbench home links for this staff member."""
-    return {"queues": _holds(staff, *QUEUE_ROLES), "counter": _holds(staff, R.COUNTER_CLERK)}
+    return {
+        "queues": access.can_hold(staff, *QUEUE_ROLES),
+        "counter": access.can_hold(staff, *access.COUNTER),
+    }
 
 
 STAFF_EVENT_LABELS = {

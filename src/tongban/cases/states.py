@@ -15,6 +15,7 @@ from tongban.notify.services import message_queue, message_to_account
 
 from .choices import CaseState as S
 from .clock import DELIVERY_DAYS, add_workdays
+from .errors import CaseError
 from .models import Case, CaseEvent
 
 BEFORE_DECISION = (
@@ -49,7 +50,7 @@ def allowed(frm: str, to: str) -> bool:
 def check(case: Case, to: str) -> None:
     if not allowed(case.state, to):
         raise Conflict(
-            "case.transition_not_allowed",
+            CaseError.TRANSITION_NOT_ALLOWED,
             _("办件当前状态为“%(frm)s”，不能变更为“%(to)s”。")
             % {"frm": S(case.state).label, "to": S(to).label},
         )

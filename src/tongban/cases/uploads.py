@@ -5,7 +5,7 @@ import hashlib
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .errors import invalid
+from .errors import CaseError, invalid
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SIGNATURES = {
@@ -37,7 +37,7 @@ def check_upload(upload) -> tuple[str, str]:
     limit = max_bytes()
     if upload.size > limit:
         raise invalid(
-            "case.upload.too_large",
+            CaseError.UPLOAD_TOO_LARGE,
             _("文件过大（%(size).1f MB），单个文件不能超过 %(limit)d MB。")
             % {"size": upload.size / 1048576, "limit": limit // 1048576},
             "file",
@@ -48,7 +48,7 @@ def check_upload(upload) -> tuple[str, str]:
     name = (upload.name or "").lower()
     if content_type is None or not name.endswith(EXTENSIONS[content_type]):
         raise invalid(
-            "case.upload.type",
+            CaseError.UPLOAD_TYPE,
             _("只能上传 PDF、JPG 或 PNG 文件，且文件内容须与扩展名一致。"),
             "file",
         )

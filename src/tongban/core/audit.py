@@ -99,15 +99,23 @@ def _append(using: str, entries: list[AuditEntry]) -> None:
     connection.tongban_audit_head = (entries[-1].seq, entries[-1].hash)
 
 
-def audited_atomic(func):
+def audited_atomic(func=None, *, durable: bool = False):
     """``transaction.atomic`` for a service whose audit entries are appended together when it
-    has finished (see the module's docstring). Nested calls join the outermost batch."""
+    has finished (see the module's docstring). Nested calls join the outermost batch.
+
+    ``@audited_atomic(durable=True)`` is for a top-level service, which owns its transaction:
+    called inside another transaction it raises ``RuntimeError`` (Django's durable atomic;
+    test cases' own transactions are exempt), so no caller can fold it into a larger one whose
+    commit it would not control. Such services call each other's private, non-durable
+    internals, never each other."""
+    if func is None:
+        return functools.partial(audited_atomic, durable=durable)
 
     @functools.wraps(func)
     def inner(*args, **kwargs):
         using = router.db_for_write(AuditEntry)
         connection = connections[using]
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, durable=durable):
             if getattr(connection, "tongban_audit_batch", None) is not None:
                 return func(*args, **kwargs)
             connection.tongban_audit_batch = batch = []

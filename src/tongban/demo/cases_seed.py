@@ -8,7 +8,6 @@ whose key exists is skipped."""
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 
 from tongban.cases import appointments
@@ -145,10 +144,10 @@ def _scenario_exists(person, key: str) -> bool:
     return Case.objects.filter(applicant=person, idempotency_key=f"demo-{key}").exists()
 
 
-@transaction.atomic
 def seed_cases(*, owner_id_number: str, agent_id_number: str, enterprise_uscc: str) -> int:
     """Cases of the demo's legal representative (owner), and a theme case of the enterprise's
-    agent. Returns how many scenarios were added (0 when all are there)."""
+    agent. Returns how many scenarios were added (0 when all are there). Not one transaction:
+    each service the scenarios call owns its (durable) transaction, as in production."""
     zhang = identity_selectors.person_by_id_number(owner_id_number)
     li = identity_selectors.person_by_id_number(agent_id_number)
     residence = _item("居住证办理", "pd-police")
@@ -302,11 +301,10 @@ def _amr_item(**flag) -> ServiceItem | None:
 RESIDENCE_GROUP = "居住证业务"
 
 
-@transaction.atomic
 def seed_appointments(*, citizen_id_number: str) -> int:
     """The Weifang center takes appointments for 居住证 on the next two weeks' working days (topped
     up on every run, so the demo always has slots); one citizen holds a booking. Returns how
-    many slots were added."""
+    many slots were added. Each service called owns its transaction (see ``seed_cases``)."""
     clerk = _staff("clerk.weifang")
     residence = _item("居住证办理", "pd-police")
     group = AppointmentGroup.objects.filter(center=clerk.department, name=RESIDENCE_GROUP).first()

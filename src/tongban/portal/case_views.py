@@ -23,15 +23,6 @@ from tongban.identity import selectors as identity
 
 from .case_forms import StatusQueryForm, WithdrawForm, error_summary, field_errors, uploads_from
 
-PREFILL = {
-    "applicant_name": lambda person, entity: person.name,
-    "id_number": lambda person, entity: person.id_number,
-    "mobile": lambda person, entity: person.mobile,
-    "entity_name": lambda person, entity: entity.name if entity else "",
-    "uscc": lambda person, entity: entity.uscc if entity else "",
-    "contact_name": lambda person, entity: person.name if entity else "",
-}
-
 
 def _person(request):
     person = identity.person_for_account(request.user)
@@ -42,14 +33,6 @@ def _person(request):
 
 def _not_online():
     return Conflict("case.not_online", _("该事项暂不支持网上申请，请按办事指南到窗口办理。"))
-
-
-def _prefill(request, schema: dict) -> dict:
-    """What the platform already knows about the applicant (and the enterprise they act for)."""
-    person, entity = _person(request), identity.acting_entity(request.user)
-    properties = schema.get("properties", {})
-    data = {k: fill(person, entity) for k, fill in PREFILL.items() if k in properties}
-    return {k: v for k, v in data.items() if v}
 
 
 def _target_of_case(case) -> dict:
@@ -74,7 +57,11 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
     """The application form with its checklist: new (``create`` names the item or theme), a
     draft (``case``), or a correction (``mode="correct"``)."""
     schema, ui = target["schema"], target["ui"]
-    data = case.form_data if case is not None else _prefill(request, schema)
+    data = (
+        case.form_data
+        if case is not None
+        else cases.form_prefill(account=request.user, schema=schema)
+    )
     key = (
         request.POST.get("idempotency_key")
         or (case.idempotency_key if case is not None else "")
@@ -238,7 +225,7 @@ def _parts(case) -> list[dict]:
         return [
             {"title": f"{m.part} · {m.item.published.name}", "department": m.item.department.name,
              "state": _("待分送"), "decision": ""}
-            for m in theme.members.all() if m.item.published_id
+            for m in catalog.theme_members_published(theme)
         ]  # fmt: skip
     return []
 

@@ -4,6 +4,7 @@ the services decide what is allowed and answer in Chinese (messages land on thes
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongban.cases import services as case_services
 from tongban.cases.choices import CaseChannel, Decision, DeliveryMethod, QueueKind
 from tongban.core.errors import DomainError
 from tongban.identity import services as identity_services
@@ -41,7 +42,9 @@ def correction_items(formset) -> list[dict]:
 
 
 class CorrectionDaysForm(forms.Form):
-    days = forms.IntegerField(label=_("补正期限（工作日）"), min_value=1, max_value=60, initial=10)
+    days = forms.IntegerField(
+        label=_("补正期限（工作日）"), initial=case_services.APPLICANT_CORRECTION_DAYS
+    )
 
 
 class RefuseForm(forms.Form):

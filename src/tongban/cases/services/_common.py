@@ -1,0 +1,309 @@
+"""Helpers the lifecycle steps share: case numbers, the form and materials checks, the
+clocks, tasks. Private to the package."""
+
+import json
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.catalog import selectors as catalog_selectors
+from tongban.core.audit import audit_record, audited_atomic
+from tongban.core.errors import Conflict, InvalidInput
+from tongban.identity import selectors as identity_selectors
+from tongban.identity.validators import IdentifierError, normalize_id_number, validate_mobile
+
+from .. import access, clock, selectors, states
+from ..choices import CaseChannel, CaseState, TaskState
+from ..errors import CaseError, invalid
+from ..models import Case, CaseTask
+from ..sequences import sequence_next
+
+S = CaseState
+
+
+def service(func):
+    """A top-level verb: one durable transaction (refused inside another: ``RuntimeError``),
+    its audit entries appended together at its end (``core.audit.audited_atomic``). Verbs never
+    call each other, only the private internals they share."""
+    return audited_atomic(func, durable=True)
+
+
+FRONT_DESK = access.FRONT_DESK
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _local(dt):
+    return timezone.localdate(dt) if dt else None
+
+
+def _next_number(department) -> str:
+    """Region code + date + a per-(region, date) sequence, incremented under the row lock in
+    the transaction that saves the case (see ``sequences``)."""
+    prefix = f"{department.region.code[:6]}{_today():%Y%m%d}"
+    return f"{prefix}{sequence_next(prefix):06d}"
+
+
+def _check_form_size(data: dict | None) -> None:
+    """A case keeps at most ``TONGBAN_CASE_FORM_MAX_BYTES`` of answers (as stored JSON): forms
+    are answers, files go in as materials."""
+    limit = settings.TONGBAN_CASE_FORM_MAX_BYTES
+    if data and len(json.dumps(data, ensure_ascii=False).encode()) > limit:
+        message = _("申请表内容过大（上限 %(kb)d KB），附件请作为材料上传。")
+        message %= {"kb": limit // 1024}
+        raise invalid(CaseError.FORM_TOO_LARGE, message, "form_data")
+
+
+def _check_form_fields(case: Case, data: dict, *, partial: bool = False) -> None:
+    """The answers against the schema; ``partial`` (a draft) lets unanswered fields pass."""
+    errors = catalog_selectors.form_errors(schema=case.form_schema, data=data or {})
+    if partial:
+        errors = {k: v for k, v in errors.items() if k in (data or {})}
+    if errors:
+        raise InvalidInput(
+            CaseError.FORM_INVALID,
+            _("申请表有 %(n)d 处填写有误：%(e)s")
+            % {"n": len(errors), "e": next(iter(errors.values()))},
+            fields={f"form_data.{k}": v for k, v in errors.items()},
+        )
+    _check_applicant_fields(case, data or {})
+
+
+def _comparable(value) -> str:
+    """An identifier as typed and as on record, alike: no spaces, upper case, bare 11 digits."""
+    text = normalize_id_number(str(value))
+    try:
+        return validate_mobile(text)
+    except IdentifierError:
+        return text.upper()
+
+
+def _applicant_own(person, entity) -> dict[str, str | None]:
+    """What the form's ``x-bind`` fields must equal; ``None`` when there is no entity."""
+    return {
+        "applicant.name": person.name,
+        "applicant.id_number": person.id_number,
+        "applicant.mobile": person.mobile,
+        "entity.name": entity.name if entity else None,
+        "entity.uscc": entity.uscc if entity else None,
+    }
+
+
+def _check_applicant_fields(case: Case, data: dict) -> None:
+    """The applicant's own answers (name, ID number, mobile; the entity's name and USCC) are
+    the case's person's and entity's: nobody files under another person's name and number, or
+    for an enterprise they do not act for. Unanswered fields (a draft) and a mobile the person
+    has not registered are not compared."""
+    schema, own = case.form_schema, _applicant_own(case.applicant, case.entity)
+    wrong = {}
+    for name, bind in catalog_selectors.form_bindings(schema).items():
+        value, expected = data.get(name), own[bind]
+        if value in (None, "") or expected == "":
+            continue
+        if expected is None or _comparable(value) != _comparable(expected):
+            title = schema["properties"][name].get("title") or name
+            wrong[f"form_data.{name}"] = _("%(t)s与申请人（或其代表的单位）不一致。") % {"t": title}
+    if wrong:
+        raise InvalidInput(
+            CaseError.FORM_APPLICANT_MISMATCH,
+            _("申请表中的申请人信息须为本人（或所代表单位）的信息：%(e)s")
+            % {"e": next(iter(wrong.values()))},
+            fields=wrong,
+        )
+
+
+def _receive(case: Case) -> None:
+    """Receipt (again after a correction): the 5-working-day notice clock starts over."""
+    case.received_at = timezone.now()
+    case.pre_review_due = pre_review_due(case)
+    case.pre_review_warn = clock.warn_from(_local(case.received_at), case.pre_review_due)
+
+
+@transaction.atomic
+def _case_create(
+    *,
+    account,
+    person,
+    channel: str,
+    item_id: int | None = None,
+    theme_code: str = "",
+    form_data: dict | None = None,
+    idempotency_key: str = "",
+    center=None,
+) -> Case:
+    """A new case of ``person`` on ``channel``: online for the applicant's own draft, counter
+    when a clerk of ``center`` files it for a walk-in applicant (then no acting entity)."""
+    _check_form_size(form_data)
+    if idempotency_key:
+        existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if bool(item_id) == bool(theme_code):
+        raise invalid(CaseError.TARGET_REQUIRED, _("请选择一个事项或一个主题服务。"), "item_id")
+    if item_id:
+        item = catalog_selectors.item_public(item_id)
+        target = {"item_version": item.published, "title": item.published.name}
+        department, online = item.department, item.published.applies_online
+    else:
+        theme = catalog_selectors.theme_public(theme_code)
+        members = catalog_selectors.theme_members_published(theme)
+        if not members:
+            raise invalid(CaseError.THEME_EMPTY, _("该主题服务暂无可办理的事项。"), "theme_code")
+        target = {"theme": theme, "title": theme.name}
+        department = members[0].item.department
+        online = catalog_selectors.theme_applies_online(theme)
+    if channel != CaseChannel.COUNTER and not online:
+        raise Conflict(
+            CaseError.NOT_ONLINE,
+            _("“%(title)s”暂不支持网上申请，请到窗口办理或先网上预约。") % target,
+        )
+    entity = identity_selectors.acting_entity(account) if center is None else None
+    case = Case(
+        applicant=person,
+        entity=entity,
+        department=department,
+        center=center,
+        channel=channel,
+        form_data=form_data or {},
+        idempotency_key=idempotency_key[:64],
+        **target,
+    )
+    _check_applicant_fields(case, case.form_data)
+    try:
+        with transaction.atomic():  # a twin that loses on the key gives its number back
+            case.number = _next_number(department)
+            case.save()
+    except IntegrityError:
+        existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
+        if idempotency_key and existing is not None:
+            return existing
+        raise
+    states.record_event(case, kind="created", actor=account, channel=channel)
+    audit_record(
+        action="cases.case.create",
+        actor=account,
+        target=case,
+        subject_person_id=person.pk,
+        details={"number": case.number, "channel": channel},
+    )
+    return case
+
+
+# 容缺: the materials accepted as missing may follow while the case is being processed, not once
+# it is decided (or refused, withdrawn, revoked).
+GAPS_OPEN_STATES = (S.ACCEPTED, S.UNDER_REVIEW)
+
+
+def _materials_open_guard(case: Case, open_states) -> None:
+    """Files may be added in ``open_states``, and for outstanding gaps until the decision."""
+    if case.state in open_states or (case.gaps and case.state in GAPS_OPEN_STATES):
+        return
+    raise Conflict(CaseError.MATERIALS_CLOSED, _("当前状态下不能上传材料。"))
+
+
+def _limits(case: Case) -> tuple[int, int]:
+    if case.item_version_id:
+        v = case.item_version
+        promised, legal, contradiction = clock.limits(
+            promised=v.promised_limit_days, legal=v.legal_limit_days
+        )
+    else:
+        promised, legal, contradiction = clock.limits(
+            promised=case.theme.promised_limit_days, legal=clock.JOINT_LEGAL_DAYS
+        )
+    if contradiction:
+        states.record_event(
+            case, kind="limit_contradiction", note=_("承诺时限长于法定时限，按法定时限计")
+        )
+    return promised, legal
+
+
+def _recompute_dues(case: Case) -> None:
+    start = _local(case.accepted_at)
+    paused = case.paused_workdays
+    case.promised_due = clock.add_workdays(start, case.promised_limit_days + paused)
+    case.promised_warn = clock.warn_from(start, case.promised_due)
+    case.legal_due = clock.add_workdays(start, case.legal_limit_days + case.extension_days + paused)
+
+
+def _start_clock(case: Case, accepted_at) -> None:
+    case.accepted_at = accepted_at
+    case.promised_limit_days, case.legal_limit_days = _limits(case)
+    _recompute_dues(case)
+
+
+def pre_review_due(case: Case):
+    """The last working day for a correction notice: 5 working days after receipt."""
+    return clock.add_workdays(_local(case.received_at), clock.CORRECTION_NOTICE_DAYS)
+
+
+def _task(case, version, department, *, days: int, **fields) -> CaseTask:
+    """A task with its own dwell clock, starting today."""
+    today = _today()
+    due = clock.add_workdays(today, days)
+    return CaseTask(
+        case=case,
+        item_version=version,
+        title=fields.pop("title", version.name),
+        department=department,
+        dwell_due=due,
+        dwell_warn=clock.warn_from(today, due),
+        **fields,
+    )
+
+
+def _open_task_for_staff(*, staff, task_id: int, kind: str) -> tuple[Case, CaseTask]:
+    """A reviewer's open task of ``kind`` and its case, both locked (``access``)."""
+    case, task = access.task_for_staff_or_404(
+        staff=staff, task_id=task_id, roles=access.REVIEWERS, kind=kind
+    )
+    if task.state == TaskState.CANCELLED:
+        raise Conflict(CaseError.TASK_CANCELLED, _("该办件已撤回，此任务已取消。"))
+    if task.state != TaskState.OPEN:
+        who = task.decided_by.account.display_name if task.decided_by_id else _("他人")
+        raise Conflict(
+            CaseError.TASK_ALREADY_DONE,
+            _("该任务已由%(who)s处理完毕，您的操作未生效，请刷新后查看。") % {"who": who},
+        )
+    return case, task
+
+
+def _gaps_closed_guard(case: Case) -> None:
+    """容缺受理: no decision (a department's, or approval on commitment) while the materials
+    accepted as missing are still outstanding."""
+    if case.gaps:
+        raise Conflict(
+            CaseError.GAPS_OPEN,
+            _("容缺材料尚未补齐（截止 %(due)s），不能作出决定。") % {"due": case.gap_due},
+        )
+
+
+def _check_materials(case: Case, form_data: dict) -> None:
+    """Every material the answers make necessary, that the applicant must supply, has a file."""
+    missing = [
+        row["entry"].name
+        for row in selectors.case_checklist(case=case, form_data=form_data)
+        if row["missing"]
+    ]
+    if missing:
+        message = _("还缺少以下必需材料，请上传后再提交：%(names)s。") % {
+            "names": "、".join(missing)
+        }
+        raise InvalidInput(CaseError.MATERIALS_MISSING, message, fields={"materials": message})
+
+
+def _checklist_entry(case: Case, catalog_material_id: int):
+    """The checklist entry an upload is for: one of the case's materials the applicant supplies."""
+    entries = selectors.material_entries(item_version=case.item_version, theme=case.theme)
+    for entry in entries:
+        if catalog_material_id in entry.ids and entry.uploaded_by_applicant:
+            return entry
+    raise invalid(
+        CaseError.MATERIAL_UNKNOWN,
+        _("所选材料不在本办件的材料清单中，或无需申请人提交。"),
+        "catalog_material_id",
+    )

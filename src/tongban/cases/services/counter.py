@@ -1,0 +1,238 @@
+"""The counter (一窗受理): a clerk takes in a walk-in applicant's case and scans the papers in."""
+
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+from tongban.catalog import selectors as catalog_selectors
+from tongban.core.audit import audit_record
+from tongban.core.errors import Forbidden, InvalidInput, NotFound
+from tongban.identity import selectors as identity_selectors
+from tongban.identity import services as identity_services
+from tongban.identity.access import require_role
+
+from .. import access, states
+from ..choices import CaseChannel
+from ..errors import CaseError, case_not_found, invalid
+from ..models import Case, CaseMaterial
+from ..uploads import check_upload
+from ._common import (
+    FRONT_DESK,
+    S,
+    _applicant_own,
+    _case_create,
+    _check_form_fields,
+    _check_materials,
+    _checklist_entry,
+    _materials_open_guard,
+    _receive,
+    service,
+)
+
+
+def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = ""):
+    """The walk-in applicant, identified once, by the ID card the clerk checked: the person with
+    this number (the read is audit-logged for them to see), or, when the platform does not know
+    them yet, a person recorded from the card. A name or mobile the clerk gives for a known
+    person must be theirs."""
+    id_number = identity_services.clean_id_number(id_number)
+    try:
+        person = identity_selectors.person_lookup(viewer=staff, id_number=id_number)
+    except NotFound:
+        if not (name or "").strip():
+            message = _(
+                "该身份证号码尚未在平台登记：请按身份证件填写申请人姓名（手机号码选填），"
+                "窗口登记后收件。"
+            )
+            fields = {"name": message}
+            raise InvalidInput(CaseError.COUNTER_NAME_REQUIRED, message, fields=fields) from None
+        return identity_services.person_record_walk_in(
+            staff=staff, name=name, id_number=id_number, mobile=mobile
+        )
+    if (name or "").strip() and name.strip() != person.name:
+        message = _("姓名与身份证号码不一致。")
+        raise InvalidInput("person.name_mismatch", message, fields={"name": message})
+    if (mobile or "").strip() and identity_services.clean_mobile(mobile) != person.mobile:
+        message = _("与申请人在平台登记的手机号码不一致。")
+        raise InvalidInput(CaseError.COUNTER_MOBILE_MISMATCH, message, fields={"mobile": message})
+    return person
+
+
+def _applicant_answers(schema: dict, person, form_data: dict | None) -> dict:
+    """The form's fields bound to the applicant (``x-bind``) that the clerk left empty, filled
+    from the person identified by the ID card: the counter page does not ask for them. A value
+    the clerk did give must be that person's, as on every door (``_check_applicant_fields``)."""
+    data = dict(form_data or {})
+    own = _applicant_own(person, None)
+    for field, bind in catalog_selectors.form_bindings(schema).items():
+        if data.get(field) in (None, "") and own[bind]:
+            data[field] = own[bind]
+    return data
+
+
+def _scan_papers(*, staff, case: Case, scans) -> None:
+    """The papers as ``(catalog material id, name, file)``; a bad one is reported at its entry
+    (field ``materials.<id>``)."""
+    for material_id, name, upload in scans:
+        try:
+            _scan(staff=staff, case=case, name=name, upload=upload, catalog_material_id=material_id)
+        except InvalidInput as exc:
+            message = _("%(name)s：%(m)s") % {"name": name, "m": exc.message}
+            fields = {f"materials.{material_id}": exc.message}
+            raise InvalidInput(exc.code, message, fields=fields) from exc
+
+
+@service
+def case_counter_create(
+    *,
+    staff,
+    item_id: int,
+    id_number: str,
+    form_data: dict | None = None,
+    scans=(),
+    name: str = "",
+    mobile: str = "",
+) -> Case:
+    """A clerk takes in a walk-in applicant's case and hands it to the item's department for
+    pre-review (受办分离); the clerk's center is recorded. The item must be citywide, or the
+    center must be in the item's region. The applicant is the person of the ID card
+    (``_counter_applicant``), and the form's applicant fields are theirs. The papers scanned in
+    (``_scan_papers``) are held to the online rule: every material the answers make necessary
+    has a file."""
+    return _counter_create(
+        staff=staff,
+        item_id=item_id,
+        id_number=id_number,
+        form_data=form_data,
+        scans=scans,
+        name=name,
+        mobile=mobile,
+    )
+
+
+def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, name, mobile):
+    require_role(staff, *access.COUNTER)
+    item = catalog_selectors.item_public(item_id)
+    if not item.published.citywide and staff.department.region_id != item.region_id:
+        raise Forbidden(
+            CaseError.COUNTER_OUT_OF_SCOPE,
+            _("“%(item)s”不是全市通办事项，本中心（%(center)s）不在其受理范围内。")
+            % {"item": item.published.name, "center": staff.department.name},
+        )
+    person = _counter_applicant(staff=staff, id_number=id_number, name=name, mobile=mobile)
+    case = _case_create(
+        account=staff.account,
+        person=person,
+        channel=CaseChannel.COUNTER,
+        item_id=item_id,
+        form_data=_applicant_answers(item.published.form_schema or {}, person, form_data),
+        center=staff.department,
+    )
+    _check_form_fields(case, case.form_data)
+    _scan_papers(staff=staff, case=case, scans=scans)
+    _check_materials(case, case.form_data)
+    _receive(case)
+    states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"))
+    return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
+
+
+@service
+def case_material_scan(
+    *, staff, case_id: int, name: str, upload, catalog_material_id: int | None = None
+) -> CaseMaterial:
+    """A counter clerk scans an original the applicant brought (trust level B: checked by counter
+    staff). The center that received the case, or the department processing it, may scan while
+    materials can still be added; the same checks as an applicant's upload (a file of the case's
+    checklist, PDF/JPG/PNG by content, within the size limit)."""
+    require_role(staff, *FRONT_DESK)
+    case = access.cases_open_to_staff().select_for_update(of=("self",)).filter(pk=case_id)
+    case = case.first()
+    if case is None:
+        raise case_not_found()
+    if not access.can_scan_for(staff, case):
+        raise Forbidden("staff.department", _("该办件不是本中心收件，也不属于您的部门。"))
+    return _scan(
+        staff=staff, case=case, name=name, upload=upload, catalog_material_id=catalog_material_id
+    )
+
+
+def _scan(*, staff, case: Case, name: str, upload, catalog_material_id: int | None):
+    """The scan itself, on a case already fetched for ``staff``: by ``case_material_scan`` (no
+    draft is any staff member's to see) or by the counter for the draft it is filing."""
+    _materials_open_guard(case, (S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED))
+    if not (name or "").strip():
+        raise invalid(CaseError.MATERIAL_NAME, _("请填写材料名称。"), "name")
+    if catalog_material_id is not None:
+        _checklist_entry(case, catalog_material_id)
+    content_type, sha = check_upload(upload)
+    material = CaseMaterial.objects.create(
+        case=case,
+        catalog_material_id=catalog_material_id,
+        name=name.strip()[:200],
+        trust_level="B",
+        file=upload,
+        size=upload.size,
+        content_type=content_type,
+        sha256=sha,
+    )
+    states.record_event(case, kind="material_scanned", actor=staff.account, note=material.name)
+    audit_record(
+        action="cases.case.material_scan",
+        actor=staff.account,
+        target=case,
+        subject_person_id=case.applicant_id,
+        details={"name": material.name, "size": material.size},
+    )
+    return material
+
+
+def case_counter_intake(
+    *,
+    staff,
+    item_id: int,
+    id_number: str,
+    form_data: dict | None = None,
+    scans=(),
+    idempotency_key: str = "",
+    name: str = "",
+    mobile: str = "",
+) -> Case:
+    """The counter page in one step: ``case_counter_create`` with the scanned papers, all or
+    nothing. A repeat with the same key from the same center (a double click) returns the first
+    case: the twin that loses on the key (its transaction, ``_intake``, rolled back) finds it
+    afterwards, outside any transaction."""
+    key = (idempotency_key or "")[:64]
+
+    def earlier():
+        if not key:
+            return None
+        person = identity_selectors.person_by_id_number((id_number or "").strip().upper())
+        return Case.objects.filter(
+            applicant=person, idempotency_key=key, center_id=staff.department_id
+        ).first()
+
+    if (found := earlier()) is not None:
+        return found
+    try:
+        return _intake(
+            staff=staff,
+            key=key,
+            item_id=item_id,
+            id_number=id_number,
+            form_data=form_data,
+            scans=scans,
+            name=name,
+            mobile=mobile,
+        )
+    except IntegrityError:
+        if (found := earlier()) is not None:
+            return found
+        raise
+
+
+@service
+def _intake(*, staff, key: str, **fields) -> Case:
+    case = _counter_create(staff=staff, **fields)
+    if key:
+        Case.objects.filter(pk=case.pk).update(idempotency_key=key)
+        case.idempotency_key = key
+    return case
