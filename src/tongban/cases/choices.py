@@ -44,6 +44,27 @@ class DeliveryMethod(models.TextChoices):
     ELECTRONIC = "electronic", _("电子送达")
 
 
+class EventKind(models.TextChoices):
+    """What a timeline event records; labelled as staff read it (the applicant's wording of the
+    events they see is ``selectors.APPLICANT_EVENT_LABELS``)."""
+
+    TRANSITION = "transition", _("状态变更")
+    CREATED = "created", _("创建办件")
+    MATERIAL_ADDED = "material_added", _("申请人上传材料")
+    MATERIAL_SCANNED = "material_scanned", _("窗口扫描材料")
+    MATERIAL_VERIFIED = "material_verified", _("材料原件已核验")
+    CORRECTION_PROPOSED = "correction_proposed", _("成员部门提出补正意见")
+    GAPS_CLOSED = "gaps_closed", _("容缺材料已补齐")
+    TASK_DECIDED = "task_decided", _("部门作出审查意见")
+    TASK_REASSIGNED = "task_reassigned", _("转由其他部门办理")
+    TASK_OVERDUE = "task_overdue", _("审查任务超期")
+    EXTENDED = "extended", _("办理期限依法延长")
+    OVERDUE = "overdue", _("已超过承诺办结日")
+    COMMITMENT_VERIFIED = "commitment_verified", _("承诺核查通过")
+    COMMITMENT_FAILED = "commitment_failed", _("承诺核查不实")
+    LIMIT_CONTRADICTION = "limit_contradiction", _("承诺时限长于法定时限，按法定时限计")
+
+
 class TaskKind(models.TextChoices):
     REVIEW = "review", _("部门审查")
     VERIFICATION = "verification", _("承诺核查")

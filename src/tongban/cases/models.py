@@ -15,6 +15,7 @@ from .choices import (
     CaseState,
     Decision,
     DeliveryMethod,
+    EventKind,
     TaskKind,
     TaskState,
     TrustLevel,
@@ -156,8 +157,16 @@ class Case(models.Model):
         return self.theme_id is not None
 
     @property
+    def applied_theme(self):
+        """The theme of a theme case, where code has already taken the theme branch (a case has
+        an item version or a theme, never both: ``case_item_xor_theme``)."""
+        if self.theme is None:
+            raise ValueError(f"case {self.pk} is for an item, not a theme")
+        return self.theme
+
+    @property
     def form_schema(self) -> dict:
-        source = self.item_version if self.item_version_id else self.theme
+        source = self.item_version or self.applied_theme
         return source.form_schema or {}
 
     def sealed_fields(self) -> frozenset[str]:
@@ -170,7 +179,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
     from_state = models.CharField(max_length=24, blank=True)
     to_state = models.CharField(max_length=24, blank=True)
     actor = models.ForeignKey(

@@ -12,7 +12,7 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
 
 from . import access, clock, states
-from .choices import CaseChannel, CaseState, QueueKind, TaskKind, TaskState
+from .choices import CaseChannel, CaseState, EventKind, QueueKind, TaskKind, TaskState, TrustLevel
 from .errors import CaseError, case_not_found, invalid
 from .models import Case, CaseEvent, CaseMaterial, CaseTask
 from .uploads import max_bytes as upload_max_bytes
@@ -108,7 +108,7 @@ def _progress_due(case: Case):
 def _progress(case: Case, days_left: int | None) -> dict:
     open_parts = [t.department.name for t in case.tasks.all() if t.state == TaskState.OPEN]
     return {
-        "next_step": str(NEXT_STEP.get(case.state, "")),
+        "next_step": str(NEXT_STEP.get(S(case.state), "")),
         "holders": open_parts or [case.department.name],
         "days_left": days_left,
     }
@@ -160,6 +160,7 @@ def queue_for_staff(
         return [
             _row(t.case, task=t, due=t.dwell_due, warn=t.dwell_warn, today=today) for t in tasks
         ]
+    order: tuple[str, ...]
     if kind == QueueKind.PRE_REVIEW:
         order, fields = (
             ("pre_review_due", "received_at", "id"),
@@ -330,11 +331,11 @@ def case_tasks_of_staff(*, staff, case: Case) -> list[CaseTask]:
 
 
 def _gaps_allowed(case: Case) -> bool:
-    if case.item_version_id:
+    if case.item_version is not None:
         return case.item_version.accept_with_gaps
-    theme = catalog_selectors.theme_public(case.theme.code)
+    theme = catalog_selectors.theme_public(case.applied_theme.code)
     members = catalog_selectors.theme_members_published(theme)
-    return all(m.item.published.accept_with_gaps for m in members)
+    return all(catalog_selectors.published_version(m.item).accept_with_gaps for m in members)
 
 
 def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
@@ -370,7 +371,7 @@ def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
         reviewing
         and state == S.ACCEPTED
         and not case.gaps
-        and case.item_version_id
+        and case.item_version is not None
         and case.item_version.commitment
     ):
         actions.append("commitment_approve")
@@ -386,7 +387,7 @@ def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
         actions.append("deliver")
     if delivering and state == S.DELIVERED:
         actions.append("close")
-    if front and any(m.trust_level == "C" for m in case.materials.all()):
+    if front and any(m.trust_level == TrustLevel.C for m in case.materials.all()):
         actions.append("material_verify")
     return actions
 
@@ -482,21 +483,21 @@ def applicant_actions(case: Case) -> dict[str, bool]:
 
 
 APPLICANT_EVENT_LABELS = {
-    "created": gettext_lazy("创建申请"),
-    "material_added": gettext_lazy("上传材料"),
-    "material_verified": gettext_lazy("材料原件已核验"),
-    "task_decided": gettext_lazy("部门作出审查意见"),
-    "task_reassigned": gettext_lazy("转由其他部门办理"),
-    "gaps_closed": gettext_lazy("容缺材料已补齐"),
-    "extended": gettext_lazy("办理期限依法延长"),
-    "overdue": gettext_lazy("已超过承诺办结日"),
-    "commitment_verified": gettext_lazy("承诺核查通过"),
-    "commitment_failed": gettext_lazy("承诺核查不实"),
+    EventKind.CREATED: gettext_lazy("创建申请"),
+    EventKind.MATERIAL_ADDED: gettext_lazy("上传材料"),
+    EventKind.MATERIAL_VERIFIED: EventKind.MATERIAL_VERIFIED.label,
+    EventKind.TASK_DECIDED: EventKind.TASK_DECIDED.label,
+    EventKind.TASK_REASSIGNED: EventKind.TASK_REASSIGNED.label,
+    EventKind.GAPS_CLOSED: EventKind.GAPS_CLOSED.label,
+    EventKind.EXTENDED: EventKind.EXTENDED.label,
+    EventKind.OVERDUE: EventKind.OVERDUE.label,
+    EventKind.COMMITMENT_VERIFIED: EventKind.COMMITMENT_VERIFIED.label,
+    EventKind.COMMITMENT_FAILED: EventKind.COMMITMENT_FAILED.label,
 }
 # The events an applicant reads: state changes and the steps above. Staff-internal ones (member
 # departments' proposals, counter scans, parts past their dwell date, limit contradictions) are
 # the staff's; ``case_detail_for_applicant`` reads only these, for the page and the API alike.
-APPLICANT_EVENT_KINDS = ("transition", *APPLICANT_EVENT_LABELS)
+APPLICANT_EVENT_KINDS = (EventKind.TRANSITION, *APPLICANT_EVENT_LABELS)
 
 
 def applicant_timeline(case: Case) -> list[dict]:
@@ -504,10 +505,10 @@ def applicant_timeline(case: Case) -> list[dict]:
     applicant (its events are already the applicant's)."""
     rows = []
     for event in case.events.all():
-        if event.kind == "transition":
+        if event.kind == EventKind.TRANSITION:
             label = _("状态变为“%(s)s”") % {"s": S(event.to_state).label}
         else:
-            label = str(APPLICANT_EVENT_LABELS[event.kind])
+            label = str(APPLICANT_EVENT_LABELS[EventKind(event.kind)])
         rows.append({"at": event.at, "kind": event.kind, "label": label, "note": event.note})
     return rows
 
@@ -525,26 +526,15 @@ def case_desks_for_staff(staff) -> dict[str, bool]:
     }
 
 
-STAFF_EVENT_LABELS = {
-    **APPLICANT_EVENT_LABELS,
-    "created": gettext_lazy("创建办件"),
-    "material_added": gettext_lazy("申请人上传材料"),
-    "material_scanned": gettext_lazy("窗口扫描材料"),
-    "correction_proposed": gettext_lazy("成员部门提出补正意见"),
-    "task_overdue": gettext_lazy("审查任务超期"),
-    "limit_contradiction": gettext_lazy("承诺时限长于法定时限，按法定时限计"),
-}
-
-
 def staff_timeline(case: Case) -> list[dict]:
     """The whole timeline as staff read it, internal steps included."""
     rows = []
     for event in case.events.all():
-        if event.kind == "transition":
+        if event.kind == EventKind.TRANSITION:
             frm = S(event.from_state).label if event.from_state else "—"
             label = _("状态：%(frm)s → %(to)s") % {"frm": frm, "to": S(event.to_state).label}
         else:
-            label = str(STAFF_EVENT_LABELS.get(event.kind, event.kind))
+            label = str(EventKind(event.kind).label)
         rows.append({"event": event, "label": label})
     return rows
 
@@ -564,7 +554,7 @@ def case_material_for_applicant(*, account, case_id: int, material_id: int):
         else None
     )
     if material is None:
-        raise NotFound("case.material.not_found", _("材料不存在。"))
+        raise NotFound(CaseError.MATERIAL_NOT_FOUND, _("材料不存在。"))
     return material
 
 
@@ -573,7 +563,7 @@ def case_receipt(case: Case) -> dict:
     number, item or theme, applicant (ID masked), departments, times, the promised limit in
     working days, the materials received and where to follow the case. The page chooses how the
     applicant's name shows (in full to themselves, masked on a staff screen)."""
-    source = case.item_version if case.item_version_id else case.theme
+    source = case.item_version or case.applied_theme
     prefetch_related_objects([case], "materials")
     return {
         "case": case,

@@ -14,6 +14,7 @@ from tongban.core.errors import Conflict
 from tongban.notify.services import message_queue, message_to_account
 
 from .choices import CaseState as S
+from .choices import EventKind
 from .clock import DELIVERY_DAYS, add_workdays
 from .errors import CaseError
 from .models import Case, CaseEvent
@@ -56,7 +57,9 @@ def check(case: Case, to: str) -> None:
         )
 
 
-def record_event(case: Case, *, kind: str, actor=None, note: str = "", **details) -> CaseEvent:
+def record_event(
+    case: Case, *, kind: EventKind, actor=None, note: str = "", **details
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -104,7 +107,7 @@ def transition(case: Case, to: str, *, actor=None, note: str = "", **details) ->
     case.save()
     CaseEvent.objects.create(
         case=case,
-        kind="transition",
+        kind=EventKind.TRANSITION,
         from_state=frm,
         to_state=to,
         actor=actor,

@@ -103,6 +103,15 @@ def item_public(item_id: int) -> ServiceItem:
     return item
 
 
+def published_version(item: ServiceItem) -> ServiceItemVersion:
+    """The published version of an item read through the public selectors (``item_public``,
+    ``theme_members_published``), which return published items only: one unpublished since is
+    "not found", as it is to a new reader."""
+    if item.published is None:
+        raise errors.item_not_found()
+    return item.published
+
+
 def material_public(material_id: int) -> Material:
     material = (
         Material.objects.select_related("version")
@@ -445,5 +454,5 @@ def theme_members_published(theme: Theme) -> list[ThemeMember]:
 
 def theme_applies_online(theme: Theme) -> bool:
     """A theme takes online applications when every published member item does."""
-    versions = [m.item.published for m in theme_members_published(theme)]
-    return bool(versions) and all(v is not None and v.applies_online for v in versions)
+    versions = [published_version(m.item) for m in theme_members_published(theme)]
+    return bool(versions) and all(v.applies_online for v in versions)

@@ -15,7 +15,7 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import IdentifierError, normalize_id_number, validate_mobile
 
 from .. import access, clock, selectors, states
-from ..choices import CaseChannel, CaseState, TaskState
+from ..choices import CaseChannel, CaseState, EventKind, TaskState
 from ..errors import CaseError, invalid
 from ..models import Case, CaseTask
 from ..sequences import sequence_next
@@ -146,8 +146,9 @@ def _case_create(
         raise invalid(CaseError.TARGET_REQUIRED, _("请选择一个事项或一个主题服务。"), "item_id")
     if item_id:
         item = catalog_selectors.item_public(item_id)
-        target = {"item_version": item.published, "title": item.published.name}
-        department, online = item.department, item.published.applies_online
+        version = catalog_selectors.published_version(item)
+        target = {"item_version": version, "title": version.name}
+        department, online = item.department, version.applies_online
     else:
         theme = catalog_selectors.theme_public(theme_code)
         members = catalog_selectors.theme_members_published(theme)
@@ -182,7 +183,7 @@ def _case_create(
         if idempotency_key and existing is not None:
             return existing
         raise
-    states.record_event(case, kind="created", actor=account, channel=channel)
+    states.record_event(case, kind=EventKind.CREATED, actor=account, channel=channel)
     audit_record(
         action="cases.case.create",
         actor=account,
@@ -206,18 +207,17 @@ def _materials_open_guard(case: Case, open_states) -> None:
 
 
 def _limits(case: Case) -> tuple[int, int]:
-    if case.item_version_id:
-        v = case.item_version
+    if (v := case.item_version) is not None:
         promised, legal, contradiction = clock.limits(
             promised=v.promised_limit_days, legal=v.legal_limit_days
         )
     else:
         promised, legal, contradiction = clock.limits(
-            promised=case.theme.promised_limit_days, legal=clock.JOINT_LEGAL_DAYS
+            promised=case.applied_theme.promised_limit_days, legal=clock.JOINT_LEGAL_DAYS
         )
     if contradiction:
         states.record_event(
-            case, kind="limit_contradiction", note=_("承诺时限长于法定时限，按法定时限计")
+            case, kind=EventKind.LIMIT_CONTRADICTION, note=_("承诺时限长于法定时限，按法定时限计")
         )
     return promised, legal
 
@@ -264,7 +264,7 @@ def _open_task_for_staff(*, staff, task_id: int, kind: str) -> tuple[Case, CaseT
     if task.state == TaskState.CANCELLED:
         raise Conflict(CaseError.TASK_CANCELLED, _("该办件已撤回，此任务已取消。"))
     if task.state != TaskState.OPEN:
-        who = task.decided_by.account.display_name if task.decided_by_id else _("他人")
+        who = task.decided_by.account.display_name if task.decided_by is not None else _("他人")
         raise Conflict(
             CaseError.TASK_ALREADY_DONE,
             _("该任务已由%(who)s处理完毕，您的操作未生效，请刷新后查看。") % {"who": who},

@@ -9,7 +9,7 @@ from tongban.core.errors import Conflict, Forbidden, InvalidInput
 from tongban.identity import selectors as identity_selectors
 
 from .. import access, states
-from ..choices import CaseChannel, TaskState
+from ..choices import CaseChannel, EventKind, TaskState, TrustLevel
 from ..errors import CaseError, invalid
 from ..models import Case, CaseMaterial
 from ..uploads import check_upload
@@ -93,13 +93,13 @@ def _material_add(*, account, case: Case, name: str, upload, catalog_material_id
         case=case,
         catalog_material_id=catalog_material_id,
         name=name.strip()[:200],
-        trust_level="C",
+        trust_level=TrustLevel.C,
         file=upload,
         size=upload.size,
         content_type=content_type,
         sha256=sha,
     )
-    states.record_event(case, kind="material_added", actor=account, note=material.name)
+    states.record_event(case, kind=EventKind.MATERIAL_ADDED, actor=account, note=material.name)
     audit_record(
         action="cases.case.material_add",
         actor=account,
@@ -125,7 +125,7 @@ def _submit(*, account, case: Case, idempotency_key: str) -> Case:
     states.check(case, S.SUBMITTED)
     _check_form_fields(case, case.form_data)
     _check_materials(case, case.form_data)
-    if case.entity_id and not identity_selectors.entity_acting_allowed(
+    if case.entity is not None and not identity_selectors.entity_acting_allowed(
         person=case.applicant, entity=case.entity
     ):
         raise Forbidden(CaseError.ENTITY_NOT_ALLOWED, _("您已无权代表该企业办理。"))

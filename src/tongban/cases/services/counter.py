@@ -11,7 +11,7 @@ from tongban.identity import services as identity_services
 from tongban.identity.access import require_role
 
 from .. import access, states
-from ..choices import CaseChannel
+from ..choices import CaseChannel, EventKind, TrustLevel
 from ..errors import CaseError, case_not_found, invalid
 from ..models import Case, CaseMaterial
 from ..uploads import check_upload
@@ -112,11 +112,12 @@ def case_counter_create(
 def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, name, mobile):
     require_role(staff, *access.COUNTER)
     item = catalog_selectors.item_public(item_id)
-    if not item.published.citywide and staff.department.region_id != item.region_id:
+    version = catalog_selectors.published_version(item)
+    if not version.citywide and staff.department.region_id != item.region_id:
         raise Forbidden(
             CaseError.COUNTER_OUT_OF_SCOPE,
             _("“%(item)s”不是全市通办事项，本中心（%(center)s）不在其受理范围内。")
-            % {"item": item.published.name, "center": staff.department.name},
+            % {"item": version.name, "center": staff.department.name},
         )
     person = _counter_applicant(staff=staff, id_number=id_number, name=name, mobile=mobile)
     case = _case_create(
@@ -124,7 +125,7 @@ def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, na
         person=person,
         channel=CaseChannel.COUNTER,
         item_id=item_id,
-        form_data=_applicant_answers(item.published.form_schema or {}, person, form_data),
+        form_data=_applicant_answers(version.form_schema or {}, person, form_data),
         center=staff.department,
     )
     _check_form_fields(case, case.form_data)
@@ -168,13 +169,15 @@ def _scan(*, staff, case: Case, name: str, upload, catalog_material_id: int | No
         case=case,
         catalog_material_id=catalog_material_id,
         name=name.strip()[:200],
-        trust_level="B",
+        trust_level=TrustLevel.B,
         file=upload,
         size=upload.size,
         content_type=content_type,
         sha256=sha,
     )
-    states.record_event(case, kind="material_scanned", actor=staff.account, note=material.name)
+    states.record_event(
+        case, kind=EventKind.MATERIAL_SCANNED, actor=staff.account, note=material.name
+    )
     audit_record(
         action="cases.case.material_scan",
         actor=staff.account,

@@ -8,7 +8,7 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 
 from .. import access, clock, states
-from ..choices import Decision, DeliveryMethod, TaskKind, TaskState
+from ..choices import Decision, DeliveryMethod, EventKind, TaskKind, TaskState
 from ..errors import CaseError, invalid
 from ..models import Case, CaseTask
 from ._common import S, _gaps_closed_guard, _open_task_for_staff, _recompute_dues, _task, service
@@ -19,7 +19,7 @@ def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20)
     """告知承诺: approve at once on the applicant's commitment; verify afterwards."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
     states.check(case, S.UNDER_REVIEW)
-    if not case.item_version_id or not case.item_version.commitment:
+    if case.item_version is None or not case.item_version.commitment:
         raise Conflict(CaseError.COMMITMENT_NOT_ALLOWED, _("该事项不适用告知承诺制。"))
     _gaps_closed_guard(case)
     case.commitment = True
@@ -55,9 +55,9 @@ def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTas
         details={"case": case.number, "passed": passed},
     )
     if passed:
-        states.record_event(case, kind="commitment_verified", actor=staff.account)
+        states.record_event(case, kind=EventKind.COMMITMENT_VERIFIED, actor=staff.account)
     else:
-        states.record_event(case, kind="commitment_failed", actor=staff.account, note=note)
+        states.record_event(case, kind=EventKind.COMMITMENT_FAILED, actor=staff.account, note=note)
         states.transition(
             case, S.REVOKED, actor=staff.account, note=_("承诺核查不实，撤销许可：") + note
         )
@@ -80,7 +80,7 @@ def case_extend(*, staff, case_id: int, reason: str) -> Case:
     case.updated_at = timezone.now()
     case.save()
     states.record_event(
-        case, kind="extended", actor=staff.account, note=reason, days=case.extension_days
+        case, kind=EventKind.EXTENDED, actor=staff.account, note=reason, days=case.extension_days
     )
     audit_record(
         action="cases.case.extend",

@@ -11,6 +11,7 @@ from tongban.core.errors import Conflict, Forbidden, NotFound
 from tongban.identity.access import require_role
 
 from .. import access, clock, states
+from ..choices import EventKind, TrustLevel
 from ..errors import CaseError, case_not_found, invalid
 from ..models import Case, CaseMaterial, CorrectionNotice
 from ._common import (
@@ -46,11 +47,13 @@ def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
         raise NotFound(CaseError.MATERIAL_NOT_FOUND, _("材料不存在。"))
     case = access.case_for_staff_or_404(staff=staff, case_id=row["case_id"], roles=FRONT_DESK)
     material = CaseMaterial.objects.select_for_update(of=("self",)).get(pk=material_id)
-    if material.trust_level != "C":
+    if material.trust_level != TrustLevel.C:
         raise Conflict(CaseError.MATERIAL_TRUST, _("只有申请人上传的材料（C 类）需要核验。"))
-    material.trust_level = "B"
+    material.trust_level = TrustLevel.B
     material.save(update_fields=["trust_level"])
-    states.record_event(case, kind="material_verified", actor=staff.account, note=material.name)
+    states.record_event(
+        case, kind=EventKind.MATERIAL_VERIFIED, actor=staff.account, note=material.name
+    )
     audit_record(
         action="cases.case.material_verify",
         actor=staff.account,
@@ -132,7 +135,9 @@ def _correctable_again(case: Case) -> set[str] | None:
     allowed = {item["target"] for item in last.items}
     allowed |= set(case.materials.filter(uploaded_at__gte=since).values_list("name", flat=True))
     titles = case.form_schema.get("properties", {})
-    corrections = case.events.filter(kind="transition", to_state=S.PRE_REVIEW, at__gte=since)
+    corrections = case.events.filter(
+        kind=EventKind.TRANSITION, to_state=S.PRE_REVIEW, at__gte=since
+    )
     for details in corrections.values_list("details", flat=True):
         for key in details.get("changed_fields", []):
             allowed |= {key, str(titles.get(key, {}).get("title", key))}
@@ -189,7 +194,9 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
     case.correction_proposals = [*case.correction_proposals, *proposals]
     case.updated_at = timezone.now()
     case.save(update_fields=["correction_proposals", "updated_at"])
-    states.record_event(case, kind="correction_proposed", actor=staff.account, items=proposals)
+    states.record_event(
+        case, kind=EventKind.CORRECTION_PROPOSED, actor=staff.account, items=proposals
+    )
     return case
 
 
@@ -206,10 +213,11 @@ def case_refuse(*, staff, case_id: int, reasons: str, legal_basis: str) -> Case:
 
 
 def _versions(case: Case):
-    if case.item_version_id:
+    if case.item_version is not None:
         return [case.item_version]
-    theme = catalog_selectors.theme_public(case.theme.code)
-    return [m.item.published for m in catalog_selectors.theme_members_published(theme)]
+    theme = catalog_selectors.theme_public(case.applied_theme.code)
+    members = catalog_selectors.theme_members_published(theme)
+    return [catalog_selectors.published_version(m.item) for m in members]
 
 
 @service
@@ -238,7 +246,7 @@ def case_gaps_close(*, staff, case_id: int) -> Case:
     _resume(case)
     case.gaps, case.gap_due, case.updated_at = [], None, timezone.now()
     case.save()
-    states.record_event(case, kind="gaps_closed", actor=staff.account)
+    states.record_event(case, kind=EventKind.GAPS_CLOSED, actor=staff.account)
     audit_record(action="cases.case.gaps_close", actor=staff.account, target=case)
     return case
 

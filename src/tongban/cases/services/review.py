@@ -9,7 +9,7 @@ from tongban.core.errors import Conflict
 from tongban.identity import selectors as identity_selectors
 
 from .. import access, states
-from ..choices import Decision, TaskKind, TaskState
+from ..choices import Decision, EventKind, TaskKind, TaskState
 from ..errors import CaseError, invalid, task_not_found
 from ..models import Case, CaseTask
 from ._common import (
@@ -27,12 +27,12 @@ def case_review_start(*, staff, case_id: int) -> Case:
     """Accepted → under review: one task per item (a theme fans out to each member department)."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.UNDER_REVIEW)
-    if case.item_version_id:
+    if case.item_version is not None:
         parts = [(case.item_version, case.department)]
     else:
-        theme = catalog_selectors.theme_public(case.theme.code)
+        theme = catalog_selectors.theme_public(case.applied_theme.code)
         members = catalog_selectors.theme_members_published(theme)
-        parts = [(m.item.published, m.item.department) for m in members]
+        parts = [(catalog_selectors.published_version(m.item), m.item.department) for m in members]
     CaseTask.objects.bulk_create(
         _task(
             case,
@@ -65,7 +65,7 @@ def _task_decide(*, staff, task_id: int, decision: str, reasons: str) -> CaseTas
     task.decided_by, task.decided_at = staff, timezone.now()
     task.save()
     states.record_event(
-        case, kind="task_decided", actor=staff.account, note=task.title, decision=decision
+        case, kind=EventKind.TASK_DECIDED, actor=staff.account, note=task.title, decision=decision
     )
     audit_record(
         action="cases.task.decide",
@@ -114,7 +114,7 @@ def task_reassign(*, staff, task_id: int, department_code: str) -> CaseTask:
     task.department, task.assigned_at = target, timezone.now()
     task.dwell_due, task.dwell_warn = fresh.dwell_due, fresh.dwell_warn
     task.save()
-    states.record_event(case, kind="task_reassigned", actor=staff.account, note=target.name)
+    states.record_event(case, kind=EventKind.TASK_REASSIGNED, actor=staff.account, note=target.name)
     audit_record(
         action="cases.task.reassign",
         actor=staff.account,

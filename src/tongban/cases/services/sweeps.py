@@ -4,7 +4,7 @@ the record of overdue cases and tasks."""
 from django.utils.translation import gettext as _
 
 from .. import states
-from ..choices import TaskState
+from ..choices import EventKind, TaskState
 from ..models import Case, CaseTask
 from ._common import S, _start_clock, _today, pre_review_due, service
 
@@ -41,15 +41,16 @@ def cases_overdue_record(*, today=None) -> int:
     its own transaction, as in the deemed-acceptance sweep."""
     today, written = today or _today(), 0
     late = Case.objects.filter(state__in=(S.ACCEPTED, S.UNDER_REVIEW), promised_due__lt=today)
-    for case in late.exclude(events__kind="overdue"):
-        _record(case, kind="overdue", due=case.promised_due.isoformat())
+    for case in late.exclude(events__kind=EventKind.OVERDUE):
+        assert case.promised_due is not None, "filtered on promised_due__lt"
+        _record(case, kind=EventKind.OVERDUE, due=case.promised_due.isoformat())
         written += 1
     tasks = CaseTask.objects.filter(state=TaskState.OPEN, dwell_due__lt=today).select_related(
         "case"
     )
     for task in tasks:
-        if not task.case.events.filter(kind="task_overdue", details__task=task.pk).exists():
-            _record(task.case, kind="task_overdue", task=task.pk, note=task.title)
+        if not task.case.events.filter(kind=EventKind.TASK_OVERDUE, details__task=task.pk).exists():
+            _record(task.case, kind=EventKind.TASK_OVERDUE, task=task.pk, note=task.title)
             written += 1
     return written
 
