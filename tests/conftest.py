@@ -123,12 +123,22 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+_DB_FIXTURES = ("transactional_db", "live_server", "db")
+
+
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rate limits count in Django's cache; every test starts with none used."""
+def _empty_cache(request):
+    """Rate limits count in Django's cache; every test starts with none used.
+
+    The cache is a database table by default (settings.cache), so only a test that may use the
+    database can use the cache, and its database is set up before the cache is emptied. A test
+    in a rolled-back transaction would not need it; flushed (transactional) tests do."""
     from django.core.cache import cache
 
-    cache.clear()
+    wanted = [name for name in _DB_FIXTURES if name in request.fixturenames]
+    if wanted or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue(wanted[0] if wanted else "_django_db_helper")
+        cache.clear()
     yield
 
 

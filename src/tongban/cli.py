@@ -2,7 +2,7 @@
 
 tongban demo [--port N]     migrate + seed an embedded SQLite city under ./var, serve it
 tongban serve [--bind ADDR] [--workers N]   production WSGI server (gunicorn, sync workers)
-tongban worker              run background tasks (database task backend) and the scheduler
+tongban worker              run background tasks (database or rq task backend) and the scheduler
 tongban scheduler [--once]  enqueue periodic jobs when due (deadline sweeps), e.g. from cron
 tongban seed [--scale N]    demo data (idempotent)
 tongban audit verify        check the audit log's hash chain
@@ -93,15 +93,22 @@ def _start_scheduler() -> None:
 
 
 def worker(argv: list[str]) -> None:
-    """The task worker, holding a lease (see core.leases) so that a worker that dies has its
-    tasks re-queued, with the scheduler in a thread unless ``--no-scheduler``."""
+    """The task worker of the configured queue (``TONGBAN_TASK_BACKEND``: ``database``, the
+    default here, runs django-tasks-db's ``db_worker`` and takes its options; ``rq`` runs an RQ
+    worker, with ``--burst`` to stop once the queue is empty), holding a lease (see
+    core.leases) so that a worker that dies has its tasks re-queued, with the scheduler in a
+    thread unless ``--no-scheduler``."""
     os.environ.setdefault("TONGBAN_TASK_BACKEND", "database")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     import django
+    from django.conf import settings
     from django.utils.crypto import get_random_string
 
     django.setup()
     from tongban.core.leases import lease_start_thread
+
+    if settings.TONGBAN_TASK_BACKEND == "immediate":
+        raise SystemExit("tongban worker: TONGBAN_TASK_BACKEND=immediate runs tasks in-process")
 
     if "--no-scheduler" in argv:
         argv = [a for a in argv if a != "--no-scheduler"]
@@ -114,7 +121,12 @@ def worker(argv: list[str]) -> None:
         worker_id = get_random_string(32)
         argv = [*argv, "--worker-id", worker_id]
     lease_start_thread(worker_id)
-    _django(["db_worker", *argv])
+    if settings.TONGBAN_TASK_BACKEND == "rq":
+        from tongban.core.rq_queue import rq_work
+
+        rq_work(worker_id, burst="--burst" in argv)
+    else:
+        _django(["db_worker", *argv])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -119,6 +119,81 @@ def test_a_publish_is_searchable_at_once_in_every_process(desk):
     assert "测试事项登记" not in names(search.search("测试事项"))
 
 
+@pytest.mark.django_db
+def test_a_warm_search_asks_the_database_nothing(desk, django_assert_num_queries):
+    desk.publish(1)
+    assert names(search.search("测试事项")) == ["测试事项登记"]
+    with django_assert_num_queries(0):
+        assert names(search.search("测试事项")) == ["测试事项登记"]
+        assert names(search.search("jzz")) == []
+
+
+@pytest.mark.django_db
+def test_a_bump_in_this_process_is_seen_by_its_next_search_at_once(desk, settings):
+    settings.TONGBAN_SEARCH_VERSION_TTL = 3600
+    desk.publish(1)
+    assert search.current_index().version == 1
+    desk.publish(2, name="第二个测试事项")
+    assert search.current_index().version == 2
+    assert set(names(search.search("测试事项"))) == {"测试事项登记", "第二个测试事项"}
+
+
+def _another_node_publishes() -> int:
+    """What another node's publish leaves behind: the row bumped and, once it committed, the
+    new version in the shared cache; this process's copy of the version is untouched."""
+    from django.core.cache import cache
+    from django.db.models import F
+
+    from tongban.catalog.models import CatalogState
+
+    CatalogState.objects.filter(id=1).update(search_version=F("search_version") + 1)
+    version = CatalogState.objects.get(id=1).search_version
+    cache.set(search_cache.VERSION_KEY, version)
+    return version
+
+
+@pytest.mark.django_db
+def test_another_nodes_publish_is_seen_within_the_ttl(desk, settings, monkeypatch):
+    settings.TONGBAN_SEARCH_VERSION_TTL = 2
+    now = [1000.0]
+    monkeypatch.setattr(search_cache, "_clock", lambda: now[0])
+    desk.publish(1)
+    assert search.current_index().version == 1
+    assert _another_node_publishes() == 2
+    now[0] += 1.9
+    assert search.current_index().version == 1
+    now[0] += 0.2
+    assert search.current_index().version == 2
+
+
+@pytest.mark.django_db
+def test_a_committed_publish_writes_its_version_to_the_shared_cache(
+    desk, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.publish(1)
+    assert cache.get(search_cache.VERSION_KEY) == 1
+
+
+@pytest.mark.django_db
+def test_a_shared_version_behind_the_index_does_not_rebuild_it(desk, settings, monkeypatch):
+    """Two publishes' cache writes can land in the wrong order; the index stays as it is."""
+    from django.core.cache import cache
+
+    now = [1000.0]
+    monkeypatch.setattr(search_cache, "_clock", lambda: now[0])
+    desk.publish(1)
+    desk.publish(2, name="第二个测试事项")
+    index = search.current_index()
+    assert index.version == 2
+    cache.set(search_cache.VERSION_KEY, 1)
+    now[0] += 10
+    assert search.current_index() is index and index.version == 2
+    assert cache.get(search_cache.VERSION_KEY) == 2
+
+
 @pytest.fixture(scope="module")
 def business():
     """Items whose names differ only in the stage (设立/注销), English-named services, a theme."""

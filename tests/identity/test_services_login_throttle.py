@@ -211,6 +211,9 @@ def _send_login_code_page(client, mobile: str):
 def test_asking_a_login_code_answers_alike_for_registered_and_unregistered_numbers(client, make):
     person = make.person()
     unknown = factories.mobile()
+    # The first code of a window creates the rate-limit counters (rows of the database cache);
+    # ask once beforehand so that both measured requests only count.
+    _send_login_code_page(client, factories.mobile())
 
     known_status, known_body, known_queries = _send_login_code_page(client, person.mobile)
     unknown_status, unknown_body, unknown_queries = _send_login_code_page(client, unknown)
@@ -220,7 +223,7 @@ def test_asking_a_login_code_answers_alike_for_registered_and_unregistered_numbe
     assert "短信已发送，请查收。如该号码尚未注册，短信会提示您先注册。" in known_body
     assert "尚未注册。" not in known_body.replace("如该号码尚未注册", "")
     assert len(known_queries) == len(unknown_queries)
-    assert OneTimeCode.objects.count() == 2
+    assert OneTimeCode.objects.count() == 3
     to_unknown = message_to(unknown)
     assert "验证码为" not in to_unknown.body and "本号码尚未注册" in to_unknown.body
     # Asking again at once is refused alike, too.

@@ -30,6 +30,7 @@ from .content import JsonRefused, clean_content, content_of, strict_json
 from .errors import CatalogError
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 from .schema_forms import ordered_properties
+from .search import cache as search_cache
 
 if TYPE_CHECKING:
     from tongban.identity.models import Department
@@ -87,7 +88,9 @@ def _write_materials(version: ServiceItemVersion, materials: list[dict], files=N
 def _search_version_bump() -> int:
     CatalogState.objects.get_or_create(id=1)
     CatalogState.objects.filter(id=1).update(search_version=F("search_version") + 1)
-    return CatalogState.objects.values_list("search_version", flat=True).get(id=1)
+    version = CatalogState.objects.values_list("search_version", flat=True).get(id=1)
+    search_cache.version_bumped(version)
+    return version
 
 
 @_top_level

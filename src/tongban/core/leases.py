@@ -13,7 +13,11 @@ This makes delivery at-least-once, not exactly-once: a task can be run again aft
 died half-way (or stalled longer than the lease), so task bodies must be idempotent (delivering
 a message works under its row lock and only on a message still due, see ``notify.services``;
 the periodic sweeps repair rather than repeat). Tasks must be run by ``tongban worker``: a plain
-``db_worker`` holds no lease, and its tasks are re-queued once they run longer than the lease."""
+``db_worker`` holds no lease, and its tasks are re-queued once they run longer than the lease.
+
+With ``TONGBAN_TASK_BACKEND=rq`` the lease is the same ``WorkerLease`` row (named by the RQ
+worker's name) and the same tick re-queues the RQ jobs of workers whose lease expired, before
+RQ would fail them as abandoned (``core.rq_queue``); a plain ``rqworker`` holds no lease."""
 
 import logging
 import threading
@@ -45,6 +49,10 @@ def tasks_reclaim(*, now: datetime | None = None) -> list[str]:
     expired_before = (now or timezone.now()) - _lease()
     WorkerLease.objects.filter(renewed_at__lt=expired_before).delete()
     alive = set(WorkerLease.objects.values_list("worker_id", flat=True))
+    if settings.TONGBAN_TASK_BACKEND == "rq":
+        from .rq_queue import rq_tasks_reclaim
+
+        return rq_tasks_reclaim(alive=alive, started_before=expired_before)
     stale = DBTaskResult.objects.running().filter(started_at__lt=expired_before)
     reclaimed = []
     for task_id, started_at, worker_ids in stale.values_list("pk", "started_at", "worker_ids"):

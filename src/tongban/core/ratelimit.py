@@ -1,8 +1,14 @@
 """A fixed-window request limit per client, kept in Django's cache.
 
 Rates are written ``"<count>/<unit>"`` with unit ``s``, ``m``, ``h`` or ``d`` (``"30/m"``).
-With the default local-memory cache each server process counts on its own; point ``CACHES`` at
-a shared cache (Redis, memcached, the database) to count across processes."""
+The cache is shared by every process and node (settings.cache): a table in the database by
+default, Redis when ``REDIS_URL`` is set; either way one counter per client, scope and window,
+incremented atomically (``INCR`` in Redis, a row lock in the database: ``core.cache``), so a
+limit holds however many web nodes the requests are spread over. The users are the public
+status query (``TONGBAN_STATUS_QUERY_RATE``, page and API) and the SMS code throttles per
+client address and for the whole platform (``TONGBAN_OTP_IP_RATE``, ``TONGBAN_OTP_GLOBAL_RATE``).
+Login lock-outs are not here: they count rows of ``identity.LoginFailure`` in the database,
+which every node already shares."""
 
 import time
 

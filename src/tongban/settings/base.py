@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from .env import flag, home, secret
@@ -9,6 +10,9 @@ DEBUG = flag("TONGBAN_DEBUG", default=TONGBAN_DEMO)
 # Build the search index in a background thread when the web process starts (tongban.wsgi).
 # `tongban serve` and `tongban demo` set it; tests and management commands leave it off.
 TONGBAN_SEARCH_WARM = flag("TONGBAN_SEARCH_WARM")
+# Seconds a process trusts the catalog's search version it last read before asking the shared
+# cache again: another node's publish is searchable here within this time (catalog.search.cache).
+TONGBAN_SEARCH_VERSION_TTL = float(os.environ.get("TONGBAN_SEARCH_VERSION_TTL", 2))
 
 SECRET_KEY = secret("SECRET_KEY")
 TONGBAN_FIELD_KEY = secret("TONGBAN_FIELD_KEY")
