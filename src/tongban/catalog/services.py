@@ -1,16 +1,16 @@
 """Verbs that change the catalog. Each is one transaction, audit-logged, and checks who acts.
 
-Every public verb is top-level (``_top_level``): it opens a durable transaction, so calling it
-from inside another transaction is a bug that raises ``RuntimeError`` rather than a savepoint that
-could be rolled back without the caller noticing; its audit entries are appended together when it
-ends (``core.audit.audited_atomic``). No verb calls another: shared steps are private helpers.
+Every public verb is top-level (``audited_atomic(durable=True)``): it opens a durable
+transaction, so calling it from inside another transaction is a bug that raises
+``RuntimeError`` rather than a savepoint that could be rolled back without the caller noticing;
+its audit entries are appended together when it ends. No verb calls another: shared steps are
+private helpers.
 
 Stewards (role ``data_steward`` of the item's department) create items, draft and submit
 versions; platform admins review: reject back to draft or publish. Publishing supersedes the
 previous published version and bumps the search-index version so every process catches up.
 """
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,18 +34,6 @@ from .search import cache as search_cache
 
 if TYPE_CHECKING:
     from tongban.identity.models import Department
-
-
-def _top_level(service):
-    """A durable transaction around the service, its audit entries batched inside it."""
-    audited = audited_atomic(service)
-
-    @functools.wraps(service)
-    def inner(*args, **kwargs):
-        with transaction.atomic(durable=True):
-            return audited(*args, **kwargs)
-
-    return inner
 
 
 def _reason(reason: str) -> str:
@@ -93,7 +81,7 @@ def _search_version_bump() -> int:
     return version
 
 
-@_top_level
+@audited_atomic(durable=True)
 def item_create(
     *,
     staff,
@@ -137,7 +125,7 @@ def item_create(
     return version
 
 
-@_top_level
+@audited_atomic(durable=True)
 def version_draft(*, staff, item: ServiceItem, reason: str, content: dict | None = None):
     """Start a new draft from the published version (or the latest one)."""
     item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
@@ -182,7 +170,7 @@ def _locked(version: ServiceItemVersion) -> ServiceItemVersion:
     )
 
 
-@_top_level
+@audited_atomic(durable=True)
 def version_update(*, staff, version: ServiceItemVersion, content: dict, reason: str):
     version = _locked(version)
     access.require_steward(staff, version.item.department)
@@ -210,7 +198,7 @@ def version_update(*, staff, version: ServiceItemVersion, content: dict, reason:
     return version
 
 
-@_top_level
+@audited_atomic(durable=True)
 def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
     version = _locked(version)
     access.require_steward(staff, version.item.department)
@@ -223,7 +211,7 @@ def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
     return version
 
 
-@_top_level
+@audited_atomic(durable=True)
 def version_reject(*, staff, version: ServiceItemVersion, note: str) -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
@@ -265,7 +253,7 @@ def _publish(version: ServiceItemVersion, *, actor, note: str = "") -> ServiceIt
     return version
 
 
-@_top_level
+@audited_atomic(durable=True)
 def version_publish(*, staff, version: ServiceItemVersion, note: str = "") -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
@@ -312,7 +300,7 @@ def merged_form(parts: Iterable[tuple[str, dict, dict]]) -> tuple[dict, dict]:
     return schema, ui
 
 
-@_top_level
+@audited_atomic(durable=True)
 def theme_save(
     *,
     code: str,
@@ -422,7 +410,7 @@ def parse_import(*, data: bytes, fmt: str) -> list[tuple[int, dict]]:
     raise ImportRejected([{"line": 0, "field": "format", "reason": _("仅支持 JSON 或 CSV。")}])
 
 
-@_top_level
+@audited_atomic(durable=True)
 def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportResult:
     """Validate every row first; if any row fails, raise ``ImportRejected`` listing them all and
     save nothing. New implementation codes become new items (version 1, draft); known ones of
@@ -513,7 +501,7 @@ def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportR
 # --- bulk load (demo seed, benchmarks) ------------------------------------------------------
 
 
-@_top_level
+@audited_atomic(durable=True)
 def items_load_published(*, entries: list[dict], reason: str) -> list[ServiceItemVersion]:
     """Create items and publish their first version in bulk, validated exactly like a steward's
     draft. Entries: {department, basic_code, implementation_code, popularity, content}.

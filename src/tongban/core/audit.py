@@ -28,6 +28,7 @@ its content and the previous hash, sequence numbers have no gaps, and the head p
 last entry, so an edited, a deleted or a removed-from-the-end entry is reported.
 """
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -99,6 +100,26 @@ def _append(using: str, entries: list[AuditEntry]) -> None:
     connection.tongban_audit_head = (entries[-1].seq, entries[-1].hash)
 
 
+@contextlib.contextmanager
+def audited_block(*, durable: bool = False):
+    """The block form of ``audited_atomic``: a transaction whose audit entries are appended
+    together when it ends, for a service that runs more than one transaction in turn (a wrong
+    one-time code is counted in its own before the service goes on)."""
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
+    with transaction.atomic(using=using, durable=durable):
+        if getattr(connection, "tongban_audit_batch", None) is not None:
+            yield
+            return
+        connection.tongban_audit_batch = batch = []
+        try:
+            yield
+            if batch:
+                _append(using, batch)
+        finally:
+            connection.tongban_audit_batch = None
+
+
 def audited_atomic(func=None, *, durable: bool = False):
     """``transaction.atomic`` for a service whose audit entries are appended together when it
     has finished (see the module's docstring). Nested calls join the outermost batch.
@@ -113,19 +134,8 @@ def audited_atomic(func=None, *, durable: bool = False):
 
     @functools.wraps(func)
     def inner(*args, **kwargs):
-        using = router.db_for_write(AuditEntry)
-        connection = connections[using]
-        with transaction.atomic(using=using, durable=durable):
-            if getattr(connection, "tongban_audit_batch", None) is not None:
-                return func(*args, **kwargs)
-            connection.tongban_audit_batch = batch = []
-            try:
-                result = func(*args, **kwargs)
-                if batch:
-                    _append(using, batch)
-            finally:
-                connection.tongban_audit_batch = None
-            return result
+        with audited_block(durable=durable):
+            return func(*args, **kwargs)
 
     return inner
 

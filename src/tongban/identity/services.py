@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_record, audited_atomic, audited_block
 from tongban.core.crypto import lookup_hash
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
 from tongban.core.ratelimit import rate_limit
@@ -158,7 +158,7 @@ def _otp_refusal(mobile: str, purpose: OtpPurpose) -> str | None:
     )
 
 
-@transaction.atomic(durable=True)
+@audited_atomic(durable=True)
 def otp_send(*, mobile: str, purpose: str, ip: str) -> OneTimeCode:
     """Send a 6-digit code by SMS (through the outbox). One per minute and ten a day per number
     and purpose, and per-address and overall rates (``_otp_send_limits``).
@@ -229,7 +229,7 @@ def otp_check(*, mobile: str, purpose: str, code: str) -> None:
     (``TONGBAN_OTP_MAX_ATTEMPTS``, then ``otp.locked`` whatever is typed) and by how many codes
     ``otp_send`` sends."""
     mobile_hash = lookup_hash(mobile, purpose=MOBILE_PURPOSE)
-    with transaction.atomic(durable=True):
+    with audited_block(durable=True):
         otp = (
             OneTimeCode.objects.select_for_update()
             .filter(mobile_hash=mobile_hash, purpose=purpose, consumed_at__isnull=True)
@@ -293,7 +293,7 @@ def person_register(*, name: str, id_number: str, mobile: str, password: str, co
     _check_password(password)
     otp_check(mobile=mobile, purpose=OtpPurpose.REGISTER, code=code)
     try:
-        with transaction.atomic(durable=True):
+        with audited_block(durable=True):
             owner = person_by_mobile(mobile)
             if owner is not None and owner != existing:
                 raise Conflict(
@@ -617,7 +617,7 @@ def password_reset(*, mobile: str, code: str, password: str, ip: str) -> Account
     if account is None:  # closed between sending and checking
         message = _("验证码错误，请重新获取。")
         raise InvalidInput(IdentityError.OTP_WRONG, message, fields={"code": message})
-    with transaction.atomic(durable=True):
+    with audited_block(durable=True):
         _new_password_set(account, password, ip=ip)
         audit_record(
             action="identity.password.reset",
@@ -655,7 +655,7 @@ def password_change(*, account: Account, current_password: str, password: str, i
         message = _("新密码不能与当前密码相同。")
         raise InvalidInput(IdentityError.PASSWORD_UNCHANGED, message, fields={"password": message})
     _check_password(password)
-    with transaction.atomic(durable=True):
+    with audited_block(durable=True):
         _new_password_set(account, password, ip=ip)
         audit_record(
             action="identity.password.changed",
@@ -692,7 +692,7 @@ def mobile_change(
     mobile = _new_mobile(account, mobile)
     _current_password_check(account, current_password, ip=ip)
     otp_check(mobile=mobile, purpose=OtpPurpose.MOBILE_CHANGE, code=code)
-    with transaction.atomic(durable=True):
+    with audited_block(durable=True):
         person = Person.objects.select_for_update().get(pk=person.pk)
         owner = person_by_mobile(mobile)
         if owner is not None and owner.pk != person.pk:
@@ -725,7 +725,7 @@ def mobile_change(
 # Housekeeping -------------------------------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
+@audited_atomic(durable=True)
 def identity_throttle_purge(*, now: datetime | None = None) -> int:
     """Delete login failures that no longer count (older than the lock-out window) and one-time
     codes older than ``TONGBAN_OTP_RETENTION_DAYS`` (at least a day: the daily limit per number
@@ -747,7 +747,7 @@ def identity_throttle_purge(*, now: datetime | None = None) -> int:
 # TOTP second factor -------------------------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
+@audited_atomic(durable=True)
 def totp_begin(*, account: Account) -> TotpDevice:
     """Start (or restart) enrolment: a new secret, unconfirmed until a code from it is given."""
     device, _created = TotpDevice.objects.select_for_update().get_or_create(
@@ -776,7 +776,7 @@ def _totp_step_matching(device: TotpDevice, code: str) -> int | None:
     return None
 
 
-@transaction.atomic(durable=True)
+@audited_atomic(durable=True)
 def totp_confirm(*, account: Account, code: str) -> TotpDevice:
     device = TotpDevice.objects.select_for_update().filter(account=account).first()
     if device is None or device.confirmed_at is not None:
@@ -802,7 +802,7 @@ def totp_required(account: Account) -> bool:
 
 def totp_verify(*, account: Account, code: str, ip: str) -> None:
     """Second step of a login. A code is good once (no replay within its 30-second step)."""
-    with transaction.atomic(durable=True):
+    with audited_block(durable=True):
         device = TotpDevice.objects.select_for_update().get(account=account)
         step = _totp_step_matching(device, code)
         if step is not None and (device.last_used_step is None or step > device.last_used_step):
@@ -906,7 +906,7 @@ def agent_authorize(
     return authorization
 
 
-@transaction.atomic(durable=True)
+@audited_atomic(durable=True)
 def agent_revoke(*, authorization_id: int, revoked_by: Person) -> AgentAuthorization:
     authorization = (
         AgentAuthorization.objects.select_for_update()

@@ -7,7 +7,7 @@ FAILED, listed for admins, who may re-queue it.
 
 ``message_queue`` joins the caller's transaction (that is the point of an outbox). The others are
 top-level and open durable transactions: one per delivery attempt, one per claimed retry, and the
-admin's re-queue, whose audit entry is appended through ``core.audit.audited_atomic``."""
+admin's re-queue, whose audit entry is appended through ``core.audit.audited_block``."""
 
 import logging
 from datetime import datetime, timedelta
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.core.audit import audit_record, audited_atomic
+from tongban.core.audit import audit_record, audited_block
 
 from .backends import backend_for
 from .choices import Channel, MessageStatus
@@ -70,7 +70,7 @@ def _record_failure(message: Message, error: Exception, now: datetime) -> None:
 def message_deliver(*, message_id: int) -> None:
     """One attempt, if the message is still due; a second run of the same task sends nothing."""
     now = timezone.now()
-    with transaction.atomic(durable=True):
+    with audited_block(durable=True):
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if not _due(message, now):
             return
@@ -92,7 +92,7 @@ def messages_retry_due(*, now: datetime | None = None) -> int:
     due = Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
     enqueued = 0
     for message_id in due.values_list("pk", flat=True)[:1000]:
-        with transaction.atomic(durable=True):
+        with audited_block(durable=True):
             if due.filter(pk=message_id).update(next_attempt_at=None):
                 _enqueue_after_commit(message_id)
                 enqueued += 1
@@ -102,11 +102,10 @@ def messages_retry_due(*, now: datetime | None = None) -> int:
 def message_requeue(*, actor, message_id: int) -> bool:
     """An admin sends a FAILED message again, with a fresh set of attempts (audit-logged).
     Returns False, changing nothing, for a message that has not failed."""
-    with transaction.atomic(durable=True):
+    with audited_block(durable=True):
         return _requeue(actor=actor, message_id=message_id)
 
 
-@audited_atomic
 def _requeue(*, actor, message_id: int) -> bool:
     requeued = Message.objects.filter(pk=message_id, status=MessageStatus.FAILED).update(
         status=MessageStatus.QUEUED, attempts=0, next_attempt_at=None
