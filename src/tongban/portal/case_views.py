@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tongban.cases import kept_uploads
 from tongban.cases import selectors as cases
 from tongban.cases import services as case_services
 from tongban.cases.choices import CaseState
@@ -73,11 +72,11 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
         uploads = uploads_from(request.FILES)
         try:
             if mode == "correct":
-                saved = kept_uploads.case_correction_save(
+                saved = case_services.case_correction_save(
                     account=request.user, case_id=case.pk, form_data=data, uploads=uploads
                 )
             else:
-                saved = kept_uploads.case_application_save(
+                saved = case_services.case_application_save(
                     account=request.user,
                     form_data=data,
                     uploads=uploads,

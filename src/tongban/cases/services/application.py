@@ -1,18 +1,20 @@
 """The applicant's steps: drafts, materials, submission, correction, withdrawal, and the
 apply page's save-in-one-step."""
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.core.audit import audit_record
-from tongban.core.errors import Conflict, Forbidden, InvalidInput
+from tongban.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tongban.identity import selectors as identity_selectors
 
 from .. import access, states
 from ..choices import CaseChannel, EventKind, TaskState, TrustLevel
 from ..errors import CaseError, invalid
-from ..models import Case, CaseMaterial
+from ..models import Case, CaseMaterial, CorrectionNotice
 from ..uploads import check_upload
+from . import _kept
 from ._common import (
     S,
     _case_create,
@@ -141,7 +143,9 @@ def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Cas
     return _correct(account=account, case=case, form_data=form_data)
 
 
-def _correct(*, account, case: Case, form_data: dict | None) -> Case:
+def _correction_open(case: Case) -> CorrectionNotice | None:
+    """The open correction notice of a case awaiting its correction, or refusal: the case is
+    not awaiting one, or the deadline has passed (then nothing more is taken, files neither)."""
     states.check(case, S.PRE_REVIEW)
     notice = case.correction_notices.filter(corrected_at__isnull=True).last()
     if notice is not None and _today() > notice.due:
@@ -150,6 +154,11 @@ def _correct(*, account, case: Case, form_data: dict | None) -> Case:
             _("补正期限已于 %(due)s 届满，不能再提交补正，请重新申请或联系窗口。")
             % {"due": notice.due.isoformat()},
         )
+    return notice
+
+
+def _correct(*, account, case: Case, form_data: dict | None) -> Case:
+    notice = _correction_open(case)
     data = case.form_data if form_data is None else form_data
     _check_form_size(data)
     _check_form_fields(case, data)
@@ -174,9 +183,18 @@ def case_withdraw(*, account, case_id: int, reason: str = "") -> Case:
     return states.transition(case, S.WITHDRAWN, actor=account, note=reason[:300])
 
 
-def _add_uploads(*, account, case: Case, uploads) -> None:
-    """Files for checklist entries, as ``(catalog material id, file)``; a problem is reported
-    at its entry (field ``materials.<id>``)."""
+def _add_uploads(*, account, case: Case, uploads, errors: dict[str, str] | None = None) -> int:
+    """Files for checklist entries, as ``(catalog material id, file)``; how many were added. A
+    problem is reported at its entry (field ``materials.<id>``): raised, or with ``errors``
+    put there and the other files go on (a refused file has written nothing, so the
+    transaction carries on clean, audit batch included).
+
+    In a draft a file for an entry replaces the applicant's files of that entry from before
+    this call (the page has one file input per entry, showing "已上传：name（可替换）": choosing
+    again means "this one instead"); several files for one entry in one call are all kept. In
+    a correction nothing is replaced: the files under review stay with the case."""
+    earlier = list(case.materials.filter(trust_level=TrustLevel.C)) if case.state == S.DRAFT else []
+    added = 0
     for material_id, upload in uploads:
         try:
             entry = _checklist_entry(case, material_id)
@@ -188,12 +206,34 @@ def _add_uploads(*, account, case: Case, uploads) -> None:
                 catalog_material_id=entry.id,
             )
         except InvalidInput as exc:
-            raise InvalidInput(
-                exc.code, exc.message, fields={f"materials.{material_id}": exc.message}
-            ) from exc
+            field = f"materials.{material_id}"
+            if errors is None:
+                raise InvalidInput(exc.code, exc.message, fields={field: exc.message}) from exc
+            errors[field] = exc.message
+            continue
+        added += 1
+        replaced = [m for m in earlier if m.catalog_material_id in entry.ids]
+        earlier = [m for m in earlier if m not in replaced]
+        for material in replaced:
+            _material_replaced(account=account, case=case, material=material)
+    return added
 
 
-@service
+def _material_replaced(*, account, case: Case, material: CaseMaterial) -> None:
+    """Drop an earlier file of a draft's entry; its stored file goes once the deletion commits."""
+    stored = material.file
+    material.delete()
+    if stored.name:
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    audit_record(
+        action="cases.case.material_replace",
+        actor=account,
+        target=case,
+        subject_person_id=case.applicant_id,
+        details={"name": material.name, "file": material.original_name},
+    )
+
+
 def case_application_save(
     *,
     account,
@@ -205,10 +245,56 @@ def case_application_save(
     idempotency_key: str = "",
     submit: bool = False,
 ) -> Case:
-    """The apply page: create (or update) the draft with the answers so far, add the files, and
-    submit if asked — all or nothing. A draft may leave fields unanswered, but what is answered
-    must fit the form. A repeat with the idempotency key of a case already submitted (a double
-    click) returns that case unchanged."""
+    """The apply page (and the API's apply): create (or update) the draft with the answers so
+    far, add the files, and submit if asked — all or nothing. A draft may leave fields
+    unanswered, but what is answered must fit the form. A repeat with the idempotency key of a
+    case already submitted (a double click) returns that case unchanged.
+
+    Refused for the applicant's input, the good files are kept with the draft (the one under
+    ``idempotency_key`` is made if needed; without a case or a key nothing could find it, so
+    nothing is kept) and the refusal is raised with every problem at once (see ``_kept``).
+
+    Not a ``@service``: it runs the save and, if refused, the keeping as two durable audited
+    transactions one after the other, so a failed save leaves nothing; like every verb it is
+    refused (``RuntimeError``) inside another transaction."""
+    uploads = list(uploads)
+    target = {"item_id": item_id, "theme_code": theme_code, "idempotency_key": idempotency_key}
+    try:
+        return _application_save(
+            account=account,
+            form_data=form_data,
+            uploads=uploads,
+            case_id=case_id,
+            submit=submit,
+            **target,
+        )
+    except InvalidInput as refused:
+        if not uploads or (case_id is None and not idempotency_key):
+            raise
+        raise _kept_or_refused(
+            _application_keep,
+            refused,
+            account=account,
+            case_id=case_id,
+            target=target,
+            form_data=form_data,
+            uploads=uploads,
+            submit=submit,
+        ) from refused
+
+
+@service
+def _application_save(
+    *,
+    account,
+    form_data: dict,
+    uploads: list,
+    case_id: int | None,
+    item_id: int | None,
+    theme_code: str,
+    idempotency_key: str,
+    submit: bool,
+) -> Case:
     if case_id is not None:
         case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     else:
@@ -233,11 +319,88 @@ def case_application_save(
     return _submit(account=account, case=case, idempotency_key=idempotency_key)
 
 
-@service
 def case_correction_save(*, account, case_id: int, form_data: dict, uploads=()) -> Case:
     """The correction page: the corrected answers and files, then back to pre-review (all or
-    nothing; after the correction deadline nothing is taken)."""
+    nothing; after the correction deadline nothing is taken).
+
+    Refused for the applicant's input, the good files are added to the case (nothing under
+    review is replaced) and the refusal is raised with every problem at once (see ``_kept``).
+    Not a ``@service`` for the same reason as ``case_application_save``: two durable audited
+    transactions one after the other."""
+    uploads = list(uploads)
+    try:
+        return _correction_save(
+            account=account, case_id=case_id, form_data=form_data, uploads=uploads
+        )
+    except InvalidInput as refused:
+        if not uploads:
+            raise
+        raise _kept_or_refused(
+            _correction_keep,
+            refused,
+            account=account,
+            case_id=case_id,
+            form_data=form_data,
+            uploads=uploads,
+        ) from refused
+
+
+@service
+def _correction_save(*, account, case_id: int, form_data: dict, uploads: list) -> Case:
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
-    states.check(case, S.PRE_REVIEW)
+    _correction_open(case)
     _add_uploads(account=account, case=case, uploads=uploads)
     return _correct(account=account, case=case, form_data=form_data)
+
+
+def _kept_or_refused(keep, refused: InvalidInput, **kwargs) -> InvalidInput:
+    """Run ``keep`` (a durable transaction keeping the good files of the ``refused`` save) and
+    return the refusal to raise: with every problem of the page, or ``refused`` itself if there
+    is no case to keep them with (not the applicant's, no longer open, not online …)."""
+    try:
+        return keep(refused, **kwargs)
+    except _kept.NothingKept as nothing:  # its transaction rolled back: no draft made for nothing
+        return nothing.refusal
+    except DomainError:
+        return refused
+
+
+@service
+def _application_keep(
+    refused: InvalidInput, *, account, case_id: int | None, target: dict, form_data, uploads, submit
+) -> InvalidInput:
+    if case_id is None:
+        person = access.person_of(account)
+        case_id = _case_create(
+            account=account, person=person, channel=CaseChannel.ONLINE, **target
+        ).pk
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
+    if case.state != S.DRAFT:
+        return refused
+    return _keep(
+        refused, account=account, case=case, form_data=form_data, uploads=uploads, submit=submit
+    )
+
+
+@service
+def _correction_keep(
+    refused: InvalidInput, *, account, case_id: int, form_data, uploads
+) -> InvalidInput:
+    case = access.case_for_applicant_or_404(account=account, case_id=case_id)
+    _correction_open(case)
+    return _keep(
+        refused, account=account, case=case, form_data=form_data, uploads=uploads, submit=True
+    )
+
+
+def _keep(
+    refused: InvalidInput, *, account, case: Case, form_data, uploads, submit
+) -> InvalidInput:
+    """Store the good files with ``case`` and return the refusal with every problem; if no file
+    was good, raise ``NothingKept`` with it instead, rolling back what this transaction did."""
+    errors: dict[str, str] = {}
+    added = _add_uploads(account=account, case=case, uploads=uploads, errors=errors)
+    refusal = _kept.refusal(refused, case=case, form_data=form_data, submit=submit, bad=errors)
+    if not added:
+        raise _kept.NothingKept(refusal)
+    return refusal
