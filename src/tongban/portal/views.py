@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -57,31 +59,50 @@ def _send_code(request, form, *, purpose: str) -> DomainError | None:
     return None
 
 
+@dataclass
+class _Posted:
+    done: bool = False
+    result: object = None
+    error: DomainError | None = None
+
+
+def _code_form_post(request, form, *, purpose: str, submit) -> _Posted:
+    """The POST of a page whose form asks for an SMS code: 获取验证码 sends one for ``purpose``;
+    the main button calls ``submit(cleaned_data)`` (a service). A refusal lands on the form."""
+    if request.method != "POST":
+        return _Posted()
+    if request.POST.get("action") == "send_code":
+        form.is_valid()
+        return _Posted(error=_send_code(request, form, purpose=purpose))
+    if not form.is_valid():
+        return _Posted()
+    try:
+        return _Posted(done=True, result=submit(form.cleaned_data))
+    except DomainError as exc:
+        form_add_domain_error(form, exc)
+        return _Posted(error=exc)
+
+
 def register(request):
     form = RegisterForm(request.POST or None)
-    error = None
-    if request.method == "POST":
-        if request.POST.get("action") == "send_code":
-            form.is_valid()
-            error = _send_code(request, form, purpose=OtpPurpose.REGISTER)
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                person = services.person_register(
-                    name=data["name"],
-                    id_number=data["id_number"],
-                    mobile=data["mobile"],
-                    password=data["password"],
-                    code=data["code"],
-                )
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-                error = exc
-            else:
-                sessions.login_finish(request, person.account, method="register")
-                messages.success(request, _("注册成功，欢迎使用一网通办。"))
-                return redirect("portal:me")
-    return render(request, "portal/register.html", {"form": form}, status=form_status(form, error))
+    posted = _code_form_post(
+        request,
+        form,
+        purpose=OtpPurpose.REGISTER,
+        submit=lambda data: services.person_register(
+            name=data["name"],
+            id_number=data["id_number"],
+            mobile=data["mobile"],
+            password=data["password"],
+            code=data["code"],
+        ),
+    )
+    if posted.done:
+        sessions.login_finish(request, posted.result.account, method="register")
+        messages.success(request, _("注册成功，欢迎使用一网通办。"))
+        return redirect("portal:me")
+    status = form_status(form, posted.error)
+    return render(request, "portal/register.html", {"form": form}, status=status)
 
 
 def login_password(request):
@@ -106,28 +127,18 @@ def login_password(request):
 
 def login_sms(request):
     form = OtpLoginForm(request.POST or None)
-    error = None
-    if request.method == "POST":
-        if request.POST.get("action") == "send_code":
-            form.is_valid()
-            error = _send_code(request, form, purpose=OtpPurpose.LOGIN)
-        elif form.is_valid():
-            try:
-                account = services.login_with_otp(
-                    mobile=form.cleaned_data["mobile"],
-                    code=form.cleaned_data["code"],
-                    ip=client_ip(request),
-                )
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-                error = exc
-            else:
-                return redirect(
-                    sessions.login_begin(request, account, method="sms", fallback="/me/")
-                )
-    return render(
-        request, "portal/login.html", {"form": form, "tab": "sms"}, status=form_status(form, error)
+    posted = _code_form_post(
+        request,
+        form,
+        purpose=OtpPurpose.LOGIN,
+        submit=lambda data: services.login_with_otp(
+            mobile=data["mobile"], code=data["code"], ip=client_ip(request)
+        ),
     )
+    if posted.done:
+        return redirect(sessions.login_begin(request, posted.result, method="sms", fallback="/me/"))
+    status = form_status(form, posted.error)
+    return render(request, "portal/login.html", {"form": form, "tab": "sms"}, status=status)
 
 
 def login_totp(request):
@@ -160,29 +171,22 @@ def password_forgot(request):
     """忘记密码: a code to the mobile, then the code and a new password. The page says the same
     for a number no account holds (``services.otp_send`` sends it nothing)."""
     form = PasswordForgotForm(request.POST or None)
-    error = None
-    if request.method == "POST":
-        if request.POST.get("action") == "send_code":
-            form.is_valid()
-            error = _send_code(request, form, purpose=OtpPurpose.PASSWORD_RESET)
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.password_reset(
-                    mobile=data["mobile"],
-                    code=data["code"],
-                    password=data["password"],
-                    ip=client_ip(request),
-                )
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-                error = exc
-            else:
-                messages.success(request, _("密码已重设，请使用新密码登录。"))
-                return redirect("portal:login")
-    return render(
-        request, "portal/password_forgot.html", {"form": form}, status=form_status(form, error)
+    posted = _code_form_post(
+        request,
+        form,
+        purpose=OtpPurpose.PASSWORD_RESET,
+        submit=lambda data: services.password_reset(
+            mobile=data["mobile"],
+            code=data["code"],
+            password=data["password"],
+            ip=client_ip(request),
+        ),
     )
+    if posted.done:
+        messages.success(request, _("密码已重设，请使用新密码登录。"))
+        return redirect("portal:login")
+    status = form_status(form, posted.error)
+    return render(request, "portal/password_forgot.html", {"form": form}, status=status)
 
 
 @require_POST
@@ -280,32 +284,24 @@ def password_change(request):
 def mobile_change(request):
     person = _person(request)
     form = MobileChangeForm(request.POST or None)
-    error = None
-    if request.method == "POST":
-        if request.POST.get("action") == "send_code":
-            form.is_valid()
-            error = _send_code(request, form, purpose=OtpPurpose.MOBILE_CHANGE)
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.mobile_change(
-                    account=request.user,
-                    current_password=data["current_password"],
-                    mobile=data["mobile"],
-                    code=data["code"],
-                    ip=client_ip(request),
-                )
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-                error = exc
-            else:
-                messages.success(request, _("手机号码已更换，原手机号码已收到短信通知。"))
-                return redirect("portal:me")
-    return render(
+    posted = _code_form_post(
         request,
-        "portal/mobile_change.html",
-        {"form": form, "person": person},
-        status=form_status(form, error),
+        form,
+        purpose=OtpPurpose.MOBILE_CHANGE,
+        submit=lambda data: services.mobile_change(
+            account=request.user,
+            current_password=data["current_password"],
+            mobile=data["mobile"],
+            code=data["code"],
+            ip=client_ip(request),
+        ),
+    )
+    if posted.done:
+        messages.success(request, _("手机号码已更换，原手机号码已收到短信通知。"))
+        return redirect("portal:me")
+    status = form_status(form, posted.error)
+    return render(
+        request, "portal/mobile_change.html", {"form": form, "person": person}, status=status
     )
 
 

@@ -15,10 +15,11 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import IdentifierError, normalize_id_number, validate_mobile
 
 from .. import access, clock, selectors, states
-from ..choices import CaseChannel, CaseState, EventKind, TaskState
+from ..choices import CaseChannel, CaseState, EventKind, TaskState, TrustLevel
 from ..errors import CaseError, invalid
-from ..models import Case, CaseTask
+from ..models import Case, CaseMaterial, CaseTask
 from ..sequences import sequence_next
+from ..uploads import check_upload
 
 S = CaseState
 
@@ -307,3 +308,45 @@ def _checklist_entry(case: Case, catalog_material_id: int):
         _("所选材料不在本办件的材料清单中，或无需申请人提交。"),
         "catalog_material_id",
     )
+
+
+def _material_store(
+    *,
+    case: Case,
+    actor,
+    name: str,
+    upload,
+    catalog_material_id: int | None,
+    trust_level: TrustLevel,
+    open_states,
+    event: EventKind,
+    action: str,
+) -> CaseMaterial:
+    """One file into a case, by whichever door (the applicant's upload, a clerk's scan): the
+    checks every door applies (an open state, a name, the checklist entry, the file's content
+    and size), the row at its trust level, its timeline event and audit entry."""
+    _materials_open_guard(case, open_states)
+    if not (name or "").strip():
+        raise invalid(CaseError.MATERIAL_NAME, _("请填写材料名称。"), "name")
+    if catalog_material_id is not None:
+        _checklist_entry(case, catalog_material_id)
+    content_type, sha = check_upload(upload)
+    material = CaseMaterial.objects.create(
+        case=case,
+        catalog_material_id=catalog_material_id,
+        name=name.strip()[:200],
+        trust_level=trust_level,
+        file=upload,
+        size=upload.size,
+        content_type=content_type,
+        sha256=sha,
+    )
+    states.record_event(case, kind=event, actor=actor, note=material.name)
+    audit_record(
+        action=action,
+        actor=actor,
+        target=case,
+        subject_person_id=case.applicant_id,
+        details={"name": material.name, "size": material.size},
+    )
+    return material

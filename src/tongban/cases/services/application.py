@@ -11,9 +11,8 @@ from tongban.identity import selectors as identity_selectors
 
 from .. import access, states
 from ..choices import CaseChannel, EventKind, TaskState, TrustLevel
-from ..errors import CaseError, invalid
+from ..errors import CaseError
 from ..models import Case, CaseMaterial, CorrectionNotice
-from ..uploads import check_upload
 from . import _kept
 from ._common import (
     S,
@@ -22,7 +21,7 @@ from ._common import (
     _check_form_size,
     _check_materials,
     _checklist_entry,
-    _materials_open_guard,
+    _material_store,
     _receive,
     _today,
     service,
@@ -85,31 +84,17 @@ def case_material_add(
 
 
 def _material_add(*, account, case: Case, name: str, upload, catalog_material_id) -> CaseMaterial:
-    _materials_open_guard(case, (S.DRAFT, S.CORRECTION_REQUESTED))
-    if not (name or "").strip():
-        raise invalid(CaseError.MATERIAL_NAME, _("请填写材料名称。"), "name")
-    if catalog_material_id is not None:
-        _checklist_entry(case, catalog_material_id)
-    content_type, sha = check_upload(upload)
-    material = CaseMaterial.objects.create(
+    return _material_store(
         case=case,
-        catalog_material_id=catalog_material_id,
-        name=name.strip()[:200],
-        trust_level=TrustLevel.C,
-        file=upload,
-        size=upload.size,
-        content_type=content_type,
-        sha256=sha,
-    )
-    states.record_event(case, kind=EventKind.MATERIAL_ADDED, actor=account, note=material.name)
-    audit_record(
-        action="cases.case.material_add",
         actor=account,
-        target=case,
-        subject_person_id=case.applicant_id,
-        details={"name": material.name, "size": material.size},
+        name=name,
+        upload=upload,
+        catalog_material_id=catalog_material_id,
+        trust_level=TrustLevel.C,
+        open_states=(S.DRAFT, S.CORRECTION_REQUESTED),
+        event=EventKind.MATERIAL_ADDED,
+        action="cases.case.material_add",
     )
-    return material
 
 
 @service

@@ -4,7 +4,6 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.core.audit import audit_record
 from tongban.core.errors import Forbidden, InvalidInput, NotFound
 from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity_services
@@ -12,9 +11,8 @@ from tongban.identity.access import require_role
 
 from .. import access, states
 from ..choices import CaseChannel, EventKind, TrustLevel
-from ..errors import CaseError, case_not_found, invalid
+from ..errors import CaseError, case_not_found
 from ..models import Case, CaseMaterial
-from ..uploads import check_upload
 from ._common import (
     FRONT_DESK,
     S,
@@ -22,8 +20,7 @@ from ._common import (
     _case_create,
     _check_form_fields,
     _check_materials,
-    _checklist_entry,
-    _materials_open_guard,
+    _material_store,
     _receive,
     service,
 )
@@ -159,33 +156,17 @@ def case_material_scan(
 def _scan(*, staff, case: Case, name: str, upload, catalog_material_id: int | None):
     """The scan itself, on a case already fetched for ``staff``: by ``case_material_scan`` (no
     draft is any staff member's to see) or by the counter for the draft it is filing."""
-    _materials_open_guard(case, (S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED))
-    if not (name or "").strip():
-        raise invalid(CaseError.MATERIAL_NAME, _("请填写材料名称。"), "name")
-    if catalog_material_id is not None:
-        _checklist_entry(case, catalog_material_id)
-    content_type, sha = check_upload(upload)
-    material = CaseMaterial.objects.create(
+    return _material_store(
         case=case,
-        catalog_material_id=catalog_material_id,
-        name=name.strip()[:200],
-        trust_level=TrustLevel.B,
-        file=upload,
-        size=upload.size,
-        content_type=content_type,
-        sha256=sha,
-    )
-    states.record_event(
-        case, kind=EventKind.MATERIAL_SCANNED, actor=staff.account, note=material.name
-    )
-    audit_record(
-        action="cases.case.material_scan",
         actor=staff.account,
-        target=case,
-        subject_person_id=case.applicant_id,
-        details={"name": material.name, "size": material.size},
+        name=name,
+        upload=upload,
+        catalog_material_id=catalog_material_id,
+        trust_level=TrustLevel.B,
+        open_states=(S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED),
+        event=EventKind.MATERIAL_SCANNED,
+        action="cases.case.material_scan",
     )
-    return material
 
 
 def case_counter_intake(
