@@ -7,6 +7,31 @@ from django.utils.translation import gettext_lazy as _
 from tongban.identity.choices import AgentScope
 
 
+def _mobile_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+def _sms_code_field(label) -> forms.CharField:
+    """Not required here: the 获取验证码 button posts the form before a code exists."""
+    return forms.CharField(
+        label=label,
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _current_password_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("当前密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class RegisterForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(
@@ -14,17 +39,8 @@ class RegisterForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    mobile = forms.CharField(
-        label=_("手机号码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    code = forms.CharField(
-        label=_("短信验证码"),
-        max_length=6,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+    mobile = _mobile_field(_("手机号码"))
+    code = _sms_code_field(_("短信验证码"))
     password = forms.CharField(
         label=_("密码"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -53,17 +69,8 @@ class PasswordLoginForm(forms.Form):
 
 
 class OtpLoginForm(forms.Form):
-    mobile = forms.CharField(
-        label=_("手机号码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    code = forms.CharField(
-        label=_("短信验证码"),
-        max_length=6,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+    mobile = _mobile_field(_("手机号码"))
+    code = _sms_code_field(_("短信验证码"))
 
 
 class TotpForm(forms.Form):
@@ -117,41 +124,17 @@ class _NewPasswordForm(forms.Form):
 
 
 class PasswordForgotForm(_NewPasswordForm):
-    mobile = forms.CharField(
-        label=_("注册时使用的手机号码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    code = forms.CharField(
-        label=_("短信验证码"),
-        max_length=6,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+    mobile = _mobile_field(_("注册时使用的手机号码"))
+    code = _sms_code_field(_("短信验证码"))
     password, password2 = _new_password_fields()
 
 
 class PasswordChangeForm(_NewPasswordForm):
-    current_password = forms.CharField(
-        label=_("当前密码"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    current_password = _current_password_field()
     password, password2 = _new_password_fields()
 
 
 class MobileChangeForm(forms.Form):
-    mobile = forms.CharField(
-        label=_("新手机号码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    code = forms.CharField(
-        label=_("新手机号码收到的验证码"),
-        max_length=6,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-    current_password = forms.CharField(
-        label=_("当前密码"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    mobile = _mobile_field(_("新手机号码"))
+    code = _sms_code_field(_("新手机号码收到的验证码"))
+    current_password = _current_password_field()
