@@ -23,6 +23,7 @@ from ._common import (
     _check_materials,
     _checklist_entry,
     _materials_open_guard,
+    _numbered,
     _receive,
     _today,
     service,
@@ -131,6 +132,7 @@ def _submit(*, account, case: Case, idempotency_key: str) -> Case:
         person=case.applicant, entity=case.entity
     ):
         raise Forbidden(CaseError.ENTITY_NOT_ALLOWED, _("您已无权代表该企业办理。"))
+    _numbered(case)
     _receive(case)
     states.transition(case, S.SUBMITTED, actor=account)
     return states.transition(case, S.PRE_REVIEW, note=_("进入网上预审"))
