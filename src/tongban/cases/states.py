@@ -89,10 +89,12 @@ def notify_person(person, body: str, *, subject: str = "", link: str = "") -> No
             channel="sms", recipient=person.mobile, recipient_masked=person.mobile_masked, body=body
         )
     if person.account_id:
-        message_to_account(account=person.account, body=body, subject=subject, link=link)
+        message_to_account(account_id=person.account_id, body=body, subject=subject, link=link)
 
 
-@transaction.atomic
+# No savepoint: a transition runs inside its service's durable transaction, and a failure in it
+# fails that whole transaction (a caller that caught it could not go on), never half of it.
+@transaction.atomic(savepoint=False)
 def transition(case: Case, to: str, *, actor=None, note: str = "", **details) -> Case:
     """Move ``case`` to ``to`` or refuse with ``case.transition_not_allowed`` (nothing changed).
     ``actor`` is an account, or None for the system (e.g. a deadline rule)."""
