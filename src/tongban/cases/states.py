@@ -95,9 +95,13 @@ def notify_person(person, body: str, *, subject: str = "", link: str = "") -> No
 # No savepoint: a transition runs inside its service's durable transaction, and a failure in it
 # fails that whole transaction (a caller that caught it could not go on), never half of it.
 @transaction.atomic(savepoint=False)
-def transition(case: Case, to: str, *, actor=None, note: str = "", **details) -> Case:
+def transition(
+    case: Case, to: str, *, actor=None, note: str = "", save: bool = True, **details
+) -> Case:
     """Move ``case`` to ``to`` or refuse with ``case.transition_not_allowed`` (nothing changed).
-    ``actor`` is an account, or None for the system (e.g. a deadline rule)."""
+    ``actor`` is an account, or None for the system (e.g. a deadline rule). ``save=False``
+    leaves saving the case to the transition that follows at once in the same transaction
+    (submitted → pre-review): its event, audit entry and messages are written all the same."""
     check(case, to)
     frm, now = case.state, timezone.now()
     case.state, case.updated_at = to, now
@@ -106,7 +110,8 @@ def transition(case: Case, to: str, *, actor=None, note: str = "", **details) ->
         setattr(case, stamp[to], now)
     if to == S.DECIDED:  # 行政许可法第四十四条: certificate delivered within 10 working days
         case.delivery_due = add_workdays(timezone.localdate(now), DELIVERY_DAYS)
-    case.save()
+    if save:
+        case.save()
     CaseEvent.objects.create(
         case=case,
         kind=EventKind.TRANSITION,

@@ -134,7 +134,7 @@ def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, na
     _check_materials(case, case.form_data)
     _numbered(case)
     _receive(case)
-    states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"))
+    states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"), save=False)
     return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
 
 
