@@ -92,17 +92,22 @@ def notify_person(person, body: str, *, subject: str = "", link: str = "") -> No
         message_to_account(account_id=person.account_id, body=body, subject=subject, link=link)
 
 
-# No savepoint: a transition runs inside its service's durable transaction, and a failure in it
-# fails that whole transaction (a caller that caught it could not go on), never half of it.
-@transaction.atomic(savepoint=False)
 def transition(
     case: Case, to: str, *, actor=None, note: str = "", save: bool = True, **details
 ) -> Case:
     """Move ``case`` to ``to`` or refuse with ``case.transition_not_allowed`` (nothing changed).
     ``actor`` is an account, or None for the system (e.g. a deadline rule). ``save=False``
     leaves saving the case to the transition that follows at once in the same transaction
-    (submitted → pre-review): its event, audit entry and messages are written all the same."""
+    (submitted → pre-review): its event, audit entry and messages are written all the same.
+
+    A refusal changes nothing and leaves the transaction usable; the writes take no savepoint:
+    they run in the service's durable transaction, and a failure among them fails all of it."""
     check(case, to)
+    with transaction.atomic(savepoint=False):
+        return _transition(case, to, actor=actor, note=note, save=save, **details)
+
+
+def _transition(case: Case, to: str, *, actor, note: str, save: bool, **details) -> Case:
     frm, now = case.state, timezone.now()
     case.state, case.updated_at = to, now
     stamp = {S.DECIDED: "decided_at", S.DELIVERED: "delivered_at", S.CLOSED: "closed_at"}

@@ -126,7 +126,6 @@ def _receive(case: Case) -> None:
     case.pre_review_warn = clock.warn_from(_local(case.received_at), case.pre_review_due)
 
 
-@transaction.atomic(savepoint=False)  # in its service's transaction, all or nothing with it
 def _case_create(
     *,
     account,
@@ -139,7 +138,8 @@ def _case_create(
     center=None,
 ) -> Case:
     """A new case of ``person`` on ``channel``: online for the applicant's own draft, counter
-    when a clerk of ``center`` files it for a walk-in applicant (then no acting entity)."""
+    when a clerk of ``center`` files it for a walk-in applicant (then no acting entity). Runs
+    in its service's durable transaction, all or nothing with it (no savepoint of its own)."""
     _check_form_size(form_data)
     if idempotency_key:
         existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
