@@ -114,6 +114,17 @@ def _fresh_search_index():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Likewise the per-process working-day calendar (``core.workdays``): a test's rolled-back
+    holidays must not outlive it within the calendar's TTL."""
+    from tongban.core import workdays
+
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in another language leaves it active on the thread; put Chinese back."""
     yield

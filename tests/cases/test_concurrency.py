@@ -99,3 +99,36 @@ def test_double_submits_take_no_case_number_from_the_sequence(world):
         submit=True,
     )
     assert after.number == first[:-6] + "000002"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_of_different_cases_get_distinct_consecutive_numbers(world):
+    """The number is taken at the end of each submission: four at once still get 1–4 of the
+    region's day, one each, and the drafts made before them took none."""
+    from tests.cases.conftest import GOOD_FORM
+
+    drafts = [
+        services.case_create_draft(
+            account=world.account, item_id=world.item.pk, form_data=GOOD_FORM
+        )
+        for _ in range(4)
+    ]
+    assert {d.number for d in drafts} == {None}
+    barrier = threading.Barrier(len(drafts))
+    numbers: list = []
+
+    def submit(case_id):
+        try:
+            barrier.wait(timeout=10)
+            numbers.append(services.case_submit(account=world.account, case_id=case_id).number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(d.pk,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    prefix = drafts[0].department.region.code[:6] + drafts[0].created_at.strftime("%Y%m%d")
+    assert sorted(numbers) == [f"{prefix}{i:06d}" for i in range(1, 5)]
+    assert sorted(Case.objects.values_list("number", flat=True)) == sorted(numbers)

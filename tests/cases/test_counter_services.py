@@ -5,6 +5,7 @@ checklist for the answers; a scan is for a material of the case's own checklist.
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tests import factories
 from tests.identity.test_services_registration import register
@@ -192,3 +193,14 @@ def test_a_scan_for_a_material_of_another_item_is_refused(world):
         "catalog_material_id": "所选材料不在本办件的材料清单中，或无需申请人提交。"
     }
     assert not case.materials.exists()
+
+
+def test_the_counter_numbers_a_case_at_intake(world):
+    """A walk-in's case is submitted at the counter, so it is numbered there, in the region of
+    its item's department, the first of the day."""
+    item = world.publish(citywide=True)
+    case = intake(world, item)
+    region = item.department.region.code[:6]
+    assert case.state == S.PRE_REVIEW
+    assert case.number == f"{region}{timezone.localdate():%Y%m%d}000001"
+    assert Case.objects.get(pk=case.pk).number == case.number

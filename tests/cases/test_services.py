@@ -21,10 +21,10 @@ def test_item_case_lifecycle_with_one_correction(world):
     draft = services.case_create_draft(
         account=world.account, item_id=world.item.pk, form_data=GOOD_FORM
     )
-    assert draft.state == S.DRAFT and draft.number.startswith("310115")
-    assert len(draft.number) == 6 + 8 + 6
+    assert draft.state == S.DRAFT and draft.number is None
     case = services.case_submit(account=world.account, case_id=draft.pk)
     assert case.state == S.PRE_REVIEW and case.received_at is not None
+    assert case.number.startswith("310115") and len(case.number) == 6 + 8 + 6
     notice = services.case_request_correction(
         staff=world.clerk_a,
         case_id=case.pk,
@@ -61,10 +61,31 @@ def test_item_case_lifecycle_with_one_correction(world):
     assert Message.objects.count() >= 9  # one message per state change
 
 
-def test_numbers_are_unique_and_sequential(world):
-    a = services.case_create_draft(account=world.account, item_id=world.item.pk)
-    b = services.case_create_draft(account=world.account, item_id=world.item.pk)
-    assert int(b.number[-6:]) == int(a.number[-6:]) + 1
+def test_numbers_are_given_at_submission_in_its_order(world):
+    """Drafts have no number; the one submitted first gets the first, whenever it was made."""
+    a, b = (
+        services.case_create_draft(
+            account=world.account, item_id=world.item.pk, form_data=GOOD_FORM
+        )
+        for _ in range(2)
+    )
+    assert a.number is None and b.number is None
+    assert str(a).startswith("提交后生成")
+    b = services.case_submit(account=world.account, case_id=b.pk)
+    a = services.case_submit(account=world.account, case_id=a.pk)
+    prefix = f"310115{timezone.localdate():%Y%m%d}"
+    assert (b.number, a.number) == (f"{prefix}000001", f"{prefix}000002")
+    assert Case.objects.get(pk=a.pk).number == a.number
+
+
+def test_a_resubmitted_case_keeps_its_number(world):
+    case = world.submitted()
+    number = case.number
+    services.case_request_correction(
+        staff=world.clerk_a, case_id=case.pk, items=[{"target": "申请表", "reason": "缺签名"}]
+    )
+    case = services.case_correct(account=world.account, case_id=case.pk)
+    assert case.number == number
 
 
 def test_double_submit_with_the_same_key_is_one_case(world):

@@ -27,7 +27,7 @@ router = Router(tags=["cases"])
 
 class CaseOut(Schema):
     id: int
-    number: str
+    number: str | None  # None for a draft: numbered when submitted
     title: str
     state: str
     state_label: str

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog import selectors as catalog_selectors
@@ -32,7 +33,8 @@ class NumberSequence(models.Model):
 
 
 class Case(models.Model):
-    number = models.CharField(_("办件编号"), max_length=30, unique=True)
+    # Given at submission (a draft has none: NULL, which the unique index lets repeat).
+    number = models.CharField(_("办件编号"), max_length=30, unique=True, null=True, blank=True)
     applicant = models.ForeignKey(
         "identity.Person", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
     )
@@ -150,7 +152,12 @@ class Case(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number} {self.title}"
+        return f"{self.display_number} {self.title}"
+
+    @property
+    def display_number(self) -> str:
+        """The case number, or for a draft (numbered when submitted) a note saying so."""
+        return self.number or gettext("提交后生成")
 
     @property
     def is_theme(self) -> bool:

@@ -89,14 +89,25 @@ def notify_person(person, body: str, *, subject: str = "", link: str = "") -> No
             channel="sms", recipient=person.mobile, recipient_masked=person.mobile_masked, body=body
         )
     if person.account_id:
-        message_to_account(account=person.account, body=body, subject=subject, link=link)
+        message_to_account(account_id=person.account_id, body=body, subject=subject, link=link)
 
 
-@transaction.atomic
-def transition(case: Case, to: str, *, actor=None, note: str = "", **details) -> Case:
+def transition(
+    case: Case, to: str, *, actor=None, note: str = "", save: bool = True, **details
+) -> Case:
     """Move ``case`` to ``to`` or refuse with ``case.transition_not_allowed`` (nothing changed).
-    ``actor`` is an account, or None for the system (e.g. a deadline rule)."""
+    ``actor`` is an account, or None for the system (e.g. a deadline rule). ``save=False``
+    leaves saving the case to the transition that follows at once in the same transaction
+    (submitted → pre-review): its event, audit entry and messages are written all the same.
+
+    A refusal changes nothing and leaves the transaction usable; the writes take no savepoint:
+    they run in the service's durable transaction, and a failure among them fails all of it."""
     check(case, to)
+    with transaction.atomic(savepoint=False):
+        return _transition(case, to, actor=actor, note=note, save=save, **details)
+
+
+def _transition(case: Case, to: str, *, actor, note: str, save: bool, **details) -> Case:
     frm, now = case.state, timezone.now()
     case.state, case.updated_at = to, now
     stamp = {S.DECIDED: "decided_at", S.DELIVERED: "delivered_at", S.CLOSED: "closed_at"}
@@ -104,7 +115,8 @@ def transition(case: Case, to: str, *, actor=None, note: str = "", **details) ->
         setattr(case, stamp[to], now)
     if to == S.DECIDED:  # 行政许可法第四十四条: certificate delivered within 10 working days
         case.delivery_due = add_workdays(timezone.localdate(now), DELIVERY_DAYS)
-    case.save()
+    if save:
+        case.save()
     CaseEvent.objects.create(
         case=case,
         kind=EventKind.TRANSITION,

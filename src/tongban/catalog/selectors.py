@@ -88,7 +88,35 @@ def published_items():
     return ServiceItem.objects.filter(published__isnull=False).select_related(*PUBLIC_ITEM_FIELDS)
 
 
+# item id -> (the catalog's search version it was read at, the item with its published
+# version, materials and theme memberships). Every publish and unpublish bumps that version
+# (``services._search_version_bump``), and ``search.cache.search_version`` reads it without a
+# query within its TTL, so a process reads a published item once per version, not per request.
+# Callers must not change what it returns. Emptied with the search index (``reset_index``).
+_published: dict[int, tuple[int, ServiceItem]] = {}
+_PUBLISHED_MAX = 5000
+
+
+def published_forget() -> None:
+    _published.clear()
+
+
 def item_public(item_id: int) -> ServiceItem:
+    """A published item, read once per catalog search version in this process (see above)."""
+    from .search.cache import search_version
+
+    version = search_version()
+    hit = _published.get(item_id)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    item = _item_public(item_id)
+    if len(_published) >= _PUBLISHED_MAX:
+        _published.clear()
+    _published[item_id] = (version, item)
+    return item
+
+
+def _item_public(item_id: int) -> ServiceItem:
     item = (
         published_items()
         .prefetch_related(

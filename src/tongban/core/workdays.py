@@ -11,20 +11,26 @@ start day is never counted. ``add_workdays(accepted_on, 20)`` is the 20th workin
 (a Saturday acceptance counts from Monday). ``workdays_between(a, b)`` counts the working days in
 the half-open interval (a, b], so ``workdays_between(d, add_workdays(d, n)) == n``.
 
-Each process caches one year's exceptions at a time and checks, once per call and year, a
-fingerprint of that year in the database (the number of its rows and their latest
-``updated_at``, one indexed query): an admin's edit in any process is seen by every process on
-its next call. Edits that bypass ``save()`` (``QuerySet.update``, raw SQL) must set
-``updated_at`` too, or call ``clear_cache()`` in the process that made them.
+Each process caches each year's exceptions and checks a fingerprint of that year in the
+database (the number of its rows and their latest ``updated_at``, one indexed query) when it
+last did so more than ``TONGBAN_CALENDAR_TTL`` seconds (2 by default) ago, so a busy process
+asks once per year and TTL, not once per deadline. A ``CalendarDay`` or ``CalendarYear`` saved
+or deleted in this process (the admin) empties its cache at once and again when the edit
+commits; another process sees it within the TTL. Edits that bypass ``save()``
+(``QuerySet.update``, raw SQL) must set ``updated_at`` too, or call ``clear_cache()`` in the
+process that made them.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max
 
 from .models import CalendarDay, CalendarYear
@@ -49,16 +55,24 @@ ADJUSTED_WORKDAY_SUFFIX = "调休上班"
 class _Year:
     fingerprint: tuple
     exceptions: dict[date, bool]
+    checked: float  # time.monotonic() of the last fingerprint check
 
 
 _cache: dict[int, _Year] = {}
 _lock = threading.Lock()
+_clock = time.monotonic
 
 
 def clear_cache() -> None:
     """Forget every cached year (tests; edits made with ``QuerySet.update``)."""
     with _lock:
         _cache.clear()
+
+
+def calendar_changed(**kwargs) -> None:
+    """Signal receiver (``core.apps``): a day or year was saved or deleted in this process."""
+    clear_cache()
+    transaction.on_commit(clear_cache)
 
 
 def _fingerprint(year: int) -> tuple:
@@ -78,13 +92,17 @@ class _Calendar:
         found = self._years.get(year)
         if found is not None:
             return found
-        fingerprint = _fingerprint(year)
-        cached = _cache.get(year)
-        if cached is None or cached.fingerprint != fingerprint:
-            rows = CalendarDay.objects.filter(
-                date__range=(date(year, 1, 1), date(year, 12, 31))
-            ).values_list("date", "is_workday")
-            cached = _Year(fingerprint=fingerprint, exceptions=dict(rows))
+        cached, now = _cache.get(year), _clock()
+        if cached is None or now - cached.checked >= settings.TONGBAN_CALENDAR_TTL:
+            fingerprint = _fingerprint(year)
+            if cached is None or cached.fingerprint != fingerprint:
+                rows = CalendarDay.objects.filter(
+                    date__range=(date(year, 1, 1), date(year, 12, 31))
+                ).values_list("date", "is_workday")
+                exceptions = dict(rows)
+            else:
+                exceptions = cached.exceptions
+            cached = _Year(fingerprint=fingerprint, exceptions=exceptions, checked=now)
             with _lock:
                 _cache[year] = cached
         self._years[year] = cached.exceptions

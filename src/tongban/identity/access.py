@@ -21,6 +21,7 @@ def staff_of(account) -> Staff:
     )
     if staff is None:
         raise Forbidden(IdentityError.STAFF_REQUIRED, _("此页面仅限工作人员使用。"))
+    staff.account = account  # the signed-in account is that row: not read again
     return staff
 
 

@@ -121,16 +121,20 @@ def _requeue(*, actor, message_id: int) -> bool:
     return bool(requeued)
 
 
-def message_to_account(*, account, body: str, subject: str = "", link: str = "") -> Message:
-    """An in-site message (站内信) into ``account``'s inbox, in the caller's transaction. Storing it
-    is its delivery: it is SENT at once and no task is queued for it. ``link`` is a site path
+def message_to_account(
+    *, account=None, account_id: int | None = None, body: str, subject: str = "", link: str = ""
+) -> Message:
+    """An in-site message (站内信) into ``account``'s inbox (or the account ``account_id``'s,
+    when the caller has only its id: no need to read it), in the caller's transaction. Storing
+    it is its delivery: it is SENT at once and no task is queued for it. ``link`` is a site path
     the message is about (its case page), shown with it."""
     now = timezone.now()
+    account_id = account.pk if account is not None else account_id
     return Message.objects.create(
         channel=Channel.SITE,
-        account=account,
-        recipient=str(account.pk),
-        recipient_masked=f"#{account.pk}",
+        account_id=account_id,
+        recipient=str(account_id),
+        recipient_masked=f"#{account_id}",
         subject=subject[:200],
         body=body,
         link=link[:200],

@@ -13,6 +13,10 @@ TONGBAN_SEARCH_WARM = flag("TONGBAN_SEARCH_WARM")
 # Seconds a process trusts the catalog's search version it last read before asking the shared
 # cache again: another node's publish is searchable here within this time (catalog.search.cache).
 TONGBAN_SEARCH_VERSION_TTL = float(os.environ.get("TONGBAN_SEARCH_VERSION_TTL", 2))
+# Seconds a process trusts the working-day calendar year it last checked before checking its
+# fingerprint in the database again: another node's edit counts here within this time
+# (core.workdays; an edit in this process counts at once).
+TONGBAN_CALENDAR_TTL = float(os.environ.get("TONGBAN_CALENDAR_TTL", 2))
 
 SECRET_KEY = secret("SECRET_KEY")
 TONGBAN_FIELD_KEY = secret("TONGBAN_FIELD_KEY")

@@ -42,11 +42,14 @@ def _local(dt):
     return timezone.localdate(dt) if dt else None
 
 
-def _next_number(department) -> str:
-    """Region code + date + a per-(region, date) sequence, incremented under the row lock in
-    the transaction that saves the case (see ``sequences``)."""
-    prefix = f"{department.region.code[:6]}{_today():%Y%m%d}"
-    return f"{prefix}{sequence_next(prefix):06d}"
+def _numbered(case: Case) -> None:
+    """Give a case being submitted its number: region code + date + a per-(region, date)
+    sequence. Called after every check, just before the submission's transitions (which save
+    it), so the sequence row stays locked only for the last statements and the commit (see
+    ``sequences``). A draft has no number; a case resubmitted keeps its own."""
+    if not case.number:
+        prefix = f"{case.department.region.code[:6]}{_today():%Y%m%d}"
+        case.number = f"{prefix}{sequence_next(prefix):06d}"
 
 
 def _check_form_size(data: dict | None) -> None:
@@ -124,7 +127,6 @@ def _receive(case: Case) -> None:
     case.pre_review_warn = clock.warn_from(_local(case.received_at), case.pre_review_due)
 
 
-@transaction.atomic
 def _case_create(
     *,
     account,
@@ -137,7 +139,8 @@ def _case_create(
     center=None,
 ) -> Case:
     """A new case of ``person`` on ``channel``: online for the applicant's own draft, counter
-    when a clerk of ``center`` files it for a walk-in applicant (then no acting entity)."""
+    when a clerk of ``center`` files it for a walk-in applicant (then no acting entity). Runs
+    in its service's durable transaction, all or nothing with it (no savepoint of its own)."""
     _check_form_size(form_data)
     if idempotency_key:
         existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
@@ -175,22 +178,24 @@ def _case_create(
         **target,
     )
     _check_applicant_fields(case, case.form_data)
-    try:
-        with transaction.atomic():  # a twin that loses on the key gives its number back
-            case.number = _next_number(department)
-            case.save()
-    except IntegrityError:
-        existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
-        if idempotency_key and existing is not None:
-            return existing
-        raise
+    if not idempotency_key:
+        case.save()
+    else:
+        try:
+            with transaction.atomic():  # a twin that loses on the key finds the winner's case
+                case.save()
+        except IntegrityError:
+            twins = Case.objects.filter(applicant=person, idempotency_key=idempotency_key)
+            if (winner := twins.first()) is not None:
+                return winner
+            raise
     states.record_event(case, kind=EventKind.CREATED, actor=account, channel=channel)
     audit_record(
         action="cases.case.create",
         actor=account,
         target=case,
         subject_person_id=person.pk,
-        details={"number": case.number, "channel": channel},
+        details={"channel": channel},
     )
     return case
 

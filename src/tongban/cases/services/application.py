@@ -22,6 +22,7 @@ from ._common import (
     _check_materials,
     _checklist_entry,
     _material_store,
+    _numbered,
     _receive,
     _today,
     service,
@@ -63,6 +64,8 @@ def _update_draft(case: Case, form_data: dict) -> Case:
         raise Conflict(CaseError.NOT_DRAFT, _("只有草稿可以修改。"))
     _check_form_size(form_data)
     _check_form_fields(case, form_data, partial=True)
+    if form_data == case.form_data:  # e.g. the draft just made with these answers
+        return case
     case.form_data, case.updated_at = form_data, timezone.now()
     case.save(update_fields=["form_data", "updated_at"])
     return case
@@ -116,8 +119,9 @@ def _submit(*, account, case: Case, idempotency_key: str) -> Case:
         person=case.applicant, entity=case.entity
     ):
         raise Forbidden(CaseError.ENTITY_NOT_ALLOWED, _("您已无权代表该企业办理。"))
+    _numbered(case)
     _receive(case)
-    states.transition(case, S.SUBMITTED, actor=account)
+    states.transition(case, S.SUBMITTED, actor=account, save=False)
     return states.transition(case, S.PRE_REVIEW, note=_("进入网上预审"))
 
 
@@ -289,6 +293,7 @@ def _application_save(
             channel=CaseChannel.ONLINE,
             item_id=item_id,
             theme_code=theme_code,
+            form_data=form_data,
             idempotency_key=idempotency_key,
         )
     if case.state != S.DRAFT and idempotency_key and idempotency_key == case.idempotency_key:

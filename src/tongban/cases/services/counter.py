@@ -21,6 +21,7 @@ from ._common import (
     _check_form_fields,
     _check_materials,
     _material_store,
+    _numbered,
     _receive,
     service,
 )
@@ -128,8 +129,9 @@ def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, na
     _check_form_fields(case, case.form_data)
     _scan_papers(staff=staff, case=case, scans=scans)
     _check_materials(case, case.form_data)
+    _numbered(case)
     _receive(case)
-    states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"))
+    states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"), save=False)
     return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
 
 

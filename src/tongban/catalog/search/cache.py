@@ -138,10 +138,13 @@ def warm_in_background() -> threading.Thread:
 
 
 def reset_index() -> None:
+    from .. import selectors
+
     global _index, _known
     with _lock:
         _index = None
         _known = None
+        selectors.published_forget()
 
 
 def search(q: str, **filters) -> Result:
