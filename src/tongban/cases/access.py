@@ -9,6 +9,10 @@ Two kinds of answer, built on ``tongban.identity.access`` (roles, departments):
   no rule is written twice (``tests/cases/test_staff_actions.py`` holds the two together).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -21,6 +25,9 @@ from tongban.identity.choices import StaffRoleName as R
 from .choices import CaseState
 from .errors import CaseError, case_not_found, task_not_found
 from .models import Case, CaseTask
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Account, Staff
 
 # Who acts at each step (a platform admin holds every role: ``require_role``).
 FRONT_DESK = (R.COUNTER_CLERK, R.REVIEWER)  # pre-review, acceptance, materials
@@ -44,7 +51,7 @@ def _asks(check, *args) -> bool:
 # --- predicates -------------------------------------------------------------------------------
 
 
-def can_hold(staff, *roles) -> bool:
+def can_hold(staff: Staff, *roles) -> bool:
     """``identity.access.require_role`` as a question."""
     return _asks(require_role, staff, *roles)
 
@@ -54,28 +61,28 @@ def can_act_across_departments(staff) -> bool:
     return can_hold(staff, R.PLATFORM_ADMIN)
 
 
-def can_see_department(staff, department_id: int | None) -> bool:
+def can_see_department(staff: Staff, department_id: int | None) -> bool:
     """``identity.access.require_department`` by id: tasks, centers and groups carry only their
     department's id, and loading each department to ask would cost a query per row."""
     return staff.department_id == department_id or can_act_across_departments(staff)
 
 
-def authorize_case(staff, case: Case, roles) -> None:
+def authorize_case(staff: Staff, case: Case, roles) -> None:
     """Refuse unless ``staff`` holds one of ``roles`` in the department holding ``case``."""
     require_role(staff, *roles)
     require_department(staff, case.department)
 
 
-def can_handle_case(staff, case: Case, roles) -> bool:
+def can_handle_case(staff: Staff, case: Case, roles) -> bool:
     return _asks(authorize_case, staff, case, roles)
 
 
-def can_handle_task(staff, task: CaseTask, roles) -> bool:
+def can_handle_task(staff: Staff, task: CaseTask, roles) -> bool:
     """The task is the staff department's (any task, for a platform admin), with the role."""
     return can_hold(staff, *roles) and can_see_department(staff, task.department_id)
 
 
-def is_theme_member(staff, case: Case) -> bool:
+def is_theme_member(staff: Staff, case: Case) -> bool:
     """The staff's department handles a published member item of the theme ``case`` (the same
     read as the pre-review queue's)."""
     if not case.is_theme:
@@ -83,11 +90,11 @@ def is_theme_member(staff, case: Case) -> bool:
     return case.theme_id in catalog_selectors.theme_ids_with_member_department(staff.department_id)
 
 
-def is_lead_department(staff, case: Case) -> bool:
+def is_lead_department(staff: Staff, case: Case) -> bool:
     return staff.department_id == case.department_id
 
 
-def can_propose_correction(staff, case: Case) -> bool:
+def can_propose_correction(staff: Staff, case: Case) -> bool:
     """A member department (not the lead) of a theme case may propose corrections."""
     return (
         can_hold(staff, *FRONT_DESK)
@@ -96,7 +103,7 @@ def can_propose_correction(staff, case: Case) -> bool:
     )
 
 
-def can_read_case(staff, case: Case) -> bool:
+def can_read_case(staff: Staff, case: Case) -> bool:
     """The department holds the case, holds a part of it (``case.tasks`` as prefetched), or
     handles a member item of a theme case in pre-review (to propose a joint correction)."""
     return (
@@ -106,14 +113,14 @@ def can_read_case(staff, case: Case) -> bool:
     )
 
 
-def can_scan_for(staff, case: Case) -> bool:
+def can_scan_for(staff: Staff, case: Case) -> bool:
     """Papers are scanned in by the center that received the case or the department holding it."""
     return can_hold(staff, *FRONT_DESK) and (
         can_see_department(staff, case.center_id) or can_see_department(staff, case.department_id)
     )
 
 
-def tasks_seen_by(staff, tasks):
+def tasks_seen_by(staff: Staff, tasks):
     """The parts of cases a staff member sees: every part when the department holds the case
     (and for a platform admin), only its own for a member department of a theme case."""
     if can_act_across_departments(staff):
@@ -133,7 +140,7 @@ def person_of(account):
     return person
 
 
-def case_for_applicant_or_404(*, account, case_id: int) -> Case:
+def case_for_applicant_or_404(*, account: Account, case_id: int) -> Case:
     """The applicant's own case, locked; anyone else's is 'not found'."""
     person = person_of(account)
     case = (
@@ -154,7 +161,9 @@ def cases_open_to_staff():
     return Case.objects.exclude(state=CaseState.DRAFT)
 
 
-def case_for_staff_or_404(*, staff, case_id: int, roles=FRONT_DESK, lock: bool = True) -> Case:
+def case_for_staff_or_404(
+    *, staff: Staff, case_id: int, roles=FRONT_DESK, lock: bool = True
+) -> Case:
     """A case (not a draft) of the staff member's department, for one of ``roles``; locked
     unless ``lock`` is false. A missing role is refused before anything is read."""
     require_role(staff, *roles)
@@ -173,7 +182,7 @@ def case_for_staff_or_404(*, staff, case_id: int, roles=FRONT_DESK, lock: bool =
 
 
 def task_for_staff_or_404(
-    *, staff, task_id: int, roles=REVIEWERS, kind: str | None = None
+    *, staff: Staff, task_id: int, roles=REVIEWERS, kind: str | None = None
 ) -> tuple[Case, CaseTask]:
     """A task of the staff member's department (of ``kind``, if given) and its case, both
     locked: the case first, then the task (always in this order). Another department's task is

@@ -1,5 +1,9 @@
 """Reads of cases, already scoped to who is asking."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +21,9 @@ from .errors import CaseError, case_not_found, invalid
 from .models import Case, CaseEvent, CaseMaterial, CaseTask
 from .uploads import max_bytes as upload_max_bytes
 
+if TYPE_CHECKING:
+    from tongban.identity.models import Account, Staff
+
 S = CaseState
 QUEUE_ROLES = access.QUEUE_ROLES
 
@@ -33,7 +40,7 @@ PREFILL = {
 }
 
 
-def form_prefill(*, account, schema: dict) -> dict:
+def form_prefill(*, account: Account, schema: dict) -> dict:
     """The answers of a new application form of ``schema`` that the platform already knows:
     only fields the form has, only values on record; nothing for an account without a person."""
     person = identity_selectors.person_for_account(account)
@@ -45,7 +52,7 @@ def form_prefill(*, account, schema: dict) -> dict:
     return {k: v for k, v in data.items() if v}
 
 
-def cases_for_applicant(*, account, state: str = "", limit: int = 100) -> list[Case]:
+def cases_for_applicant(*, account: Account, state: str = "", limit: int = 100) -> list[Case]:
     person = identity_selectors.person_for_account(account)
     if person is None:
         return []
@@ -58,7 +65,7 @@ def cases_for_applicant(*, account, state: str = "", limit: int = 100) -> list[C
     return list(qs.order_by("-created_at")[:limit])
 
 
-def case_detail_for_applicant(*, account, case_id: int) -> Case:
+def case_detail_for_applicant(*, account: Account, case_id: int) -> Case:
     """The applicant's own case with its timeline (only the events an applicant reads,
     ``APPLICANT_EVENT_KINDS``: the page and the API show the same), materials, notices and
     parts; anyone else's case is 'not found' (its existence is not revealed)."""
@@ -120,7 +127,7 @@ def case_progress(case: Case) -> dict:
     return _progress(case, clock.workdays_between(timezone.localdate(), due) if due else None)
 
 
-def cases_with_progress_for_applicant(*, account, limit: int = 100) -> list[dict]:
+def cases_with_progress_for_applicant(*, account: Account, limit: int = 100) -> list[dict]:
     """「我的办件」: each case with its progress, in a fixed number of queries."""
     rows = cases_for_applicant(account=account, limit=limit)
     dues = [d for d in map(_progress_due, rows) if d]
@@ -134,7 +141,7 @@ def _row(case: Case, *, task: CaseTask | None, due, warn, today) -> dict:
 
 
 def queue_for_staff(
-    *, staff, kind: str, limit: int = 50, overdue_only: bool = False, channel: str = ""
+    *, staff: Staff, kind: str, limit: int = 50, overdue_only: bool = False, channel: str = ""
 ) -> list[dict]:
     """What the staff member's department has to do, overdue first, then by due date; one query
     whatever the length (due and warning dates are stored, colours are date comparisons).
@@ -194,7 +201,7 @@ def queue_for_staff(
     ]
 
 
-def case_for_staff(*, staff, case_id: int) -> Case:
+def case_for_staff(*, staff: Staff, case_id: int) -> Case:
     """A case its department holds, one with a part assigned to the staff's department, or a
     theme case in pre-review in which the department handles a member item (so that it can
     propose a joint correction before the parts are sent out). Its ``tasks`` are the parts the
@@ -312,7 +319,7 @@ def case_checklist(*, case: Case, form_data: dict | None = None) -> list[dict]:
 AFTER_DECISION = (S.DECIDED, S.DELIVERED, S.CLOSED)
 
 
-def queue_page_for_staff(*, staff, **filters) -> list[dict]:
+def queue_page_for_staff(*, staff: Staff, **filters) -> list[dict]:
     """``queue_for_staff`` with each row's applicant loaded in one more query (the page shows a
     masked name), so the page too runs a fixed number of queries."""
     rows = queue_for_staff(staff=staff, **filters)
@@ -320,7 +327,7 @@ def queue_page_for_staff(*, staff, **filters) -> list[dict]:
     return rows
 
 
-def case_tasks_of_staff(*, staff, case: Case) -> list[CaseTask]:
+def case_tasks_of_staff(*, staff: Staff, case: Case) -> list[CaseTask]:
     """The open tasks of ``case`` held by the staff member's department (every open task, for a
     platform admin): the parts they may decide, verify or reassign."""
     return [
@@ -338,7 +345,7 @@ def _gaps_allowed(case: Case) -> bool:
     return all(catalog_selectors.published_version(m.item).accept_with_gaps for m in members)
 
 
-def case_actions_for_staff(*, staff, case: Case, today=None) -> list[str]:
+def case_actions_for_staff(*, staff: Staff, case: Case, today=None) -> list[str]:
     """What ``staff`` may do to ``case`` now: the state machine's transitions from its state,
     narrowed by the staff member's roles and department. The one place the workbench asks;
     who may act is asked of ``access``, as the services ask it (tests hold the two together:
@@ -404,7 +411,7 @@ def _business_clock(case: Case, today) -> dict:
     return {"due": due, "colour": colour, "paused": case.paused_since is not None}
 
 
-def case_page_for_staff(*, staff, case_id: int) -> dict:
+def case_page_for_staff(*, staff: Staff, case_id: int) -> dict:
     """Everything the workbench case page shows: the case (scoped and audit-logged by
     ``case_for_staff``, which also narrows the parts to those the staff member may see), its
     clock, and the actions allowed."""
@@ -429,7 +436,7 @@ def case_page_for_staff(*, staff, case_id: int) -> dict:
     }
 
 
-def case_material_for_staff(*, staff, case_id: int, material_id: int):
+def case_material_for_staff(*, staff: Staff, case_id: int, material_id: int):
     """A material of a case the staff member may see, for download (the read is audit-logged)."""
     case = case_for_staff(staff=staff, case_id=case_id)
     material = next((m for m in case.materials.all() if m.pk == material_id and m.file), None)
@@ -445,7 +452,7 @@ def case_material_for_staff(*, staff, case_id: int, material_id: int):
     return material
 
 
-def counter_items(*, staff, q: str = "", limit: int = 20) -> list:
+def counter_items(*, staff: Staff, q: str = "", limit: int = 20) -> list:
     """Published items a counter clerk may accept: citywide ones, and those of the clerk's region
     (``case_counter_create`` refuses any other)."""
     require_role(staff, *access.COUNTER)
@@ -458,7 +465,7 @@ def counter_items(*, staff, q: str = "", limit: int = 20) -> list:
     return list(qs.order_by("-popularity", "published__name", "id")[: max(1, min(limit, 50))])
 
 
-def counter_receipt_for_staff(*, staff, case_id: int) -> Case:
+def counter_receipt_for_staff(*, staff: Staff, case_id: int) -> Case:
     """A counter case as the center that received it sees it (the receipt), whichever
     department processes it; any other case is 'not found'."""
     require_role(staff, *access.COUNTER)
@@ -542,7 +549,7 @@ def staff_timeline(case: Case) -> list[dict]:
 # --- the applicant's own files and receipt ---------------------------------------------------
 
 
-def case_material_for_applicant(*, account, case_id: int, material_id: int):
+def case_material_for_applicant(*, account: Account, case_id: int, material_id: int):
     """A file of the applicant's own case, for them to download; anyone else's case, a staff
     account, or a material without a file is 'not found' (whether it exists is not revealed)."""
     person = identity_selectors.person_for_account(account)
@@ -576,7 +583,7 @@ def case_receipt(case: Case) -> dict:
     }
 
 
-def draft_for_applicant_key(*, account, idempotency_key: str) -> Case | None:
+def draft_for_applicant_key(*, account: Account, idempotency_key: str) -> Case | None:
     """The applicant's draft saved under an apply page's idempotency key (the draft a refused
     first submit kept the good files with), with its materials; None if there is none."""
     person = identity_selectors.person_for_account(account)

@@ -1,7 +1,10 @@
 """Reads of the catalog for pages, APIs, the search index and other contexts. Public reads see
 published versions only; staff reads are scoped to the steward's department."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q
 
@@ -11,6 +14,9 @@ from . import access, errors, schema_forms
 from .choices import Audience, EnterpriseStage, LifeEvent, MaterialSource, VersionStatus
 from .content import MATERIAL_FIELDS, VERSION_FIELDS
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Staff
 
 PUBLIC_ITEM_FIELDS = ("published", "department", "department__region", "region")
 
@@ -265,7 +271,7 @@ def _versions():
     )
 
 
-def versions_for_steward(*, staff, department=None, status: str = "", limit: int = 200):
+def versions_for_steward(*, staff: Staff, department=None, status: str = "", limit: int = 200):
     """Open and recent versions of the items of the steward's department."""
     department = department or staff.department
     access.require_steward(staff, department)
@@ -275,12 +281,12 @@ def versions_for_steward(*, staff, department=None, status: str = "", limit: int
     return list(qs.order_by("-created_at", "-id")[:limit])
 
 
-def review_queue(*, staff, limit: int = 200):
+def review_queue(*, staff: Staff, limit: int = 200):
     access.require_publisher(staff)
     return list(_versions().filter(status=VersionStatus.IN_REVIEW).order_by("submitted_at")[:limit])
 
 
-def version_for_staff(*, staff, version_id: int) -> ServiceItemVersion:
+def version_for_staff(*, staff: Staff, version_id: int) -> ServiceItemVersion:
     version = (
         _versions()
         .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("order")))
@@ -294,7 +300,7 @@ def version_for_staff(*, staff, version_id: int) -> ServiceItemVersion:
     return version
 
 
-def item_for_staff(*, staff, item_id: int) -> ServiceItem:
+def item_for_staff(*, staff: Staff, item_id: int) -> ServiceItem:
     item = ServiceItem.objects.select_related("department", "published").filter(pk=item_id).first()
     if item is None:
         raise errors.item_not_found()
@@ -306,7 +312,7 @@ def item_history(*, item: ServiceItem):
     return list(_versions().filter(item=item).order_by("-number"))
 
 
-def items_export(*, staff, department=None) -> list[dict]:
+def items_export(*, staff: Staff, department=None) -> list[dict]:
     """The department's items as import rows: the published version, else the latest draft."""
     department = department or staff.department
     access.require_steward(staff, department)

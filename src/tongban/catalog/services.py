@@ -11,6 +11,8 @@ versions; platform admins review: reject back to draft or publish. Publishing su
 previous published version and bumps the search-index version so every process catches up.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,6 +33,9 @@ from .errors import CatalogError
 from .models import CatalogState, Material, ServiceItem, ServiceItemVersion, Theme, ThemeMember
 from .schema_forms import ordered_properties
 from .search import cache as search_cache
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Staff
 
 if TYPE_CHECKING:
     from tongban.identity.models import Department
@@ -84,7 +89,7 @@ def _search_version_bump() -> int:
 @audited_atomic(durable=True)
 def item_create(
     *,
-    staff,
+    staff: Staff,
     department,
     basic_code: str,
     implementation_code: str,
@@ -126,7 +131,7 @@ def item_create(
 
 
 @audited_atomic(durable=True)
-def version_draft(*, staff, item: ServiceItem, reason: str, content: dict | None = None):
+def version_draft(*, staff: Staff, item: ServiceItem, reason: str, content: dict | None = None):
     """Start a new draft from the published version (or the latest one)."""
     item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
     access.require_steward(staff, item.department)
@@ -171,7 +176,7 @@ def _locked(version: ServiceItemVersion) -> ServiceItemVersion:
 
 
 @audited_atomic(durable=True)
-def version_update(*, staff, version: ServiceItemVersion, content: dict, reason: str):
+def version_update(*, staff: Staff, version: ServiceItemVersion, content: dict, reason: str):
     version = _locked(version)
     access.require_steward(staff, version.item.department)
     if version.status != VersionStatus.DRAFT:
@@ -199,7 +204,7 @@ def version_update(*, staff, version: ServiceItemVersion, content: dict, reason:
 
 
 @audited_atomic(durable=True)
-def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
+def version_submit(*, staff: Staff, version: ServiceItemVersion) -> ServiceItemVersion:
     version = _locked(version)
     access.require_steward(staff, version.item.department)
     if version.status != VersionStatus.DRAFT:
@@ -212,7 +217,7 @@ def version_submit(*, staff, version: ServiceItemVersion) -> ServiceItemVersion:
 
 
 @audited_atomic(durable=True)
-def version_reject(*, staff, version: ServiceItemVersion, note: str) -> ServiceItemVersion:
+def version_reject(*, staff: Staff, version: ServiceItemVersion, note: str) -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
     if version.status != VersionStatus.IN_REVIEW:
@@ -254,7 +259,9 @@ def _publish(version: ServiceItemVersion, *, actor, note: str = "") -> ServiceIt
 
 
 @audited_atomic(durable=True)
-def version_publish(*, staff, version: ServiceItemVersion, note: str = "") -> ServiceItemVersion:
+def version_publish(
+    *, staff: Staff, version: ServiceItemVersion, note: str = ""
+) -> ServiceItemVersion:
     access.require_publisher(staff)
     version = _locked(version)
     if version.status != VersionStatus.IN_REVIEW:
@@ -411,7 +418,7 @@ def parse_import(*, data: bytes, fmt: str) -> list[tuple[int, dict]]:
 
 
 @audited_atomic(durable=True)
-def items_import(*, staff, rows: list[tuple[int, dict]], reason: str) -> ImportResult:
+def items_import(*, staff: Staff, rows: list[tuple[int, dict]], reason: str) -> ImportResult:
     """Validate every row first; if any row fails, raise ``ImportRejected`` listing them all and
     save nothing. New implementation codes become new items (version 1, draft); known ones of
     the same department get a new draft."""

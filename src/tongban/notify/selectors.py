@@ -1,8 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
 from tongban.core.errors import NotFound
 
 from .models import Message
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Account
 
 
 def messages_recent(*, limit: int = 50):
@@ -25,7 +32,7 @@ def inbox_unread_count(*, account) -> int:
     return _inbox(account).filter(read_at__isnull=True).count()
 
 
-def inbox_message(*, account, message_id: int) -> Message:
+def inbox_message(*, account: Account, message_id: int) -> Message:
     """One message of ``account``'s own inbox; another's is 'not found' (not revealed)."""
     message = _inbox(account).filter(pk=message_id).first()
     if message is None:

@@ -9,9 +9,11 @@ FAILED, listed for admins, who may re-queue it.
 top-level and open durable transactions: one per delivery attempt, one per claimed retry, and the
 admin's re-queue, whose audit entry is appended through ``core.audit.audited_block``."""
 
+from __future__ import annotations
+
 import logging
 from datetime import datetime, timedelta
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +24,9 @@ from tongban.core.audit import audit_record, audited_block
 from .backends import backend_for
 from .choices import Channel, MessageStatus
 from .models import Message
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Account
 
 log = logging.getLogger(__name__)
 ERROR_LENGTH = 500
@@ -144,7 +149,7 @@ def message_to_account(
     )
 
 
-def inbox_message_open(*, account, message_id: int) -> Message:
+def inbox_message_open(*, account: Account, message_id: int) -> Message:
     """One message of ``account``'s own inbox, marked read the first time it is opened; anyone
     else's (or an id that is no inbox message) is 'not found'."""
     from .selectors import inbox_message

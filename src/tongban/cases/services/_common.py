@@ -1,7 +1,10 @@
 """Helpers the lifecycle steps share: case numbers, the form and materials checks, the
 clocks, tasks. Private to the package."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,6 +23,9 @@ from ..errors import CaseError, invalid
 from ..models import Case, CaseMaterial, CaseTask
 from ..sequences import sequence_next
 from ..uploads import check_upload
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Account, Staff
 
 S = CaseState
 
@@ -129,7 +135,7 @@ def _receive(case: Case) -> None:
 
 def _case_create(
     *,
-    account,
+    account: Account,
     person,
     channel: str,
     item_id: int | None = None,
@@ -262,7 +268,7 @@ def _task(case, version, department, *, days: int, **fields) -> CaseTask:
     )
 
 
-def _open_task_for_staff(*, staff, task_id: int, kind: str) -> tuple[Case, CaseTask]:
+def _open_task_for_staff(*, staff: Staff, task_id: int, kind: str) -> tuple[Case, CaseTask]:
     """A reviewer's open task of ``kind`` and its case, both locked (``access``)."""
     case, task = access.task_for_staff_or_404(
         staff=staff, task_id=task_id, roles=access.REVIEWERS, kind=kind

@@ -1,6 +1,10 @@
 """The applicant's steps: drafts, materials, submission, correction, withdrawal, and the
 apply page's save-in-one-step."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,11 +32,14 @@ from ._common import (
     service,
 )
 
+if TYPE_CHECKING:
+    from tongban.identity.models import Account
+
 
 @service
 def case_create_draft(
     *,
-    account,
+    account: Account,
     item_id: int | None = None,
     theme_code: str = "",
     form_data: dict | None = None,
@@ -54,7 +61,7 @@ def case_create_draft(
 
 
 @service
-def case_update_draft(*, account, case_id: int, form_data: dict) -> Case:
+def case_update_draft(*, account: Account, case_id: int, form_data: dict) -> Case:
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     return _update_draft(case, form_data)
 
@@ -73,7 +80,7 @@ def _update_draft(case: Case, form_data: dict) -> Case:
 
 @service
 def case_material_add(
-    *, account, case_id: int, name: str, upload, catalog_material_id: int | None = None
+    *, account: Account, case_id: int, name: str, upload, catalog_material_id: int | None = None
 ) -> CaseMaterial:
     """An applicant's upload (trust level C): PDF/JPG/PNG by content, within the size limit."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
@@ -86,7 +93,9 @@ def case_material_add(
     )
 
 
-def _material_add(*, account, case: Case, name: str, upload, catalog_material_id) -> CaseMaterial:
+def _material_add(
+    *, account: Account, case: Case, name: str, upload, catalog_material_id
+) -> CaseMaterial:
     return _material_store(
         case=case,
         actor=account,
@@ -101,14 +110,14 @@ def _material_add(*, account, case: Case, name: str, upload, catalog_material_id
 
 
 @service
-def case_submit(*, account, case_id: int, idempotency_key: str = "") -> Case:
+def case_submit(*, account: Account, case_id: int, idempotency_key: str = "") -> Case:
     """Draft → submitted → pre-review. Submitting again with the case's idempotency key returns
     the same case, unchanged."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     return _submit(account=account, case=case, idempotency_key=idempotency_key)
 
 
-def _submit(*, account, case: Case, idempotency_key: str) -> Case:
+def _submit(*, account: Account, case: Case, idempotency_key: str) -> Case:
     key = idempotency_key or case.idempotency_key
     if case.state != S.DRAFT and key and key == case.idempotency_key:
         return case
@@ -126,7 +135,7 @@ def _submit(*, account, case: Case, idempotency_key: str) -> Case:
 
 
 @service
-def case_correct(*, account, case_id: int, form_data: dict | None = None) -> Case:
+def case_correct(*, account: Account, case_id: int, form_data: dict | None = None) -> Case:
     """The applicant answers the correction notice: back to pre-review, receipt restarts."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     return _correct(account=account, case=case, form_data=form_data)
@@ -146,7 +155,7 @@ def _correction_open(case: Case) -> CorrectionNotice | None:
     return notice
 
 
-def _correct(*, account, case: Case, form_data: dict | None) -> Case:
+def _correct(*, account: Account, case: Case, form_data: dict | None) -> Case:
     notice = _correction_open(case)
     data = case.form_data if form_data is None else form_data
     _check_form_size(data)
@@ -165,14 +174,16 @@ def _correct(*, account, case: Case, form_data: dict | None) -> Case:
 
 
 @service
-def case_withdraw(*, account, case_id: int, reason: str = "") -> Case:
+def case_withdraw(*, account: Account, case_id: int, reason: str = "") -> Case:
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     states.check(case, S.WITHDRAWN)
     case.tasks.filter(state=TaskState.OPEN).update(state=TaskState.CANCELLED)
     return states.transition(case, S.WITHDRAWN, actor=account, note=reason[:300])
 
 
-def _add_uploads(*, account, case: Case, uploads, errors: dict[str, str] | None = None) -> int:
+def _add_uploads(
+    *, account: Account, case: Case, uploads, errors: dict[str, str] | None = None
+) -> int:
     """Files for checklist entries, as ``(catalog material id, file)``; how many were added. A
     problem is reported at its entry (field ``materials.<id>``): raised, or with ``errors``
     put there and the other files go on (a refused file has written nothing, so the
@@ -208,7 +219,7 @@ def _add_uploads(*, account, case: Case, uploads, errors: dict[str, str] | None 
     return added
 
 
-def _material_replaced(*, account, case: Case, material: CaseMaterial) -> None:
+def _material_replaced(*, account: Account, case: Case, material: CaseMaterial) -> None:
     """Drop an earlier file of a draft's entry; its stored file goes once the deletion commits."""
     stored = material.file
     material.delete()
@@ -225,7 +236,7 @@ def _material_replaced(*, account, case: Case, material: CaseMaterial) -> None:
 
 def case_application_save(
     *,
-    account,
+    account: Account,
     form_data: dict,
     uploads=(),
     case_id: int | None = None,
@@ -275,7 +286,7 @@ def case_application_save(
 @service
 def _application_save(
     *,
-    account,
+    account: Account,
     form_data: dict,
     uploads: list,
     case_id: int | None,
@@ -309,7 +320,7 @@ def _application_save(
     return _submit(account=account, case=case, idempotency_key=idempotency_key)
 
 
-def case_correction_save(*, account, case_id: int, form_data: dict, uploads=()) -> Case:
+def case_correction_save(*, account: Account, case_id: int, form_data: dict, uploads=()) -> Case:
     """The correction page: the corrected answers and files, then back to pre-review (all or
     nothing; after the correction deadline nothing is taken).
 
@@ -336,7 +347,7 @@ def case_correction_save(*, account, case_id: int, form_data: dict, uploads=()) 
 
 
 @service
-def _correction_save(*, account, case_id: int, form_data: dict, uploads: list) -> Case:
+def _correction_save(*, account: Account, case_id: int, form_data: dict, uploads: list) -> Case:
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     _correction_open(case)
     _add_uploads(account=account, case=case, uploads=uploads)
@@ -357,7 +368,14 @@ def _kept_or_refused(keep, refused: InvalidInput, **kwargs) -> InvalidInput:
 
 @service
 def _application_keep(
-    refused: InvalidInput, *, account, case_id: int | None, target: dict, form_data, uploads, submit
+    refused: InvalidInput,
+    *,
+    account: Account,
+    case_id: int | None,
+    target: dict,
+    form_data,
+    uploads,
+    submit,
 ) -> InvalidInput:
     if case_id is None:
         person = access.person_of(account)
@@ -374,7 +392,7 @@ def _application_keep(
 
 @service
 def _correction_keep(
-    refused: InvalidInput, *, account, case_id: int, form_data, uploads
+    refused: InvalidInput, *, account: Account, case_id: int, form_data, uploads
 ) -> InvalidInput:
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     _correction_open(case)
@@ -384,7 +402,7 @@ def _correction_keep(
 
 
 def _keep(
-    refused: InvalidInput, *, account, case: Case, form_data, uploads, submit
+    refused: InvalidInput, *, account: Account, case: Case, form_data, uploads, submit
 ) -> InvalidInput:
     """Store the good files with ``case`` and return the refusal with every problem; if no file
     was good, raise ``NothingKept`` with it instead, rolling back what this transaction did."""

@@ -1,5 +1,9 @@
 """The counter (一窗受理): a clerk takes in a walk-in applicant's case and scans the papers in."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
@@ -26,8 +30,11 @@ from ._common import (
     service,
 )
 
+if TYPE_CHECKING:
+    from tongban.identity.models import Staff
 
-def _counter_applicant(*, staff, id_number: str, name: str = "", mobile: str = ""):
+
+def _counter_applicant(*, staff: Staff, id_number: str, name: str = "", mobile: str = ""):
     """The walk-in applicant, identified once, by the ID card the clerk checked: the person with
     this number (the read is audit-logged for them to see), or, when the platform does not know
     them yet, a person recorded from the card. A name or mobile the clerk gives for a known
@@ -67,7 +74,7 @@ def _applicant_answers(schema: dict, person, form_data: dict | None) -> dict:
     return data
 
 
-def _scan_papers(*, staff, case: Case, scans) -> None:
+def _scan_papers(*, staff: Staff, case: Case, scans) -> None:
     """The papers as ``(catalog material id, name, file)``; a bad one is reported at its entry
     (field ``materials.<id>``)."""
     for material_id, name, upload in scans:
@@ -82,7 +89,7 @@ def _scan_papers(*, staff, case: Case, scans) -> None:
 @service
 def case_counter_create(
     *,
-    staff,
+    staff: Staff,
     item_id: int,
     id_number: str,
     form_data: dict | None = None,
@@ -107,7 +114,7 @@ def case_counter_create(
     )
 
 
-def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, name, mobile):
+def _counter_create(*, staff: Staff, item_id: int, id_number: str, form_data, scans, name, mobile):
     require_role(staff, *access.COUNTER)
     item = catalog_selectors.item_public(item_id)
     version = catalog_selectors.published_version(item)
@@ -137,7 +144,7 @@ def _counter_create(*, staff, item_id: int, id_number: str, form_data, scans, na
 
 @service
 def case_material_scan(
-    *, staff, case_id: int, name: str, upload, catalog_material_id: int | None = None
+    *, staff: Staff, case_id: int, name: str, upload, catalog_material_id: int | None = None
 ) -> CaseMaterial:
     """A counter clerk scans an original the applicant brought (trust level B: checked by counter
     staff). The center that received the case, or the department processing it, may scan while
@@ -155,7 +162,7 @@ def case_material_scan(
     )
 
 
-def _scan(*, staff, case: Case, name: str, upload, catalog_material_id: int | None):
+def _scan(*, staff: Staff, case: Case, name: str, upload, catalog_material_id: int | None):
     """The scan itself, on a case already fetched for ``staff``: by ``case_material_scan`` (no
     draft is any staff member's to see) or by the counter for the draft it is filing."""
     return _material_store(
@@ -173,7 +180,7 @@ def _scan(*, staff, case: Case, name: str, upload, catalog_material_id: int | No
 
 def case_counter_intake(
     *,
-    staff,
+    staff: Staff,
     item_id: int,
     id_number: str,
     form_data: dict | None = None,
@@ -216,7 +223,7 @@ def case_counter_intake(
 
 
 @service
-def _intake(*, staff, key: str, **fields) -> Case:
+def _intake(*, staff: Staff, key: str, **fields) -> Case:
     case = _counter_create(staff=staff, **fields)
     if key:
         Case.objects.filter(pk=case.pk).update(idempotency_key=key)

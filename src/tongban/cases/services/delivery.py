@@ -1,6 +1,10 @@
 """After review: approval on commitment (告知承诺) and its verification, extension, delivery
 and closing."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,9 +17,12 @@ from ..errors import CaseError, invalid
 from ..models import Case, CaseTask
 from ._common import S, _gaps_closed_guard, _open_task_for_staff, _recompute_dues, _task, service
 
+if TYPE_CHECKING:
+    from tongban.identity.models import Staff
+
 
 @service
-def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20) -> CaseTask:
+def case_commitment_approve(*, staff: Staff, case_id: int, verification_days: int = 20) -> CaseTask:
     """告知承诺: approve at once on the applicant's commitment; verify afterwards."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
     states.check(case, S.UNDER_REVIEW)
@@ -39,7 +46,7 @@ def case_commitment_approve(*, staff, case_id: int, verification_days: int = 20)
 
 
 @service
-def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTask:
+def task_verify(*, staff: Staff, task_id: int, passed: bool, note: str = "") -> CaseTask:
     """The follow-up check of a commitment; a failure revokes the approval, on the record."""
     case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.VERIFICATION)
     if not passed and not note.strip():
@@ -65,7 +72,7 @@ def task_verify(*, staff, task_id: int, passed: bool, note: str = "") -> CaseTas
 
 
 @service
-def case_extend(*, staff, case_id: int, reason: str) -> Case:
+def case_extend(*, staff: Staff, case_id: int, reason: str) -> Case:
     """+10 working days (+15 for joint handling) on the legal limit, with the head's approval."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.HEADS)
     if case.state not in (S.ACCEPTED, S.UNDER_REVIEW):
@@ -92,7 +99,7 @@ def case_extend(*, staff, case_id: int, reason: str) -> Case:
 
 
 @service
-def case_deliver(*, staff, case_id: int, method: str, tracking_number: str = "") -> Case:
+def case_deliver(*, staff: Staff, case_id: int, method: str, tracking_number: str = "") -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.DELIVERY_ROLES)
     states.check(case, S.DELIVERED)
     if method not in DeliveryMethod.values:
@@ -104,6 +111,6 @@ def case_deliver(*, staff, case_id: int, method: str, tracking_number: str = "")
 
 
 @service
-def case_close(*, staff, case_id: int) -> Case:
+def case_close(*, staff: Staff, case_id: int) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.DELIVERY_ROLES)
     return states.transition(case, S.CLOSED, actor=staff.account)

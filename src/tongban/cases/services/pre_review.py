@@ -2,6 +2,10 @@
 (容缺受理), the one correction notice (一次性告知) and member departments' proposals for it,
 refusal, and verifying uploaded originals."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +28,9 @@ from ._common import (
     service,
 )
 
+if TYPE_CHECKING:
+    from tongban.identity.models import Staff
+
 APPLICANT_CORRECTION_DAYS = 10
 # The working days an applicant may be given, inclusive: for a correction notice, and to supply
 # the materials missing from an acceptance with gaps (the page and the API only parse integers).
@@ -39,7 +46,7 @@ def _days_guard(days: int, bounds: tuple[int, int], code: CaseError, message: st
 
 
 @service
-def case_material_verify(*, staff, material_id: int) -> CaseMaterial:
+def case_material_verify(*, staff: Staff, material_id: int) -> CaseMaterial:
     """Counter staff checked the original (C → B, reusable); A and D stay as they are."""
     visible = CaseMaterial.objects.filter(case__in=access.cases_open_to_staff())
     row = visible.filter(pk=material_id).values("case_id").first()
@@ -77,7 +84,7 @@ def _late_notice_guard(case: Case) -> None:
 
 
 @service
-def case_pre_review_accept(*, staff, case_id: int) -> Case:
+def case_pre_review_accept(*, staff: Staff, case_id: int) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.ACCEPTED)
     _start_clock(case, timezone.now())
@@ -86,7 +93,7 @@ def case_pre_review_accept(*, staff, case_id: int) -> Case:
 
 @service
 def case_request_correction(
-    *, staff, case_id: int, items: list[dict], days: int = APPLICANT_CORRECTION_DAYS
+    *, staff: Staff, case_id: int, items: list[dict], days: int = APPLICANT_CORRECTION_DAYS
 ) -> CorrectionNotice:
     """One complete notice: every missing or wrong material/field, each with its reason."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
@@ -176,7 +183,7 @@ def _clean_items(items: list[dict]) -> list[dict]:
 
 
 @service
-def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
+def case_correction_propose(*, staff: Staff, case_id: int, items: list[dict]) -> Case:
     """A member department of a theme case asks for corrections through the lead department,
     which sends them to the applicant in its one notice (one notice, not one per department)."""
     require_role(staff, *FRONT_DESK)
@@ -201,7 +208,7 @@ def case_correction_propose(*, staff, case_id: int, items: list[dict]) -> Case:
 
 
 @service
-def case_refuse(*, staff, case_id: int, reasons: str, legal_basis: str) -> Case:
+def case_refuse(*, staff: Staff, case_id: int, reasons: str, legal_basis: str) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.REFUSED)
     if not reasons.strip():
@@ -221,7 +228,7 @@ def _versions(case: Case):
 
 
 @service
-def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) -> Case:
+def case_accept_with_gaps(*, staff: Staff, case_id: int, gaps: list[str], days: int) -> Case:
     """容缺受理: accept with non-key materials missing; the clock pauses until they are supplied."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.ACCEPTED)
@@ -239,7 +246,7 @@ def case_accept_with_gaps(*, staff, case_id: int, gaps: list[str], days: int) ->
 
 
 @service
-def case_gaps_close(*, staff, case_id: int) -> Case:
+def case_gaps_close(*, staff: Staff, case_id: int) -> Case:
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     if not case.gaps:
         raise Conflict(CaseError.GAPS_NONE, _("该办件没有待补齐的容缺材料。"))

@@ -1,5 +1,9 @@
 """Review: fanning a case out into one task per department, deciding the parts, reassigning."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,9 +25,12 @@ from ._common import (
     service,
 )
 
+if TYPE_CHECKING:
+    from tongban.identity.models import Staff
+
 
 @service
-def case_review_start(*, staff, case_id: int) -> Case:
+def case_review_start(*, staff: Staff, case_id: int) -> Case:
     """Accepted → under review: one task per item (a theme fans out to each member department)."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=FRONT_DESK)
     states.check(case, S.UNDER_REVIEW)
@@ -46,13 +53,13 @@ def case_review_start(*, staff, case_id: int) -> Case:
 
 
 @service
-def task_decide(*, staff, task_id: int, decision: str, reasons: str = "") -> CaseTask:
+def task_decide(*, staff: Staff, task_id: int, decision: str, reasons: str = "") -> CaseTask:
     """One department decides its part; when every part is decided, the case is decided
     (approved only if every part is approved). Of two reviewers racing, exactly one wins."""
     return _task_decide(staff=staff, task_id=task_id, decision=decision, reasons=reasons)
 
 
-def _task_decide(*, staff, task_id: int, decision: str, reasons: str) -> CaseTask:
+def _task_decide(*, staff: Staff, task_id: int, decision: str, reasons: str) -> CaseTask:
     if decision not in Decision.values:
         raise invalid(CaseError.DECISION, _("请选择准予或不予许可。"), "decision")
     if decision == Decision.REJECTED and not reasons.strip():
@@ -84,7 +91,7 @@ def _task_decide(*, staff, task_id: int, decision: str, reasons: str) -> CaseTas
 
 
 @service
-def case_decide(*, staff, case_id: int, decision: str, reasons: str = "") -> Case:
+def case_decide(*, staff: Staff, case_id: int, decision: str, reasons: str = "") -> Case:
     """A single-item case: decide its one part."""
     task = (
         CaseTask.objects.filter(case_id=case_id, kind=TaskKind.REVIEW, department=staff.department)
@@ -100,7 +107,7 @@ def case_decide(*, staff, case_id: int, decision: str, reasons: str = "") -> Cas
 
 
 @service
-def task_reassign(*, staff, task_id: int, department_code: str) -> CaseTask:
+def task_reassign(*, staff: Staff, task_id: int, department_code: str) -> CaseTask:
     """The head of the department holding a task hands it to another department: the task's
     dwell clock restarts; the case's business clock does not."""
     case, task = access.task_for_staff_or_404(staff=staff, task_id=task_id, roles=access.HEADS)
