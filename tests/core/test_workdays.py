@@ -209,7 +209,15 @@ def test_seeding_is_idempotent_and_keeps_admin_edits():
     assert CalendarDay.objects.count() == days
 
 
-def test_a_warm_lookup_costs_one_query(django_assert_num_queries):
+def test_a_warm_lookup_costs_no_query_within_the_ttl(django_assert_num_queries, settings):
+    settings.TONGBAN_CALENDAR_TTL = 3600
+    is_workday(D("2025-10-01"))
+    with django_assert_num_queries(0):
+        assert add_workdays(D("2025-09-22"), 20) == D("2025-10-24")
+
+
+def test_past_the_ttl_a_lookup_checks_the_fingerprint_once(django_assert_num_queries, settings):
+    settings.TONGBAN_CALENDAR_TTL = 0
     is_workday(D("2025-10-01"))
     with django_assert_num_queries(1):
         assert add_workdays(D("2025-09-22"), 20) == D("2025-10-24")
