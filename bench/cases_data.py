@@ -17,9 +17,10 @@ What is made, and how:
   from the last 40 days. Each case gets a processing time of up to 40 days, and its state
   is where that puts it today: old cases are closed (a few refused, withdrawn, revoked or
   left as drafts), recent ones spread over pre-review, correction, accepted, under review,
-  decided and delivered, some of them overdue. Case numbers are region + date + sequence, as
-  ``services._common._next_number`` makes them, and the sequence rows are set to match. The form
-  answers' ID number and mobile are sealed once in Python, as ``cases.sealing`` stores them.
+  decided and delivered, some of them overdue. Case numbers (drafts have none) are region +
+  date + sequence, as ``services._common._numbered`` makes them, and the sequence rows are set
+  to match. The form answers' ID number and mobile are sealed once in Python, as
+  ``cases.sealing`` stores them.
 - Timeline events for every step each case went through (about six per case), one review
   task per case that reached review, all in SQL.
 - One audit entry per case (its creation), chained with SHA-256 exactly as
@@ -205,8 +206,9 @@ INSERT INTO cases_case (
     legal_due, promised_warn, correction_due, correction_proposals, gaps, gap_due, commitment,
     decision, reasons, legal_basis, delivery_due, delivery_method, tracking_number)
 SELECT
-    prefix || lpad((coalesce(ns.last, 0) + row_number() OVER (
-        PARTITION BY prefix ORDER BY bench_dated.created_at, n))::text, 6, '0'),
+    CASE WHEN state <> 'draft' THEN prefix || lpad((coalesce(ns.last, 0) + row_number() OVER (
+        PARTITION BY prefix, state = 'draft' ORDER BY bench_dated.created_at, n))::text, 6, '0')
+    END,
     applicant_id, NULL, version_id, NULL, title, department_id, NULL,
     CASE WHEN r_channel < 0.7 THEN 'online' WHEN r_channel < 0.9 THEN 'counter'
          ELSE 'mobile' END,
@@ -241,7 +243,8 @@ FROM bench_dated LEFT JOIN cases_numbersequence ns ON ns.key = bench_dated.prefi
 ORDER BY bench_dated.created_at;
 
 INSERT INTO cases_numbersequence (key, last)
-SELECT left(number, 14), max(right(number, 6)::int) FROM cases_case GROUP BY left(number, 14)
+SELECT left(number, 14), max(right(number, 6)::int) FROM cases_case WHERE number IS NOT NULL
+GROUP BY left(number, 14)
 ON CONFLICT (key) DO UPDATE SET last = greatest(cases_numbersequence.last, EXCLUDED.last);
 """
 
