@@ -8,8 +8,10 @@ runs made in slices can be merged), ``socket_errors`` (``connect``/``read``/``wr
 ``timeout``), ``non_2xx_3xx`` (wrk's own count), ``statuses`` (status code → responses,
 counted by the Lua script), ``bad`` (responses that were not the expected success: wrong
 status, or a 200 without an ``id_token``), ``exhausted`` (requests sent after the pre-created
-codes ran out), ``completed`` (chained sequences finished, e.g. case lifecycles; 0 for others)
-and ``errors``.
+codes ran out), ``completed`` (chained sequences finished, e.g. case lifecycles; 0 for others),
+``abandoned`` (the successful requests of chained sequences given up after a failed one),
+``unstopped`` (connections of a chained run that did not end their slice between two requests:
+their chain's state is lost; set by bench/run.py) and ``errors``.
 """
 
 import json
@@ -24,6 +26,7 @@ MARKER = "TONGBAN "
 GRID = [round(i * 0.5, 1) for i in range(1, 199)] + [round(99 + i * 0.1, 1) for i in range(1, 10)]
 GRID.append(100.0)
 REPORTED = (50, 75, 90, 99)
+CHAINED = ("completed", "abandoned", "unstopped")  # counts of chained runs (0 for others)
 
 
 def time_ms(text: str) -> float:
@@ -70,6 +73,8 @@ def parse_wrk(output: str) -> dict:
         "bad": 0,
         "exhausted": 0,
         "completed": 0,
+        "abandoned": 0,
+        "unstopped": 0,
     }
     for line in output.splitlines():
         if line.startswith(MARKER):
@@ -78,6 +83,7 @@ def parse_wrk(output: str) -> dict:
             result["bad"] = int(counted["bad"])
             result["exhausted"] = int(counted.get("exhausted", 0))
             result["completed"] = int(counted.get("completed", 0))
+            result["abandoned"] = int(counted.get("abandoned", 0))
             result["quantiles_ms"] = [
                 [float(pct), us / 1000] for pct, us in counted.get("quantiles_us", [])
             ]
@@ -87,9 +93,10 @@ def parse_wrk(output: str) -> dict:
 
 def count_errors(result: dict) -> int:
     """Everything that was not the expected success. Our Lua scripts (and the Python
-    generator) judge each response; without their count, wrk's own status count stands in."""
+    generator) judge each response; without their count, wrk's own status count stands in. A
+    connection that did not end its slice between two requests (``unstopped``) is one too."""
     judged = result["bad"] if result["statuses"] else result["non_2xx_3xx"]
-    return judged + sum(result["socket_errors"].values())
+    return judged + sum(result["socket_errors"].values()) + result.get("unstopped", 0)
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -155,11 +162,36 @@ def merge(slices: list[dict]) -> dict:
         "statuses": statuses,
         "bad": sum(s["bad"] for s in slices),
         "exhausted": sum(s["exhausted"] for s in slices),
-        "completed": sum(s.get("completed", 0) for s in slices),
+        **{key: sum(s.get(key, 0) for s in slices) for key in CHAINED},
         "slices_rps": [s["rps"] for s in slices],
     }
     merged["errors"] = count_errors(merged)
     return merged
+
+
+def chain_count(result: dict, *, length: int, before: list[int], after: list[int]) -> dict:
+    """The lifecycles of a chained target measured in slices whose connections carry their
+    chain on from one slice to the next (bench/wrk/lifecycle.lua), from its merged ``result``.
+
+    A lifecycle is counted in the slice its last step answered in, whichever slice its earlier
+    steps fell in; only the measurement's two ends cut chains. ``before``: for each chain under
+    way when the first measured slice began (carried on from the warm-up), the steps it had done
+    then; ``after``: the same for each chain under way when the last slice ended. Every
+    successful response belongs to exactly one chain, so the successful responses must equal
+    ``length`` × completed − steps before + steps after + abandoned steps (``balanced``); a
+    chain lost at a slice end (an ``unstopped`` connection) or a step repeated breaks it."""
+    answered = sum(result["statuses"].values()) - result["bad"]
+    duration = result["duration_s"]
+    expected = length * result["completed"] - sum(before) + sum(after) + result["abandoned"]
+    return {
+        "completed": result["completed"],
+        "per_s": round(result["completed"] / duration, 2) if duration else 0.0,
+        "open_before": {"chains": len(before), "steps": sum(before)},
+        "open_after": {"chains": len(after), "steps": sum(after)},
+        "abandoned_steps": result["abandoned"],
+        "answered_steps": answered,
+        "balanced": answered == expected,
+    }
 
 
 def ratio(value: float, ceiling: float) -> float:

@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/run.py [--database sqlite|postgres] [--duration 10] [--connections 16]
 
-Each target is paired with the ceiling (``GET /bench/bare/read``: a bare Django view doing one
-primary-key read on the same database) measured right after it in the same run, and printed
-as a ratio. The load generator (wrk, else bench/loadgen.py) runs on the same machine as the
-server: on a 2-core box the two share the cores. See bench/README.md.
+Each target is paired with a ceiling measured right after it in the same run, and printed as a
+ratio: a bare Django view doing what the target does at the least (``GET /bench/bare/read``:
+one primary-key read on the same database; for the home page, which makes no query,
+``GET /bench/bare/hello``). The load generator (wrk, else bench/loadgen.py) runs on the same
+machine as the server: on a 2-core box the two share the cores. See bench/README.md.
 """
 
 import argparse
@@ -32,7 +33,14 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench import loadgen  # noqa: E402
-from bench.results import format_table, merge, parse_wrk, ratio  # noqa: E402
+from bench.results import (  # noqa: E402
+    chain_count,
+    count_errors,
+    format_table,
+    merge,
+    parse_wrk,
+    ratio,
+)
 from tongban.settings.env import rsa_private_key_pem  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -46,7 +54,11 @@ CASE_TARGETS = ("submit", "status", "lifecycle")
 # query's per-address limit lifted (wrk queries from one address).
 CASES_SERVER_ENV = {"TONGBAN_TASK_BACKEND": "database", "TONGBAN_STATUS_QUERY_RATE": "1000000000/s"}
 CEILING = ("ceiling: GET /bench/bare/read", "/bench/bare/read")
-REFERENCE = ("ref.: GET /bench/bare/hello (no DB)", "/bench/bare/hello")
+HELLO_CEILING = ("ceiling: GET /bench/bare/hello (no query)", "/bench/bare/hello")
+LIFECYCLE_STEPS = 5
+# How long a chained run's connections may take, once told to stop, to finish the step they are
+# in (wrk's own --timeout is 10 s).
+CHAIN_GRACE_S = 30
 WRK_DIR = REPO / "bench" / "wrk"
 RESULTS_DIR = REPO / "bench" / "results"
 
@@ -93,6 +105,12 @@ def parse_args(argv=None):
         args.loadgen = "wrk" if shutil.which("wrk") else "python"
     elif args.loadgen == "wrk" and not shutil.which("wrk"):
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
+    if args.cases and args.loadgen != "wrk":
+        parser.error(
+            "--cases runs on wrk only (each connection a wrk thread keeping its sessions and"
+            " its lifecycle), and wrk is not installed or --loadgen python was asked for;"
+            " install it (Debian: apt-get install wrk)"
+        )
     args.threads = min(args.threads, args.connections)
     if args.cases:
         args.database = "postgres"
@@ -216,22 +234,15 @@ class Load:
     def _wrk(
         self, path: str, duration: float, script: str, script_args=(), headers=(), threads=0
     ) -> dict:
-        command = [
-            "wrk",
-            f"-t{threads or self.args.threads}",
-            f"-c{self.args.connections}",
-            f"-d{max(1, round(duration))}s",
-            "--timeout",
-            "10s",
-            "--latency",
-            "-s",
-            str(WRK_DIR / script),
-        ]
-        for header in headers:
-            command += ["-H", header]
-        command.append(f"http://{HOST}:{self.port}{path}")
-        if script_args:
-            command += ["--", *script_args]
+        command = wrk_command(
+            f"http://{HOST}:{self.port}{path}",
+            script,
+            script_args,
+            threads=threads or self.args.threads,
+            connections=self.args.connections,
+            duration=duration,
+            headers=headers,
+        )
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         return parse_wrk(done.stdout)
 
@@ -306,10 +317,80 @@ class Load:
         return self._python(scenario, duration)
 
 
+def wrk_command(
+    url: str, script: str, script_args=(), *, threads, connections, duration, headers=()
+) -> list[str]:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(WRK_DIR / script),
+    ]
+    for header in headers:
+        command += ["-H", header]
+    command.append(url)
+    return [*command, "--", *script_args] if script_args else command
+
+
+def wrk_chained(
+    command: list[str], *, stop: Path, state_out: Path, threads: int, seconds: float, grace: float
+) -> tuple[str, int]:
+    """Run one slice of a chained wrk script (bench/wrk/lifecycle.lua; ``command``'s own
+    duration must exceed ``seconds + grace``) and end it between two requests: after
+    ``seconds`` the ``stop`` file is made, and each thread stops after its next response,
+    writing where its chain stands into ``state_out``. Once all ``threads`` have (or ``grace``
+    seconds passed), wrk is interrupted with SIGINT, on which it reports as at the end of its
+    duration, over the time it actually ran. So no request is in flight when the slice ends:
+    none is cut off and left to the server, and the next slice goes on from the states.
+    Returns wrk's report and how many threads stopped between two requests."""
+    stop.unlink(missing_ok=True)
+    state_out.mkdir(parents=True)
+    stopped = lambda: sum(1 for p in state_out.iterdir() if p.suffix != ".part")  # noqa: E731
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        until = time.monotonic() + seconds
+        while time.monotonic() < until and stopped() < threads and process.poll() is None:
+            time.sleep(0.01)
+        stop.touch()
+        until = time.monotonic() + grace
+        while stopped() < threads and time.monotonic() < until and process.poll() is None:
+            time.sleep(0.01)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, out, err)
+    return out, stopped()
+
+
+def chain_states(state_dir: Path | None) -> list[int]:
+    """The steps done of each chain under way in a chained slice's state files (0-based: a
+    thread about to apply has done none and is not under way)."""
+    if state_dir is None:
+        return []
+    steps = [int(p.read_text().split()[0]) - 1 for p in state_dir.iterdir() if p.suffix != ".part"]
+    return [n for n in steps if n > 0]
+
+
 class CasesLoad(Load):
     """The cases targets (wrk only). Each connection is a wrk thread of its own, so that it
     keeps its applicant's (and staff member's) session, and the lifecycle's steps follow one
-    another on it; the ceilings run the same way."""
+    another on it; the ceilings run the same way. The lifecycle goes on across its slices
+    (``wrk_chained``): ``chains`` keeps each slice's state directory by kind ("warm",
+    "run-<k>")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chains: dict[str, Path] = {}
 
     def _each(self, path, duration, script, script_args=()) -> dict:
         return self._wrk(path, duration, script, script_args, threads=self.args.connections)
@@ -328,9 +409,32 @@ class CasesLoad(Load):
         paths = self.workdir / "status-paths.txt"
         return self._each("/api/v1/cases/status", duration, "status.lua", (str(paths),))
 
-    def lifecycle(self, duration: float) -> dict:
+    def lifecycle(self, kind: str, duration: float) -> dict:
         sessions = self.workdir / "lifecycle-sessions.txt"
-        return self._each("/api/v1/cases/apply", duration, "lifecycle.lua", (str(sessions),))
+        state_in = self.chains[list(self.chains)[-1]] if self.chains else None
+        state_out = self.workdir / "lifecycle-state" / kind
+        threads = self.args.connections
+        command = wrk_command(
+            f"http://{HOST}:{self.port}/api/v1/cases/apply",
+            "lifecycle.lua",
+            (str(sessions), str(self.workdir / "stop"), str(state_in or "-"), str(state_out)),
+            threads=threads,
+            connections=threads,
+            duration=duration + CHAIN_GRACE_S + 5,
+        )
+        out, stopped = wrk_chained(
+            command,
+            stop=self.workdir / "stop",
+            state_out=state_out,
+            threads=threads,
+            seconds=duration,
+            grace=CHAIN_GRACE_S,
+        )
+        self.chains[kind] = state_out
+        result = parse_wrk(out)
+        result["unstopped"] = threads - stopped
+        result["errors"] = count_errors(result)
+        return result
 
 
 class CpuMeter:
@@ -400,7 +504,7 @@ class CpuMeter:
 
 
 def measure(load: Load, group: list[tuple[str, object]]) -> list[dict]:
-    """Measure a target, its ceiling (and any reference point) in alternating slices.
+    """Measure a target and its ceiling in alternating slices.
 
     ``group``: [(label, run)], ``run(kind, seconds)`` with kind "warm" or "run-<slice>". Each
     is warmed up once; then the measured time is cut into ``--slices`` slices, run in turn
@@ -438,21 +542,20 @@ def measure(load: Load, group: list[tuple[str, object]]) -> list[dict]:
 
 def run_targets(load: Load, only) -> list[dict]:
     ceiling = (CEILING[0], lambda kind, d: load.get(CEILING[1], d))
+    # The home page makes no query for an anonymous visitor: its ceiling is the view that makes
+    # none either (against a one-query read its ratio would say more about the read).
+    hello = (HELLO_CEILING[0], lambda kind, d: load.get(HELLO_CEILING[1], d))
     groups = [
-        ("home", [("a. portal home: GET /", lambda kind, d: load.get("/", d)), ceiling]),
+        ("home", [("a. portal home: GET /", lambda kind, d: load.get("/", d)), hello]),
         ("token", [("b. OIDC token (code+PKCE)", load.token), ceiling]),
         ("login", [("c. password login POST /login/", lambda kind, d: load.login(d)), ceiling]),
     ]
-    # A reference point beside the first pair, against the same ceiling runs.
-    groups[0][1].append((REFERENCE[0], lambda kind, d: load.get(REFERENCE[1], d)))
     pairs = []
     for key, group in groups:
         if only and key not in only:
             continue
-        ours, ceiling_result, *references = measure(load, group)
+        ours, ceiling_result = measure(load, group)
         pairs.append({"key": key, "target": ours, "ceiling": ceiling_result})
-        for reference in references:
-            pairs.append({"key": "reference", "target": reference, "ceiling": ceiling_result})
     return pairs
 
 
@@ -557,7 +660,7 @@ def drain(port: int, limit: float = 60) -> float:
     while quick < 2 and time.monotonic() - started < limit:
         conn = http.client.HTTPConnection(HOST, port, timeout=limit)
         asked = time.monotonic()
-        conn.request("GET", REFERENCE[1])
+        conn.request("GET", HELLO_CEILING[1])
         conn.getresponse().read()
         conn.close()
         quick = quick + 1 if time.monotonic() - asked < 0.05 else 0
@@ -567,17 +670,19 @@ def drain(port: int, limit: float = 60) -> float:
 def cases_groups(load: "CasesLoad", only) -> list[tuple[str, list]]:
     def drained(run):
         def inner(kind, seconds):
-            result = run(seconds)
+            result = run(kind, seconds)
             result["drain_s"] = round(drain(load.port), 2)
             return result
 
         return inner
 
-    insert = (INSERT_CEILING[0], drained(load.insert))
-    read = (CEILING[0], drained(lambda d: load.get(CEILING[1], d)))
+    insert = (INSERT_CEILING[0], drained(lambda kind, d: load.insert(d)))
+    read = (CEILING[0], drained(lambda kind, d: load.get(CEILING[1], d)))
+    submit = drained(lambda kind, d: load.submit(d))
+    status = drained(lambda kind, d: load.status(d))
     groups = [
-        ("submit", [("1. apply: POST /api/v1/cases/apply", drained(load.submit)), insert]),
-        ("status", [("2. status: GET /api/v1/cases/status", drained(load.status)), read]),
+        ("submit", [("1. apply: POST /api/v1/cases/apply", submit), insert]),
+        ("status", [("2. status: GET /api/v1/cases/status", status), read]),
         ("lifecycle", [("3. lifecycle (5 requests)", drained(load.lifecycle)), insert]),
     ]
     return [(key, group) for key, group in groups if key in only]
@@ -616,8 +721,6 @@ def table_row(pair: dict) -> dict:
 
 
 def cases_main(args, started: float) -> int:
-    if args.loadgen != "wrk":
-        raise SystemExit("--cases needs wrk (Debian: apt-get install wrk)")
     workdir = Path(tempfile.mkdtemp(prefix="tongban-bench-cases-"))
     home = workdir / "home"
     server, pairs = None, []
@@ -647,6 +750,13 @@ def cases_main(args, started: float) -> int:
         for key, group in cases_groups(load, args.only):
             ours, ceiling = measure(load, group)
             pairs.append({"key": key, "target": ours, "ceiling": ceiling})
+            if key == "lifecycle":
+                pairs[-1]["lifecycles"] = chain_count(
+                    ours,
+                    length=LIFECYCLE_STEPS,
+                    before=chain_states(load.chains.get("warm")),
+                    after=chain_states(load.chains[f"run-{args.slices - 1}"]),
+                )
         server.stop()
         problems = server.log_problems()
         if problems:
@@ -664,8 +774,6 @@ def cases_main(args, started: float) -> int:
         # A ceiling stuck behind a backlog the target left (requests wrk gave up on at the end
         # of a slice) measures nothing: the row then shows ratio 0 instead of failing the run.
         pair["ratio"] = ratio(ours["rps"], ceiling["rps"]) if ceiling["rps"] else 0.0
-        if pair["key"] == "lifecycle":
-            pair["lifecycles_per_s"] = round(ours["completed"] / ours["duration_s"], 2)
         rows.append(table_row(pair))
     info = machine()
     print()
@@ -683,10 +791,15 @@ def cases_main(args, started: float) -> int:
             f"  {pair['target']['target']}: ceiling {ceiling['target']} p50"
             f" {ceiling['latency_ms']['p50']:.2f} ms, p99 {ceiling['latency_ms']['p99']:.2f} ms"
         )
-        if "lifecycles_per_s" in pair:
+        if "lifecycles" in pair:
+            chains = pair["lifecycles"]
             print(
-                f"  lifecycles completed: {pair['target']['completed']} ="
-                f" {pair['lifecycles_per_s']:.1f} lifecycles/s"
+                f"  lifecycles completed: {chains['completed']} = {chains['per_s']:.1f}"
+                f" lifecycles/s; under way when the measurement began:"
+                f" {chains['open_before']['chains']} ({chains['open_before']['steps']} steps done"
+                f" in the warm-up), when it ended: {chains['open_after']['chains']}"
+                f" ({chains['open_after']['steps']} steps done); abandoned steps"
+                f" {chains['abandoned_steps']}; balanced: {chains['balanced']}"
             )
     busiest = max((max(row["other_pct"]) for row in rows), default=0)
     if busiest > 10:
@@ -703,7 +816,9 @@ def cases_main(args, started: float) -> int:
         )
         print(f"\n-- {queue['kind']}: {counts}\n{queue['plan']}")
     errors = sum(row["errors"] for row in rows)
-    print(f"\nerrors: {errors}; server log problems: {problems}")
+    unbalanced = sum(1 for p in pairs if "lifecycles" in p and not p["lifecycles"]["balanced"])
+    print(f"\nerrors: {errors}; server log problems: {problems}", end="")
+    print("; lifecycle steps do not add up (a chain lost)" if unbalanced else "")
     elapsed = time.monotonic() - started
     print(f"bench took {elapsed:.0f}s")
     report = {
@@ -729,7 +844,7 @@ def cases_main(args, started: float) -> int:
     RESULTS_DIR.mkdir(exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     (RESULTS_DIR / "latest-cases.json").write_text(text)
-    return 1 if errors or problems else 0
+    return 1 if errors or problems or unbalanced else 0
 
 
 def main(argv=None) -> int:

@@ -1,4 +1,5 @@
-"""The benchmark harness's pure pieces (bench/): no server, no load.
+"""The benchmark harness's pieces (bench/): no Tongban server, no load. The lifecycle script's
+slices run wrk (when installed) against a stand-in server of a few lines.
 
 The wrk reports below were captured from real runs of bench/wrk/*.lua against `tongban serve`.
 """
@@ -6,13 +7,18 @@ The wrk reports below were captured from real runs of bench/wrk/*.lua against `t
 import base64
 import hashlib
 import json
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
 
 import pytest
 
+from bench import run
 from bench.cases_data import person_rows
 from bench.oidc import client_create, codes_create, pkce_pair
 from bench.results import (
+    chain_count,
     count_errors,
     format_table,
     merge,
@@ -82,6 +88,8 @@ def test_parse_wrk_report_with_socket_errors():
         "bad": 0,
         "exhausted": 0,
         "completed": 0,
+        "abandoned": 0,
+        "unstopped": 0,
         "errors": 7,  # every 302 went to /me/, but 7 requests timed out
     }
 
@@ -281,3 +289,199 @@ def test_bare_insert_view_commits_one_expired_session_row(db, rf):
     assert row.session_data == "" and len(row.session_key) == 32
     assert bare_insert(rf.get("/bench/bare/insert")).status_code == 405
     assert Session.objects.count() == 1
+
+
+def test_count_errors_counts_connections_that_did_not_stop_between_two_requests():
+    result = parse_wrk(WRK_NOT_FOUND.replace('"bad":1427', '"bad":0'))
+    assert count_errors(result) == 0
+    assert count_errors(dict(result, unstopped=2)) == 2
+
+
+def _slice(statuses: dict[str, int], *, bad=0, completed=0, abandoned=0, duration=2.0) -> dict:
+    return {
+        "requests": sum(statuses.values()),
+        "duration_s": duration,
+        "rps": sum(statuses.values()) / duration,
+        "latency_ms": {},
+        "quantiles_ms": [],
+        "socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0},
+        "non_2xx_3xx": 0,
+        "statuses": statuses,
+        "bad": bad,
+        "exhausted": 0,
+        "completed": completed,
+        "abandoned": abandoned,
+        "unstopped": 0,
+    }
+
+
+def test_lifecycles_straddling_slice_ends_are_counted_where_they_finish():
+    # Two connections, 2 measured slices of 2 s. Connection A came out of the warm-up with
+    # 2 steps of lifecycle 1 done: slice 1 answers its steps 3-5 (lifecycle 1 complete) and
+    # steps 1-2 of lifecycle 2; slice 2 its steps 3-5 (complete) and step 1 of lifecycle 3,
+    # under way at the end. Connection B started fresh: slice 1 steps 1-4 of lifecycle 4,
+    # slice 2 its step 5 (complete), then lifecycle 5's apply, whose accept fails (409): the
+    # apply is abandoned, and B's next apply is under way at the end.
+    first = _slice({"201": 2, "200": 7}, completed=1)  # A: 3 + 2 steps, B: 4
+    second = _slice({"201": 3, "200": 4, "409": 1}, bad=1, completed=2, abandoned=1)
+    merged = merge([first, second])
+    assert chain_count(merged, length=5, before=[2], after=[1, 1]) == {
+        "completed": 3,  # lifecycles 1, 2 and 4: each counted once, in the slice of its step 5
+        "per_s": 0.75,
+        "open_before": {"chains": 1, "steps": 2},
+        "open_after": {"chains": 2, "steps": 2},
+        "abandoned_steps": 1,
+        "answered_steps": 16,  # 5 × 3 − 2 + 2 + 1
+        "balanced": True,
+    }
+    # Had slice 2 started B afresh (its chain lost at the slice end, as the harness used to),
+    # B would apply instead of querying lifecycle 4's status: 2 lifecycles instead of 3, and
+    # the steps no longer add up.
+    lost = _slice({"201": 3, "200": 3, "409": 1}, bad=1, completed=1, abandoned=1)
+    assert not chain_count(merge([first, lost]), length=5, before=[2], after=[1, 1])["balanced"]
+
+
+class _StandIn(BaseHTTPRequestHandler):
+    """The five lifecycle requests, answered as the API does, one case after another; the
+    test's ``stop_after`` (request numbers) makes the slice's stop file before answering, and
+    ``refuse`` (request numbers) answers 409."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self, status: int, body: dict) -> None:
+        server = self.server
+        server.log.append(f"{self.command} {self.path}")
+        n = len(server.log)
+        if n in server.refuse:
+            status, body = 409, {"detail": "conflict"}
+        if n in server.stop_after:
+            server.stop.touch()
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        if self.path == "/api/v1/cases/apply":
+            self.server.cases += 1
+            case = self.server.cases
+            self._answer(201, {"id": case, "number": f"31010420261202{case:04d}"})
+        else:
+            self._answer(200, {})
+
+    def do_GET(self):
+        self._answer(200, {"state": "decided"})
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_a_lifecycle_under_way_at_a_slice_end_goes_on_in_the_next_slice(tmp_path):
+    body = tmp_path / "apply.body"
+    body.write_bytes(b"answers")
+    sessions = tmp_path / "sessions.txt"
+    fields = ["sessionid=a", "ta", str(body), "text/plain", "sessionid=s", "ts", "%E6%B5%8B"]
+    sessions.write_text("\t".join(fields) + "\n")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
+    server.log, server.cases, server.stop = [], 0, tmp_path / "stop"
+    server.stop_after, server.refuse = {2, 6, 13}, {12}
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/api/v1/cases/apply"
+    results, state_in = [], "-"
+    try:
+        for kind in ("warm", "run-0", "run-1"):
+            state_out = tmp_path / "state" / kind
+            args = (str(sessions), str(server.stop), state_in, str(state_out))
+            command = run.wrk_command(
+                url, "lifecycle.lua", args, threads=1, connections=1, duration=60
+            )
+            out, stopped = run.wrk_chained(
+                command, stop=server.stop, state_out=state_out, threads=1, seconds=30, grace=10
+            )
+            assert stopped == 1
+            results.append(parse_wrk(out))
+            state_in = str(state_out)
+    finally:
+        server.shutdown()
+        server.server_close()
+    staff = "POST /api/v1/cases/staff/cases/"
+    status = "GET /api/v1/cases/status?number=31010420261202{}&name=%E6%B5%8B"
+    assert server.log == [
+        # warm-up: stopped after case 1's accept
+        "POST /api/v1/cases/apply",
+        f"{staff}1/accept",
+        # slice 1: case 1 goes on from its review; stopped after case 2's apply
+        f"{staff}1/review-start",
+        f"{staff}1/decide",
+        status.format("0001"),
+        "POST /api/v1/cases/apply",
+        # slice 2: case 2 goes on; case 3's accept is refused, case 4 applied
+        f"{staff}2/accept",
+        f"{staff}2/review-start",
+        f"{staff}2/decide",
+        status.format("0002"),
+        "POST /api/v1/cases/apply",
+        f"{staff}3/accept",
+        "POST /api/v1/cases/apply",
+    ]
+    _, first, second = results
+    assert [r["completed"] for r in results] == [0, 1, 1]
+    assert [r["statuses"] for r in results] == [
+        {"201": 1, "200": 1},
+        {"200": 3, "201": 1},
+        {"200": 4, "201": 2, "409": 1},
+    ]
+    assert (second["bad"], second["abandoned"]) == (1, 1)
+    assert (tmp_path / "state" / "run-1" / "0").read_text() == "2 4 310104202612020004\n"
+    assert run.chain_states(tmp_path / "state" / "warm") == [2]
+    assert run.chain_states(tmp_path / "state" / "run-1") == [1]
+    chains = chain_count(merge([first, second]), length=5, before=[2], after=[1])
+    assert (chains["completed"], chains["answered_steps"], chains["balanced"]) == (2, 10, True)
+
+
+def test_cases_refuse_to_run_without_wrk(monkeypatch, capsys):
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit) as exit_:
+        run.parse_args(["--cases", "1000"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--cases runs on wrk only" in err and "(Debian: apt-get install wrk)" in err
+    monkeypatch.setattr(run.shutil, "which", lambda name: "/usr/bin/wrk")
+    with pytest.raises(SystemExit):
+        run.parse_args(["--cases", "1000", "--loadgen", "python"])
+    assert run.parse_args(["--cases", "1000"]).loadgen == "wrk"
+    assert run.parse_args([]).loadgen == "wrk"
+
+
+class _RecordingLoad:
+    """Stands in for bench/run.py's Load: records the paths it is asked to GET."""
+
+    token = None  # the token pair is not run here
+
+    def __init__(self):
+        self.args = run.parse_args(["--duration", "2", "--slices", "2", "--warmup", "0"])
+        self.paths = []
+        self.cpu = self
+
+    def start(self):
+        pass
+
+    def stop(self):
+        return {"other_pct": 0.0}
+
+    def get(self, path, duration):
+        self.paths.append(path)
+        return parse_wrk(WRK_LOGIN_WITH_TIMEOUTS)
+
+
+def test_the_home_page_is_measured_against_the_no_query_view():
+    load = _RecordingLoad()
+    (pair,) = run.run_targets(load, ["home"])
+    assert load.paths == ["/", "/bench/bare/hello", "/", "/bench/bare/hello"]
+    assert pair["target"]["target"] == "a. portal home: GET /"
+    assert pair["ceiling"]["target"] == "ceiling: GET /bench/bare/hello (no query)"

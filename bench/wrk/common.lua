@@ -1,8 +1,9 @@
 -- Shared by the bench's wrk scripts (loaded with dofile): per-thread counters, and a done()
 -- that prints one line for bench/results.py to read:
---   TONGBAN {"statuses":{"200":n,...},"bad":n,"exhausted":n,"completed":n,
+--   TONGBAN {"statuses":{"200":n,...},"bad":n,"exhausted":n,"completed":n,"abandoned":n,
 --            "quantiles_us":[["50.0",us],...]}
--- "completed": sequences of requests finished (a case lifecycle), for scripts that chain them.
+-- "completed": sequences of requests finished (a case lifecycle), for scripts that chain them;
+-- "abandoned": the successful requests of sequences given up after a failed one.
 -- "bad": responses that were not the expected success; "quantiles_us": latency percentiles on
 -- a fine grid, so that runs made in slices can be merged (bench/results.py: merge).
 local threads = {}
@@ -17,6 +18,7 @@ function tb_counters()
   bad = 0
   exhausted = 0
   completed = 0
+  abandoned = 0
 end
 
 -- One line of a tab-separated file per wrk thread (thread i takes line i, round robin).
@@ -50,7 +52,7 @@ function tb_count(status, ok)
 end
 
 function done(summary, latency, requests)
-  local total, bad_total, exhausted_total, completed_total = {}, 0, 0, 0
+  local total, bad_total, exhausted_total, completed_total, abandoned_total = {}, 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     for key, n in pairs(thread:get("statuses")) do
       total[key] = (total[key] or 0) + n
@@ -58,6 +60,7 @@ function done(summary, latency, requests)
     bad_total = bad_total + thread:get("bad")
     exhausted_total = exhausted_total + thread:get("exhausted")
     completed_total = completed_total + (thread:get("completed") or 0)
+    abandoned_total = abandoned_total + (thread:get("abandoned") or 0)
   end
   local parts = {}
   for key, n in pairs(total) do
@@ -76,6 +79,8 @@ function done(summary, latency, requests)
     table.insert(q, string.format('["100.0",%d]', latency.max))
   end
   io.write(string.format(
-    'TONGBAN {"statuses":{%s},"bad":%d,"exhausted":%d,"completed":%d,"quantiles_us":[%s]}\n',
-    table.concat(parts, ","), bad_total, exhausted_total, completed_total, table.concat(q, ",")))
+    'TONGBAN {"statuses":{%s},"bad":%d,"exhausted":%d,"completed":%d,"abandoned":%d,'
+      .. '"quantiles_us":[%s]}\n',
+    table.concat(parts, ","), bad_total, exhausted_total, completed_total, abandoned_total,
+    table.concat(q, ",")))
 end
