@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
@@ -181,12 +181,19 @@ def case_for_staff_or_404(
     return case
 
 
+def _locked_with_tasks(cases):
+    """``cases`` locked, each with its tasks (``case.tasks``, all of them) locked after it: the
+    case first, then its tasks (always in this order)."""
+    tasks = Prefetch("tasks", queryset=CaseTask.objects.select_for_update())
+    return cases.select_for_update(of=("self",)).prefetch_related(tasks)
+
+
 def task_for_staff_or_404(
     *, staff: Staff, task_id: int, roles=REVIEWERS, kind: str | None = None
 ) -> tuple[Case, CaseTask]:
     """A task of the staff member's department (of ``kind``, if given) and its case, both
-    locked: the case first, then the task (always in this order). Another department's task is
-    'not found'."""
+    locked (``_locked_with_tasks``: the task is one of ``case.tasks``). Another department's
+    task is 'not found'."""
     require_role(staff, *roles)
     tasks = CaseTask.objects.filter(pk=task_id)
     if kind is not None:
@@ -194,10 +201,28 @@ def task_for_staff_or_404(
     row = tasks.values("case_id", "department_id").first()
     if row is None or not can_see_department(staff, row["department_id"]):
         raise task_not_found()
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("applicant")
-        .get(pk=row["case_id"])
-    )
-    task = CaseTask.objects.select_for_update(of=("self",)).get(pk=task_id)
-    return case, task
+    cases = Case.objects.select_related("applicant", "item_version", "theme")
+    case = _locked_with_tasks(cases.filter(pk=row["case_id"])).get()
+    return case, next(t for t in case.tasks.all() if t.pk == task_id)
+
+
+def case_task_for_staff_or_404(
+    *, staff: Staff, case_id: int, kind: str, roles=REVIEWERS
+) -> tuple[Case, CaseTask | None]:
+    """A case (not a draft) locked with its tasks (``_locked_with_tasks``) and, of its tasks of
+    ``kind``, the staff member's department's (the first by state, then id). When the
+    department holds none, the task is None and the case must be the department's, for one of
+    ``roles`` (as ``case_for_staff_or_404``); a missing role is refused before anything is
+    read."""
+    require_role(staff, *roles)
+    cases = cases_open_to_staff().select_related("applicant", "item_version", "theme", "department")
+    case = _locked_with_tasks(cases.filter(pk=case_id)).first()
+    if case is None:
+        raise case_not_found()
+    mine = [
+        t for t in case.tasks.all() if t.kind == kind and t.department_id == staff.department_id
+    ]
+    if not mine:
+        authorize_case(staff, case, roles)
+        return case, None
+    return case, min(mine, key=lambda t: (t.state, t.pk))

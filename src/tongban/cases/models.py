@@ -225,12 +225,16 @@ class CaseMaterial(models.Model):
         ordering = ["uploaded_at", "id"]
 
     def save(self, *args, **kwargs):
+        self.keep_original_name()
+        super().save(*args, **kwargs)
+
+    def keep_original_name(self) -> None:
         """The name the file had on the applicant's (or scanner's) computer is kept once, from the
         upload itself, before storage gives it a name of its own: the applicant recognises their
-        file by it, and a download is offered under it."""
+        file by it, and a download is offered under it. (``save`` keeps it; rows written by
+        ``bulk_create`` call it first.)"""
         if not self.original_name and self.file and not self.file._committed:
             self.original_name = PurePath(self.file.name).name[-200:]
-        super().save(*args, **kwargs)
 
     @property
     def download_name(self) -> str:

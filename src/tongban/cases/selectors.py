@@ -307,11 +307,15 @@ def checklist_rows(*, entries, form_data: dict, uploads=()) -> list[dict]:
     return rows
 
 
-def case_checklist(*, case: Case, form_data: dict | None = None) -> list[dict]:
-    """The case's checklist for its answers (or for ``form_data`` about to replace them)."""
+def case_checklist(
+    *, case: Case, form_data: dict | None = None, materials: list | None = None
+) -> list[dict]:
+    """The case's checklist for its answers (or for ``form_data`` about to replace them), with
+    its files (read, unless the caller has them: ``materials``)."""
     entries = material_entries(item_version=case.item_version, theme=case.theme)
     data = case.form_data if form_data is None else form_data
-    return checklist_rows(entries=entries, form_data=data, uploads=list(case.materials.all()))
+    uploads = list(case.materials.all()) if materials is None else materials
+    return checklist_rows(entries=entries, form_data=data, uploads=uploads)
 
 
 # --- workbench: queues, the case page and the counter, as a staff member sees them -------------

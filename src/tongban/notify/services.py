@@ -5,9 +5,11 @@ recorded with the attempt (the error is caught, so the record commits), retried 
 backoff by the ``notify.retry_due`` job, and after ``TONGBAN_NOTIFY_MAX_ATTEMPTS`` the message is
 FAILED, listed for admins, who may re-queue it.
 
-``message_queue`` joins the caller's transaction (that is the point of an outbox). The others are
-top-level and open durable transactions: one per delivery attempt, one per claimed retry, and the
-admin's re-queue, whose audit entry is appended through ``core.audit.audited_block``."""
+``message_queue`` joins the caller's transaction (that is the point of an outbox); so does its
+batch form ``messages_queue``, which writes several messages (outbox and inbox alike) in one
+INSERT. The others are top-level and open durable transactions: one per delivery attempt, one
+per claimed retry, and the admin's re-queue, whose audit entry is appended through
+``core.audit.audited_block``."""
 
 from __future__ import annotations
 
@@ -38,19 +40,62 @@ def _enqueue_after_commit(message_id: int) -> None:
     transaction.on_commit(lambda: message_deliver_task.enqueue(message_id=message_id))
 
 
-def message_queue(
+def message_for_outbox(
     *, channel: str, recipient: str, recipient_masked: str, body: str, subject: str = ""
 ) -> Message:
-    """Write a message to the outbox; it is delivered after the caller's transaction commits."""
-    message = Message.objects.create(
+    """A message for the outbox, not yet written (``messages_queue`` writes it)."""
+    return Message(
         channel=Channel(channel),
         recipient=recipient,
         recipient_masked=recipient_masked,
         subject=subject,
         body=body,
     )
-    _enqueue_after_commit(message.pk)
-    return message
+
+
+def message_for_inbox(
+    *, account_id: int | None, body: str, subject: str = "", link: str = ""
+) -> Message:
+    """An in-site message (站内信) for the inbox of the account ``account_id``, not yet written.
+    Storing it is its delivery: it is SENT at once and no task is queued for it. ``link`` is a
+    site path the message is about (its case page), shown with it."""
+    now = timezone.now()
+    return Message(
+        channel=Channel.SITE,
+        account_id=account_id,
+        recipient=str(account_id),
+        recipient_masked=f"#{account_id}",
+        subject=subject[:200],
+        body=body,
+        link=link[:200],
+        status=MessageStatus.SENT,
+        sent_at=now,
+        created_at=now,
+    )
+
+
+def messages_queue(messages: list[Message]) -> list[Message]:
+    """Write ``messages`` (``message_for_outbox``, ``message_for_inbox``) in the caller's
+    transaction, in one INSERT; each outbox message is delivered after the transaction commits."""
+    Message.objects.bulk_create(messages)
+    for message in messages:
+        if message.status == MessageStatus.QUEUED:
+            _enqueue_after_commit(message.pk)
+    return messages
+
+
+def message_queue(
+    *, channel: str, recipient: str, recipient_masked: str, body: str, subject: str = ""
+) -> Message:
+    """Write a message to the outbox; it is delivered after the caller's transaction commits."""
+    message = message_for_outbox(
+        channel=channel,
+        recipient=recipient,
+        recipient_masked=recipient_masked,
+        body=body,
+        subject=subject,
+    )
+    return messages_queue([message])[0]
 
 
 def _due(message: Message | None, now: datetime) -> TypeGuard[Message]:
@@ -129,24 +174,12 @@ def _requeue(*, actor, message_id: int) -> bool:
 def message_to_account(
     *, account=None, account_id: int | None = None, body: str, subject: str = "", link: str = ""
 ) -> Message:
-    """An in-site message (站内信) into ``account``'s inbox (or the account ``account_id``'s,
-    when the caller has only its id: no need to read it), in the caller's transaction. Storing
-    it is its delivery: it is SENT at once and no task is queued for it. ``link`` is a site path
-    the message is about (its case page), shown with it."""
-    now = timezone.now()
+    """An in-site message into ``account``'s inbox (or the account ``account_id``'s, when the
+    caller has only its id: no need to read it), in the caller's transaction
+    (``message_for_inbox``)."""
     account_id = account.pk if account is not None else account_id
-    return Message.objects.create(
-        channel=Channel.SITE,
-        account_id=account_id,
-        recipient=str(account_id),
-        recipient_masked=f"#{account_id}",
-        subject=subject[:200],
-        body=body,
-        link=link[:200],
-        status=MessageStatus.SENT,
-        sent_at=now,
-        created_at=now,
-    )
+    message = message_for_inbox(account_id=account_id, body=body, subject=subject, link=link)
+    return messages_queue([message])[0]
 
 
 def inbox_message_open(*, account: Account, message_id: int) -> Message:

@@ -20,7 +20,7 @@ from tongban.identity.validators import IdentifierError, normalize_id_number, va
 from .. import access, clock, selectors, states
 from ..choices import CaseChannel, CaseState, EventKind, TaskState, TrustLevel
 from ..errors import CaseError, invalid
-from ..models import Case, CaseMaterial, CaseTask
+from ..models import Case, CaseEvent, CaseMaterial, CaseTask
 from ..sequences import sequence_next
 from ..uploads import check_upload
 
@@ -143,15 +143,18 @@ def _case_create(
     form_data: dict | None = None,
     idempotency_key: str = "",
     center=None,
-) -> Case:
+    timeline: list[CaseEvent] | None = None,
+) -> tuple[Case, bool]:
     """A new case of ``person`` on ``channel``: online for the applicant's own draft, counter
     when a clerk of ``center`` files it for a walk-in applicant (then no acting entity). Runs
-    in its service's durable transaction, all or nothing with it (no savepoint of its own)."""
+    in its service's durable transaction, all or nothing with it (no savepoint of its own).
+    Returns the case and whether it is new: ``idempotency_key`` may find the one made before.
+    Its event goes into ``timeline`` if given (``_recorded``)."""
     _check_form_size(form_data)
     if idempotency_key:
         existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return existing, False
     if bool(item_id) == bool(theme_code):
         raise invalid(CaseError.TARGET_REQUIRED, _("请选择一个事项或一个主题服务。"), "item_id")
     if item_id:
@@ -193,9 +196,10 @@ def _case_create(
         except IntegrityError:
             twins = Case.objects.filter(applicant=person, idempotency_key=idempotency_key)
             if (winner := twins.first()) is not None:
-                return winner
+                return winner, False
             raise
-    states.record_event(case, kind=EventKind.CREATED, actor=account, channel=channel)
+    created = states.event(case, kind=EventKind.CREATED, actor=account, channel=channel)
+    _recorded([created], timeline)
     audit_record(
         action="cases.case.create",
         actor=account,
@@ -203,7 +207,16 @@ def _case_create(
         subject_person_id=person.pk,
         details={"channel": channel},
     )
-    return case
+    return case, True
+
+
+def _recorded(events: list[CaseEvent], timeline: list[CaseEvent] | None) -> None:
+    """Timeline events written now, or put in ``timeline``: the events of a request that ends
+    in a transition, which writes them with its own in one INSERT (``states.transitions``)."""
+    if timeline is None:
+        states.record_events(events)
+    else:
+        timeline.extend(events)
 
 
 # 容缺: the materials accepted as missing may follow while the case is being processed, not once
@@ -273,6 +286,12 @@ def _open_task_for_staff(*, staff: Staff, task_id: int, kind: str) -> tuple[Case
     case, task = access.task_for_staff_or_404(
         staff=staff, task_id=task_id, roles=access.REVIEWERS, kind=kind
     )
+    _task_open_guard(task)
+    return case, task
+
+
+def _task_open_guard(task: CaseTask) -> None:
+    """Refuse a task that is no longer open: cancelled with its case, or done (by whom)."""
     if task.state == TaskState.CANCELLED:
         raise Conflict(CaseError.TASK_CANCELLED, _("该办件已撤回，此任务已取消。"))
     if task.state != TaskState.OPEN:
@@ -281,7 +300,6 @@ def _open_task_for_staff(*, staff: Staff, task_id: int, kind: str) -> tuple[Case
             CaseError.TASK_ALREADY_DONE,
             _("该任务已由%(who)s处理完毕，您的操作未生效，请刷新后查看。") % {"who": who},
         )
-    return case, task
 
 
 def _gaps_closed_guard(case: Case) -> None:
@@ -294,13 +312,11 @@ def _gaps_closed_guard(case: Case) -> None:
         )
 
 
-def _check_materials(case: Case, form_data: dict) -> None:
-    """Every material the answers make necessary, that the applicant must supply, has a file."""
-    missing = [
-        row["entry"].name
-        for row in selectors.case_checklist(case=case, form_data=form_data)
-        if row["missing"]
-    ]
+def _check_materials(case: Case, form_data: dict, materials: list | None = None) -> None:
+    """Every material the answers make necessary, that the applicant must supply, has a file
+    (among ``materials``, the case's files, when the caller has them)."""
+    rows = selectors.case_checklist(case=case, form_data=form_data, materials=materials)
+    missing = [row["entry"].name for row in rows if row["missing"]]
     if missing:
         message = _("还缺少以下必需材料，请上传后再提交：%(names)s。") % {
             "names": "、".join(missing)
@@ -321,28 +337,25 @@ def _checklist_entry(case: Case, catalog_material_id: int):
     )
 
 
-def _material_store(
+def _material_checked(
     *,
     case: Case,
-    actor,
     name: str,
     upload,
     catalog_material_id: int | None,
     trust_level: TrustLevel,
     open_states,
-    event: EventKind,
-    action: str,
 ) -> CaseMaterial:
-    """One file into a case, by whichever door (the applicant's upload, a clerk's scan): the
+    """One file for a case, by whichever door (the applicant's upload, a clerk's scan), with the
     checks every door applies (an open state, a name, the checklist entry, the file's content
-    and size), the row at its trust level, its timeline event and audit entry."""
+    and size): its row at its trust level, not yet written (``_materials_stored``)."""
     _materials_open_guard(case, open_states)
     if not (name or "").strip():
         raise invalid(CaseError.MATERIAL_NAME, _("请填写材料名称。"), "name")
     if catalog_material_id is not None:
         _checklist_entry(case, catalog_material_id)
     content_type, sha = check_upload(upload)
-    material = CaseMaterial.objects.create(
+    material = CaseMaterial(
         case=case,
         catalog_material_id=catalog_material_id,
         name=name.strip()[:200],
@@ -352,12 +365,30 @@ def _material_store(
         content_type=content_type,
         sha256=sha,
     )
-    states.record_event(case, kind=event, actor=actor, note=material.name)
-    audit_record(
-        action=action,
-        actor=actor,
-        target=case,
-        subject_person_id=case.applicant_id,
-        details={"name": material.name, "size": material.size},
-    )
+    material.keep_original_name()
     return material
+
+
+def _materials_stored(
+    *,
+    case: Case,
+    materials: list[CaseMaterial],
+    actor,
+    event: EventKind,
+    action: str,
+    timeline: list[CaseEvent] | None = None,
+) -> list[CaseMaterial]:
+    """Checked files (``_material_checked``) into the case in one INSERT (their files stored),
+    each with its timeline event (``_recorded``) and audit entry."""
+    CaseMaterial.objects.bulk_create(materials)
+    events = [states.event(case, kind=event, actor=actor, note=m.name) for m in materials]
+    _recorded(events, timeline)
+    for material in materials:
+        audit_record(
+            action=action,
+            actor=actor,
+            target=case,
+            subject_person_id=case.applicant_id,
+            details={"name": material.name, "size": material.size},
+        )
+    return materials

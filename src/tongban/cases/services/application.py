@@ -16,7 +16,8 @@ from tongban.identity import selectors as identity_selectors
 from .. import access, states
 from ..choices import CaseChannel, EventKind, TaskState, TrustLevel
 from ..errors import CaseError
-from ..models import Case, CaseMaterial, CorrectionNotice
+from ..models import Case, CaseEvent, CaseMaterial, CorrectionNotice
+from ..states import Step
 from . import _kept
 from ._common import (
     S,
@@ -25,7 +26,8 @@ from ._common import (
     _check_form_size,
     _check_materials,
     _checklist_entry,
-    _material_store,
+    _material_checked,
+    _materials_stored,
     _numbered,
     _receive,
     _today,
@@ -49,7 +51,7 @@ def case_create_draft(
     who calls, never something the applicant chooses (an item that takes no online applications
     is refused). Acting for an enterprise is taken from the account's current (re-checked)
     acting entity. The same idempotency key returns the same case."""
-    return _case_create(
+    case, _created = _case_create(
         account=account,
         person=access.person_of(account),
         channel=CaseChannel.ONLINE,
@@ -58,6 +60,7 @@ def case_create_draft(
         form_data=form_data,
         idempotency_key=idempotency_key,
     )
+    return case
 
 
 @service
@@ -84,28 +87,38 @@ def case_material_add(
 ) -> CaseMaterial:
     """An applicant's upload (trust level C): PDF/JPG/PNG by content, within the size limit."""
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
-    return _material_add(
-        account=account,
-        case=case,
-        name=name,
-        upload=upload,
-        catalog_material_id=catalog_material_id,
+    upload = _upload_checked(
+        case=case, name=name, upload=upload, catalog_material_id=catalog_material_id
     )
+    return _uploads_stored(account=account, case=case, materials=[upload])[0]
 
 
-def _material_add(
-    *, account: Account, case: Case, name: str, upload, catalog_material_id
-) -> CaseMaterial:
-    return _material_store(
+def _upload_checked(*, case: Case, name: str, upload, catalog_material_id) -> CaseMaterial:
+    """An applicant's file (trust level C), checked, not yet written."""
+    return _material_checked(
         case=case,
-        actor=account,
         name=name,
         upload=upload,
         catalog_material_id=catalog_material_id,
         trust_level=TrustLevel.C,
         open_states=(S.DRAFT, S.CORRECTION_REQUESTED),
+    )
+
+
+def _uploads_stored(
+    *,
+    account: Account,
+    case: Case,
+    materials: list[CaseMaterial],
+    timeline: list[CaseEvent] | None = None,
+) -> list[CaseMaterial]:
+    return _materials_stored(
+        case=case,
+        materials=materials,
+        actor=account,
         event=EventKind.MATERIAL_ADDED,
         action="cases.case.material_add",
+        timeline=timeline,
     )
 
 
@@ -117,21 +130,30 @@ def case_submit(*, account: Account, case_id: int, idempotency_key: str = "") ->
     return _submit(account=account, case=case, idempotency_key=idempotency_key)
 
 
-def _submit(*, account: Account, case: Case, idempotency_key: str) -> Case:
+def _submit(
+    *,
+    account: Account,
+    case: Case,
+    idempotency_key: str,
+    materials: list[CaseMaterial] | None = None,
+    timeline: list[CaseEvent] | None = None,
+) -> Case:
+    """The submission, checked against the case's files (``materials``, if the caller has
+    them); the events of the request not yet written (``timeline``) go with its own."""
     key = idempotency_key or case.idempotency_key
     if case.state != S.DRAFT and key and key == case.idempotency_key:
         return case
     states.check(case, S.SUBMITTED)
     _check_form_fields(case, case.form_data)
-    _check_materials(case, case.form_data)
+    _check_materials(case, case.form_data, materials)
     if case.entity is not None and not identity_selectors.entity_acting_allowed(
         person=case.applicant, entity=case.entity
     ):
         raise Forbidden(CaseError.ENTITY_NOT_ALLOWED, _("您已无权代表该企业办理。"))
     _numbered(case)
     _receive(case)
-    states.transition(case, S.SUBMITTED, actor=account, save=False)
-    return states.transition(case, S.PRE_REVIEW, note=_("进入网上预审"))
+    steps = [Step(S.SUBMITTED, actor=account), Step(S.PRE_REVIEW, note=_("进入网上预审"))]
+    return states.transitions(case, steps, events=timeline or ())
 
 
 @service
@@ -182,9 +204,16 @@ def case_withdraw(*, account: Account, case_id: int, reason: str = "") -> Case:
 
 
 def _add_uploads(
-    *, account: Account, case: Case, uploads, errors: dict[str, str] | None = None
-) -> int:
-    """Files for checklist entries, as ``(catalog material id, file)``; how many were added. A
+    *,
+    account: Account,
+    case: Case,
+    uploads,
+    errors: dict[str, str] | None = None,
+    earlier: list[CaseMaterial] | None = None,
+    timeline: list[CaseEvent] | None = None,
+) -> list[CaseMaterial]:
+    """Files for checklist entries, as ``(catalog material id, file)``, checked, then written
+    together (their events into ``timeline`` if given: ``_recorded``); returns those added. A
     problem is reported at its entry (field ``materials.<id>``): raised, or with ``errors``
     put there and the other files go on (a refused file has written nothing, so the
     transaction carries on clean, audit batch included).
@@ -192,18 +221,19 @@ def _add_uploads(
     In a draft a file for an entry replaces the applicant's files of that entry from before
     this call (the page has one file input per entry, showing "已上传：name（可替换）": choosing
     again means "this one instead"); several files for one entry in one call are all kept. In
-    a correction nothing is replaced: the files under review stay with the case."""
-    earlier = list(case.materials.filter(trust_level=TrustLevel.C)) if case.state == S.DRAFT else []
-    added = 0
+    a correction nothing is replaced: the files under review stay with the case. ``earlier``
+    are the draft's files from before, if the caller has them (a case just made has none)."""
+    if earlier is None:
+        draft = case.state == S.DRAFT
+        earlier = list(case.materials.filter(trust_level=TrustLevel.C)) if draft else []
+    checked, replaced = [], []
     for material_id, upload in uploads:
         try:
             entry = _checklist_entry(case, material_id)
-            _material_add(
-                account=account,
-                case=case,
-                name=entry.name,
-                upload=upload,
-                catalog_material_id=entry.id,
+            checked.append(
+                _upload_checked(
+                    case=case, name=entry.name, upload=upload, catalog_material_id=entry.id
+                )
             )
         except InvalidInput as exc:
             field = f"materials.{material_id}"
@@ -211,11 +241,11 @@ def _add_uploads(
                 raise InvalidInput(exc.code, exc.message, fields={field: exc.message}) from exc
             errors[field] = exc.message
             continue
-        added += 1
-        replaced = [m for m in earlier if m.catalog_material_id in entry.ids]
+        replaced += [m for m in earlier if m.catalog_material_id in entry.ids]
         earlier = [m for m in earlier if m not in replaced]
-        for material in replaced:
-            _material_replaced(account=account, case=case, material=material)
+    added = _uploads_stored(account=account, case=case, materials=checked, timeline=timeline)
+    for material in replaced:
+        _material_replaced(account=account, case=case, material=material)
     return added
 
 
@@ -295,10 +325,13 @@ def _application_save(
     idempotency_key: str,
     submit: bool,
 ) -> Case:
+    # The events of this save are written together: with the submission's, or at the end.
+    timeline: list[CaseEvent] = []
     if case_id is not None:
         case = access.case_for_applicant_or_404(account=account, case_id=case_id)
+        created = False
     else:
-        case = _case_create(
+        case, created = _case_create(
             account=account,
             person=access.person_of(account),
             channel=CaseChannel.ONLINE,
@@ -306,18 +339,32 @@ def _application_save(
             theme_code=theme_code,
             form_data=form_data,
             idempotency_key=idempotency_key,
+            timeline=timeline,
         )
     if case.state != S.DRAFT and idempotency_key and idempotency_key == case.idempotency_key:
         return case
     if case.state != S.DRAFT:
         raise Conflict(CaseError.NOT_DRAFT, _("该申请已提交，不能再修改草稿。"))
     _update_draft(case, form_data)
-    _add_uploads(account=account, case=case, uploads=uploads)
+    added = _add_uploads(
+        account=account,
+        case=case,
+        uploads=uploads,
+        earlier=[] if created else None,
+        timeline=timeline,
+    )
     if not submit:
+        states.record_events(timeline)
         return case
     if idempotency_key and not case.idempotency_key:
         case.idempotency_key = idempotency_key[:64]  # saved with the transition
-    return _submit(account=account, case=case, idempotency_key=idempotency_key)
+    return _submit(
+        account=account,
+        case=case,
+        idempotency_key=idempotency_key,
+        materials=added if created else None,
+        timeline=timeline,
+    )
 
 
 def case_correction_save(*, account: Account, case_id: int, form_data: dict, uploads=()) -> Case:
@@ -379,9 +426,10 @@ def _application_keep(
 ) -> InvalidInput:
     if case_id is None:
         person = access.person_of(account)
-        case_id = _case_create(
+        case, _created = _case_create(
             account=account, person=person, channel=CaseChannel.ONLINE, **target
-        ).pk
+        )
+        case_id = case.pk
     case = access.case_for_applicant_or_404(account=account, case_id=case_id)
     if case.state != S.DRAFT:
         return refused

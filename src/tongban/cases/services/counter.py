@@ -17,6 +17,7 @@ from .. import access, states
 from ..choices import CaseChannel, EventKind, TrustLevel
 from ..errors import CaseError, case_not_found
 from ..models import Case, CaseMaterial
+from ..states import Step
 from ._common import (
     FRONT_DESK,
     S,
@@ -24,7 +25,8 @@ from ._common import (
     _case_create,
     _check_form_fields,
     _check_materials,
-    _material_store,
+    _material_checked,
+    _materials_stored,
     _numbered,
     _receive,
     service,
@@ -125,7 +127,7 @@ def _counter_create(*, staff: Staff, item_id: int, id_number: str, form_data, sc
             % {"item": version.name, "center": staff.department.name},
         )
     person = _counter_applicant(staff=staff, id_number=id_number, name=name, mobile=mobile)
-    case = _case_create(
+    case, _created = _case_create(
         account=staff.account,
         person=person,
         channel=CaseChannel.COUNTER,
@@ -138,8 +140,11 @@ def _counter_create(*, staff: Staff, item_id: int, id_number: str, form_data, sc
     _check_materials(case, case.form_data)
     _numbered(case)
     _receive(case)
-    states.transition(case, S.SUBMITTED, actor=staff.account, note=_("窗口收件"), save=False)
-    return states.transition(case, S.PRE_REVIEW, note=_("转责任部门预审"))
+    steps = [
+        Step(S.SUBMITTED, actor=staff.account, note=_("窗口收件")),
+        Step(S.PRE_REVIEW, note=_("转责任部门预审")),
+    ]
+    return states.transitions(case, steps)
 
 
 @service
@@ -165,17 +170,21 @@ def case_material_scan(
 def _scan(*, staff: Staff, case: Case, name: str, upload, catalog_material_id: int | None):
     """The scan itself, on a case already fetched for ``staff``: by ``case_material_scan`` (no
     draft is any staff member's to see) or by the counter for the draft it is filing."""
-    return _material_store(
+    scanned = _material_checked(
         case=case,
-        actor=staff.account,
         name=name,
         upload=upload,
         catalog_material_id=catalog_material_id,
         trust_level=TrustLevel.B,
         open_states=(S.DRAFT, S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION_REQUESTED),
+    )
+    return _materials_stored(
+        case=case,
+        materials=[scanned],
+        actor=staff.account,
         event=EventKind.MATERIAL_SCANNED,
         action="cases.case.material_scan",
-    )
+    )[0]
 
 
 def case_counter_intake(

@@ -16,12 +16,14 @@ from .. import access, states
 from ..choices import Decision, EventKind, TaskKind, TaskState
 from ..errors import CaseError, invalid, task_not_found
 from ..models import Case, CaseTask
+from ..states import Step
 from ._common import (
     FRONT_DESK,
     S,
     _gaps_closed_guard,
     _open_task_for_staff,
     _task,
+    _task_open_guard,
     service,
 )
 
@@ -56,22 +58,44 @@ def case_review_start(*, staff: Staff, case_id: int) -> Case:
 def task_decide(*, staff: Staff, task_id: int, decision: str, reasons: str = "") -> CaseTask:
     """One department decides its part; when every part is decided, the case is decided
     (approved only if every part is approved). Of two reviewers racing, exactly one wins."""
-    return _task_decide(staff=staff, task_id=task_id, decision=decision, reasons=reasons)
+    _decision_guard(decision, reasons)
+    case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.REVIEW)
+    _task_decide(staff=staff, case=case, task=task, decision=decision, reasons=reasons)
+    return task
 
 
-def _task_decide(*, staff: Staff, task_id: int, decision: str, reasons: str) -> CaseTask:
+@service
+def case_decide(*, staff: Staff, case_id: int, decision: str, reasons: str = "") -> Case:
+    """A single-item case: decide its one part (the staff member's department's task)."""
+    _decision_guard(decision, reasons)
+    case, task = access.case_task_for_staff_or_404(
+        staff=staff, case_id=case_id, kind=TaskKind.REVIEW
+    )
+    if task is None:
+        states.check(case, S.DECIDED)
+        raise task_not_found()
+    _task_open_guard(task)
+    _task_decide(staff=staff, case=case, task=task, decision=decision, reasons=reasons)
+    return case
+
+
+def _decision_guard(decision: str, reasons: str) -> None:
     if decision not in Decision.values:
         raise invalid(CaseError.DECISION, _("请选择准予或不予许可。"), "decision")
     if decision == Decision.REJECTED and not reasons.strip():
         raise invalid(CaseError.DECISION_REASONS, _("不予许可须写明理由。"), "reasons")
-    case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.REVIEW)
+
+
+def _task_decide(*, staff: Staff, case: Case, task: CaseTask, decision: str, reasons: str) -> None:
+    """``task``, open and one of ``case.tasks`` (fetched with the case, both locked), decided;
+    the case with it once every part is decided."""
     if case.state != S.UNDER_REVIEW:
         states.check(case, S.DECIDED)
     _gaps_closed_guard(case)
     task.state, task.decision, task.reasons = TaskState.DONE, decision, reasons.strip()
     task.decided_by, task.decided_at = staff, timezone.now()
     task.save()
-    states.record_event(
+    decided = states.event(
         case, kind=EventKind.TASK_DECIDED, actor=staff.account, note=task.title, decision=decision
     )
     audit_record(
@@ -81,29 +105,17 @@ def _task_decide(*, staff: Staff, task_id: int, decision: str, reasons: str) -> 
         subject_person_id=case.applicant_id,
         details={"case": case.number, "decision": decision},
     )
-    parts = list(case.tasks.filter(kind=TaskKind.REVIEW).exclude(state=TaskState.CANCELLED))
-    if all(p.state == TaskState.DONE for p in parts):
-        approved = all(p.decision == Decision.APPROVED for p in parts)
-        case.decision = Decision.APPROVED if approved else Decision.REJECTED
-        case.reasons = "\n".join(f"{p.title}：{p.reasons}" for p in parts if p.reasons)
-        states.transition(case, S.DECIDED, actor=staff.account, decision=case.decision)
-    return task
-
-
-@service
-def case_decide(*, staff: Staff, case_id: int, decision: str, reasons: str = "") -> Case:
-    """A single-item case: decide its one part."""
-    task = (
-        CaseTask.objects.filter(case_id=case_id, kind=TaskKind.REVIEW, department=staff.department)
-        .order_by("state", "id")
-        .first()
-    )
-    if task is None:
-        case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
-        states.check(case, S.DECIDED)
-        raise task_not_found()
-    _task_decide(staff=staff, task_id=task.pk, decision=decision, reasons=reasons)
-    return Case.objects.get(pk=case_id)
+    parts = [
+        p for p in case.tasks.all() if p.kind == TaskKind.REVIEW and p.state != TaskState.CANCELLED
+    ]
+    if not all(p.state == TaskState.DONE for p in parts):
+        states.record_events([decided])
+        return
+    approved = all(p.decision == Decision.APPROVED for p in parts)
+    case.decision = Decision.APPROVED if approved else Decision.REJECTED
+    case.reasons = "\n".join(f"{p.title}：{p.reasons}" for p in parts if p.reasons)
+    step = Step(S.DECIDED, actor=staff.account, details={"decision": case.decision})
+    states.transitions(case, [step], events=[decided])
 
 
 @service
