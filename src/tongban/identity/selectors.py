@@ -34,6 +34,10 @@ def person_by_mobile(mobile: str) -> Person | None:
     return Person.objects.select_related("account").filter(mobile_hash=digest).first()
 
 
+def entity_by_uscc(uscc: str) -> LegalEntity | None:
+    return LegalEntity.objects.select_related("legal_representative").filter(uscc=uscc).first()
+
+
 def person_for_account(account) -> Person | None:
     return Person.objects.filter(account=account).first()
 
