@@ -127,6 +127,16 @@ def staff_profile(staff: Staff) -> dict:
     }
 
 
+def staff_by_username(username: str) -> Staff | None:
+    """A staff member by login name, with department and roles (the CLI acts as one)."""
+    return (
+        Staff.objects.select_related("account", "department", "department__region")
+        .prefetch_related("roles")
+        .filter(account__username=username)
+        .first()
+    )
+
+
 def department_by_code(code: str) -> Department:
     department = Department.objects.select_related("region").filter(code=code).first()
     if department is None:

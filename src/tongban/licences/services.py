@@ -21,7 +21,9 @@ import calendar
 import csv
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -366,6 +368,12 @@ def _type_fields(row: dict) -> dict:
         "validity_years": years,
         "validity_months": months,
     }
+
+
+def builtin_licence_types() -> list[dict]:
+    """The common licence types shipped with the platform (``data/licence_types.json``)."""
+    text = resources.files("tongban.licences").joinpath("data/licence_types.json").read_text("utf-8")
+    return json.loads(text)
 
 
 @service
