@@ -30,7 +30,10 @@ def types(dept):
             "validity": {"kind": "fixed", "years": 1},
             "data_schema": {
                 "type": "object",
-                "properties": {**person, "address": {"type": "string", "title": "住址", "minLength": 4}},
+                "properties": {
+                    **person,
+                    "address": {"type": "string", "title": "住址", "minLength": 4, "maxLength": 30},
+                },
                 "required": ["name", "id_number", "address"],
                 "additionalProperties": False,
             },
@@ -44,7 +47,10 @@ def types(dept):
             "validity": {"kind": "fixed", "years": 5},
             "data_schema": {
                 "type": "object",
-                "properties": {**entity, "business_address": {"type": "string", "title": "经营场所"}},
+                "properties": {
+                    **entity,
+                    "business_address": {"type": "string", "title": "经营场所"},
+                },
                 "required": ["entity_name", "uscc"],
                 "additionalProperties": False,
             },

@@ -32,7 +32,11 @@ def test_staff_of_an_issuing_department_issue_a_licence(lw):
     expected = f"1.2.156.3005.2.{RESIDENCE}.310115.{today.year}000001.001."
     assert licence.identifier.startswith(expected) and len(licence.identifier) == len(expected) + 1
     assert licence.parsed_identifier.check == licence.identifier[-1]
-    assert (licence.holder_person, licence.holder_entity, licence.holder_name) == (lw.person, None, "张三")
+    assert (licence.holder_person, licence.holder_entity, licence.holder_name) == (
+        lw.person,
+        None,
+        "张三",
+    )
     assert (licence.holder_code_type, licence.holder_code) == ("111", lw.person.id_number)
     assert licence.data == {
         "address": "浦东新区世纪大道1号",
@@ -41,7 +45,11 @@ def test_staff_of_an_issuing_department_issue_a_licence(lw):
     }
     assert (licence.issued_on, licence.valid_from) == (today, today)
     assert licence.valid_until == services.add_months(today, 12) - dt.timedelta(days=1)
-    assert (licence.status, licence.issuer, licence.issued_by) == ("valid", lw.dept_a, lw.reviewer_a)
+    assert (licence.status, licence.issuer, licence.issued_by) == (
+        "valid",
+        lw.dept_a,
+        lw.reviewer_a,
+    )
     entry = AuditEntry.objects.get(action="licences.licence.issue")
     assert (entry.actor_id, entry.subject_person_id) == (lw.reviewer_a.account_id, lw.person.pk)
     assert entry.details["identifier"] == licence.identifier
@@ -59,9 +67,7 @@ def test_the_second_licence_takes_the_next_serial(lw):
 def test_the_id_number_is_sealed_at_rest_and_found_by_its_hash(lw):
     licence = lw.issue()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT holder_code, data FROM licences_licence WHERE id = %s", [licence.pk]
-        )
+        cursor.execute("SELECT holder_code, data FROM licences_licence WHERE id = %s", [licence.pk])
         code, data = cursor.fetchone()
     data = json.loads(data) if isinstance(data, str) else data
     assert lw.person.id_number not in code and lw.person.id_number not in json.dumps(data)
@@ -86,11 +92,41 @@ def test_an_entity_licence_is_the_entitys(lw):
     [
         ("reviewer_b", {}, Forbidden, "licence.department_not_issuer", set()),
         ("clerk_a", {}, Forbidden, "staff.role", set()),
-        ("reviewer_a", {"type_code": "11100000000013127D099"}, NotFound, "licence.type.not_found", {"type_code"}),
-        ("reviewer_a", {"holder_code": "310115199001010000"}, InvalidInput, "licence.holder.code", {"holder_code"}),
-        ("reviewer_a", {"data": {"address": "短"}}, InvalidInput, "licence.data.invalid", {"data.address"}),
-        ("reviewer_a", {"data": {"colour": "红"}}, InvalidInput, "licence.data.invalid", {"data.form", "data.address"}),
-        ("reviewer_a", {"valid_from": dt.date(2020, 1, 1)}, InvalidInput, "licence.dates", {"valid_from"}),
+        (
+            "reviewer_a",
+            {"type_code": "11100000000013127D099"},
+            NotFound,
+            "licence.type.not_found",
+            {"type_code"},
+        ),
+        (
+            "reviewer_a",
+            {"holder_code": "310115199001010000"},
+            InvalidInput,
+            "licence.holder.code",
+            {"holder_code"},
+        ),
+        (
+            "reviewer_a",
+            {"data": {"address": "短"}},
+            InvalidInput,
+            "licence.data.invalid",
+            {"data.address"},
+        ),
+        (
+            "reviewer_a",
+            {"data": {"colour": "红"}},
+            InvalidInput,
+            "licence.data.invalid",
+            {"data.form", "data.address"},
+        ),
+        (
+            "reviewer_a",
+            {"valid_from": dt.date(2020, 1, 1)},
+            InvalidInput,
+            "licence.dates",
+            {"valid_from"},
+        ),
     ],
 )
 def test_issuing_is_refused_and_nothing_is_written(lw, who, kwargs, error, code, fields):
@@ -152,7 +188,10 @@ def test_suspend_restore_revoke(lw):
     )
     services.licence_restore(staff=lw.head_a, licence_id=licence.pk, reason="核查无误")
     services.licence_revoke(
-        staff=lw.head_a, licence_id=licence.pk, reason="以欺骗手段取得", legal_basis="《行政许可法》第六十九条"
+        staff=lw.head_a,
+        licence_id=licence.pk,
+        reason="以欺骗手段取得",
+        legal_basis="《行政许可法》第六十九条",
     )
     licence.refresh_from_db()
     assert (licence.status, licence.status_legal_basis) == ("revoked", "《行政许可法》第六十九条")
@@ -170,7 +209,12 @@ def test_suspend_restore_revoke(lw):
     ("verb", "kwargs", "code", "fields"),
     [
         (services.licence_suspend, {"reason": " "}, "licence.reason", {"reason"}),
-        (services.licence_revoke, {"reason": "欺骗", "legal_basis": ""}, "licence.legal_basis", {"legal_basis"}),
+        (
+            services.licence_revoke,
+            {"reason": "欺骗", "legal_basis": ""},
+            "licence.legal_basis",
+            {"legal_basis"},
+        ),
         (services.licence_restore, {"reason": "本来有效"}, "licence.status", set()),
     ],
 )
