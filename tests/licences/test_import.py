@@ -27,9 +27,10 @@ def test_json_and_csv_rows_are_imported(lw):
     rows = services.import_rows(
         content=json.dumps([_row(lw, identifier=ident)]).encode(), fmt="json"
     )
+    data = '"{""address"": ""黄浦区外滩2号""}"'
     csv_text = (
         "type_code,holder_code,issued_on,valid_until,data\n"
-        f'{RESIDENCE},{lw.person.id_number},2025-04-01,2026-03-31,"{{""address"": ""黄浦区外滩2号""}}"\n'
+        f"{RESIDENCE},{lw.person.id_number},2025-04-01,2026-03-31,{data}\n"
     )
     rows += services.import_rows(content=csv_text.encode(), fmt="csv")
     assert services.licences_import(staff=lw.reviewer_a, rows=rows).created == 2

@@ -139,7 +139,7 @@ def test_the_command_lists_imports_and_exports(lw, tmp_path):
     )
     assert out.getvalue() == "imported 1 licence(s)\n"
     path.write_text(json.dumps([{"type_code": "bad", "holder_code": "x"}]))
-    with pytest.raises(CommandError, match="licence.import.rejected"):
+    with pytest.raises(CommandError, match=r"licence\.import\.rejected"):
         call_command(
             "licences",
             "import",

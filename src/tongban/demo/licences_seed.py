@@ -67,9 +67,9 @@ def seed_licence_types() -> int:
     created = licences.licence_types_load(types=types)
     code_of = {t["name"]: t["code"] for t in types}
     items: dict[str, list[int]] = {}
-    for item_id, name in ServiceItem.objects.filter(
-        published__name__in=list(RESULTS)
-    ).values_list("id", "published__name"):
+    for item_id, name in ServiceItem.objects.filter(published__name__in=list(RESULTS)).values_list(
+        "id", "published__name"
+    ):
         items.setdefault(code_of[RESULTS[name]], []).append(item_id)
     for code, item_ids in sorted(items.items()):
         licences.licence_type_result_items_add(type_code=code, item_ids=item_ids)

@@ -120,7 +120,9 @@ def staff_read(request, licence_id: RowId):
     return selectors.licence_for_staff(staff=staff_of(request.auth), licence_id=licence_id)
 
 
-@router.post("/staff/{int:licence_id}/renew", response={201: LicenceOut, **ERRORS}, auth=django_auth)
+@router.post(
+    "/staff/{int:licence_id}/renew", response={201: LicenceOut, **ERRORS}, auth=django_auth
+)
 def renew(request, licence_id: RowId, payload: RenewIn):
     licence = services.licence_renew(
         staff=staff_of(request.auth), licence_id=licence_id, valid_from=payload.valid_from
@@ -128,7 +130,9 @@ def renew(request, licence_id: RowId, payload: RenewIn):
     return Status(201, licence)
 
 
-@router.post("/staff/{int:licence_id}/change", response={201: LicenceOut, **ERRORS}, auth=django_auth)
+@router.post(
+    "/staff/{int:licence_id}/change", response={201: LicenceOut, **ERRORS}, auth=django_auth
+)
 def change(request, licence_id: RowId, payload: ChangeIn):
     licence = services.licence_change(
         staff=staff_of(request.auth), licence_id=licence_id, **payload.dict()

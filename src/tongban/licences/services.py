@@ -63,7 +63,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     LicenceStatus.REVOKED: frozenset(),
     LicenceStatus.SUPERSEDED: frozenset(),
 }
-STATUS_ACTIONS = {
+STATUS_ACTIONS: dict[str, str] = {
     LicenceStatus.SUSPENDED: "licences.licence.suspend",
     LicenceStatus.VALID: "licences.licence.restore",
     LicenceStatus.REVOKED: "licences.licence.revoke",
@@ -372,7 +372,9 @@ def _type_fields(row: dict) -> dict:
 
 def builtin_licence_types() -> list[dict]:
     """The common licence types shipped with the platform (``data/licence_types.json``)."""
-    text = resources.files("tongban.licences").joinpath("data/licence_types.json").read_text("utf-8")
+    text = (
+        resources.files("tongban.licences").joinpath("data/licence_types.json").read_text("utf-8")
+    )
     return json.loads(text)
 
 

@@ -35,9 +35,7 @@ class Command(BaseCommand):
             getattr(self, f"_{options['action']}")(staff, options)
         except DomainError as exc:
             for problem in getattr(exc, "rows", []):
-                self.stderr.write(
-                    f"row {problem['row']}: {problem['field']}: {problem['reason']}"
-                )
+                self.stderr.write(f"row {problem['row']}: {problem['field']}: {problem['reason']}")
             raise CommandError(f"{exc.code}: {exc.message}") from None
 
     def _list(self, staff, options):
