@@ -13,6 +13,8 @@ class LicencesConfig(AppConfig):
         register_action_labels(
             {
                 "licences.type.load": _("载入证照目录"),
+                "licences.type.result_items": _("指定产生证照的事项"),
+                "licences.licence.supersede": _("电子证照被替换"),
                 "licences.licence.issue": _("颁发电子证照"),
                 "licences.licence.import": _("批量导入电子证照"),
                 "licences.licence.renew": _("换发电子证照"),

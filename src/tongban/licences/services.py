@@ -384,7 +384,7 @@ def licence_types_load(*, types: list[dict]) -> int:
     ``data/licence_types.json``, or an authority's own list): code, name, defining and issuing
     department codes, holder kind, data schema, validity. Refuses the whole list on the first
     wrong entry. Returns how many types were created."""
-    created = 0
+    created = changed = 0
     for row in types:
         fields = _type_fields(row)
         defining = identity_selectors.department_by_code(row.get("defining_department", ""))
@@ -395,16 +395,28 @@ def licence_types_load(*, types: list[dict]) -> int:
             raise _invalid(
                 LicenceError.TYPE_DEPARTMENTS, _("请至少指定一个颁发机构。"), "issuing_departments"
             )
-        licence_type, was_created = LicenceType.objects.update_or_create(
-            code=fields.pop("code"), defaults={**fields, "defining_department": defining}
+        code = fields.pop("code")
+        fields["defining_department"] = defining
+        licence_type = LicenceType.objects.filter(code=code).first()
+        is_new = licence_type is None
+        if licence_type is None:
+            licence_type = LicenceType.objects.create(code=code, **fields)
+            created += 1
+        elif any(getattr(licence_type, k) != v for k, v in fields.items()):
+            LicenceType.objects.filter(pk=licence_type.pk).update(**fields)
+            changed += 1
+        missing = {d.pk for d in issuers} - set(
+            licence_type.issuing_departments.values_list("pk", flat=True)
         )
-        licence_type.issuing_departments.add(*issuers)
-        created += was_created
-    audit_record(
-        action="licences.type.load",
-        target_type="licences.licencetype",
-        details={"types": len(types), "created": created},
-    )
+        if missing:
+            licence_type.issuing_departments.add(*missing)
+            changed += not is_new
+    if created or changed:  # loading the same list again changes and records nothing
+        audit_record(
+            action="licences.type.load",
+            target_type="licences.licencetype",
+            details={"types": len(types), "created": created, "changed": changed},
+        )
     return created
 
 
@@ -418,7 +430,14 @@ def licence_type_result_items_add(*, type_code: str, item_ids: list[int]) -> Lic
     for item_id in item_ids:
         item = catalog_selectors.item_public(item_id)
         access.require_issuer(licence_type, item.department)
-    licence_type.result_items.add(*item_ids)
+    new = set(item_ids) - set(licence_type.result_items.values_list("pk", flat=True))
+    if new:  # linking the same items again changes and records nothing
+        licence_type.result_items.add(*new)
+        audit_record(
+            action="licences.type.result_items",
+            target=licence_type,
+            details={"items": sorted(new)},
+        )
     return licence_type
 
 
