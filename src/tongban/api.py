@@ -15,6 +15,7 @@ from tongban.cases.appointment_api import router as appointments_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import StrictParser, install_error_handlers
 from tongban.identity.api import router as identity_router
+from tongban.licences.api import router as licences_router
 
 api = NinjaAPI(
     title="Tongban API",
@@ -30,6 +31,7 @@ api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/cases/appointments/", appointments_router)
+api.add_router("/licences/", licences_router)
 
 
 @csrf_exempt

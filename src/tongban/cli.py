@@ -6,6 +6,7 @@ tongban worker              run background tasks (database or rq task backend) a
 tongban scheduler [--once]  enqueue periodic jobs when due (deadline sweeps), e.g. from cron
 tongban seed [--scale N]    demo data (idempotent)
 tongban audit verify        check the audit log's hash chain
+tongban licences list|import FILE|export ID --staff USERNAME   e-licences (电子证照)
 tongban <django command>    e.g. migrate, shell, createsuperuser
 """
 

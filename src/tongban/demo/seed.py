@@ -16,6 +16,7 @@ from tongban.identity.validators import id_number_check_char, uscc_check_char
 
 from .cases_seed import seed_appointments, seed_cases
 from .catalog_seed import seed_catalog, seed_catalog_scale
+from .licences_seed import seed_licence_types
 
 DEMO_PASSWORD = "Tongban2026"
 
@@ -156,6 +157,7 @@ def seed(*, scale: int = 0, catalog_scale: int = 0) -> None:
     seed_reference()
     seed_people()
     seed_catalog()
+    seed_licence_types()  # before the cases: approving one issues its licence
     seed_cases(
         owner_id_number=CITIZENS[0][1],
         agent_id_number=CITIZENS[1][1],

@@ -34,6 +34,10 @@ def person_by_mobile(mobile: str) -> Person | None:
     return Person.objects.select_related("account").filter(mobile_hash=digest).first()
 
 
+def entity_by_uscc(uscc: str) -> LegalEntity | None:
+    return LegalEntity.objects.select_related("legal_representative").filter(uscc=uscc).first()
+
+
 def person_for_account(account) -> Person | None:
     return Person.objects.filter(account=account).first()
 
@@ -121,6 +125,16 @@ def staff_profile(staff: Staff) -> dict:
         "department": staff.department,
         "roles": sorted(staff.roles.all(), key=lambda r: r.role),
     }
+
+
+def staff_by_username(username: str) -> Staff | None:
+    """A staff member by login name, with department and roles (the CLI acts as one)."""
+    return (
+        Staff.objects.select_related("account", "department", "department__region")
+        .prefetch_related("roles")
+        .filter(account__username=username)
+        .first()
+    )
 
 
 def department_by_code(code: str) -> Department:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "tongban.identity",
     "tongban.catalog",
     "tongban.cases",
+    "tongban.licences",
     "tongban.portal",
     "tongban.workbench",
     "tongban.demo",

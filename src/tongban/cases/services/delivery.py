@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
+from tongban.licences import services as licences_services
 
 from .. import access, clock, states
 from ..choices import Decision, DeliveryMethod, EventKind, TaskKind, TaskState
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 @service
 def case_commitment_approve(*, staff: Staff, case_id: int, verification_days: int = 20) -> CaseTask:
-    """告知承诺: approve at once on the applicant's commitment; verify afterwards."""
+    """告知承诺: approve at once on the applicant's commitment (issuing the licence the item
+    produces, in this transaction); verify afterwards."""
     case = access.case_for_staff_or_404(staff=staff, case_id=case_id, roles=access.REVIEWERS)
     states.check(case, S.UNDER_REVIEW)
     if case.item_version is None or not case.item_version.commitment:
@@ -42,12 +44,14 @@ def case_commitment_approve(*, staff: Staff, case_id: int, verification_days: in
     task.save()
     case.decision = Decision.APPROVED
     states.transition(case, S.DECIDED, actor=staff.account, note=_("告知承诺，当场准予许可"))
+    licences_services.licences_issue_for_case(case=case, actor=staff.account)
     return task
 
 
 @service
 def task_verify(*, staff: Staff, task_id: int, passed: bool, note: str = "") -> CaseTask:
-    """The follow-up check of a commitment; a failure revokes the approval, on the record."""
+    """The follow-up check of a commitment; a failure revokes the approval, on the record, and
+    the licences it issued."""
     case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.VERIFICATION)
     if not passed and not note.strip():
         raise invalid(CaseError.VERIFY_NOTE, _("核查不通过须写明情况。"), "note")
@@ -67,6 +71,9 @@ def task_verify(*, staff: Staff, task_id: int, passed: bool, note: str = "") -> 
         states.record_event(case, kind=EventKind.COMMITMENT_FAILED, actor=staff.account, note=note)
         states.transition(
             case, S.REVOKED, actor=staff.account, note=_("承诺核查不实，撤销许可：") + note
+        )
+        licences_services.licences_revoke_for_case(
+            case=case, actor=staff.account, reason=_("承诺核查不实，撤销许可：") + note
         )
     return task
 

@@ -11,6 +11,7 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.identity import selectors as identity_selectors
+from tongban.licences import services as licences_services
 
 from .. import access, states
 from ..choices import Decision, EventKind, TaskKind, TaskState
@@ -57,7 +58,8 @@ def case_review_start(*, staff: Staff, case_id: int) -> Case:
 @service
 def task_decide(*, staff: Staff, task_id: int, decision: str, reasons: str = "") -> CaseTask:
     """One department decides its part; when every part is decided, the case is decided
-    (approved only if every part is approved). Of two reviewers racing, exactly one wins."""
+    (approved only if every part is approved: then each part's item that produces a licence
+    issues it, in this transaction). Of two reviewers racing, exactly one wins."""
     _decision_guard(decision, reasons)
     case, task = _open_task_for_staff(staff=staff, task_id=task_id, kind=TaskKind.REVIEW)
     _task_decide(staff=staff, case=case, task=task, decision=decision, reasons=reasons)
@@ -116,6 +118,8 @@ def _task_decide(*, staff: Staff, case: Case, task: CaseTask, decision: str, rea
     case.reasons = "\n".join(f"{p.title}：{p.reasons}" for p in parts if p.reasons)
     step = Step(S.DECIDED, actor=staff.account, details={"decision": case.decision})
     states.transitions(case, [step], events=[decided])
+    if approved:  # the licences the items produce, in this same transaction
+        licences_services.licences_issue_for_case(case=case, actor=staff.account)
 
 
 @service

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LicencesConfig(AppConfig):
+    name = "tongban.licences"
+    label = "licences"
+    verbose_name = _("电子证照")
+
+    def ready(self):
+        from tongban.core.audit import register_action_labels
+
+        register_action_labels(
+            {
+                "licences.type.load": _("载入证照目录"),
+                "licences.type.result_items": _("指定产生证照的事项"),
+                "licences.licence.supersede": _("电子证照被替换"),
+                "licences.licence.issue": _("颁发电子证照"),
+                "licences.licence.import": _("批量导入电子证照"),
+                "licences.licence.renew": _("换发电子证照"),
+                "licences.licence.change": _("变更电子证照"),
+                "licences.licence.suspend": _("暂停使用电子证照"),
+                "licences.licence.restore": _("恢复使用电子证照"),
+                "licences.licence.revoke": _("撤销电子证照"),
+                "licences.licence.staff_read": _("工作人员查看电子证照"),
+            }
+        )

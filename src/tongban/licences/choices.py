@@ -1,0 +1,36 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class HolderKind(models.TextChoices):
+    """Who holds a licence of a type (GB/T 36903: 持证主体类别)."""
+
+    PERSON = "person", _("自然人")
+    LEGAL_ENTITY = "legal_entity", _("法人和其他组织")
+
+
+class HolderCodeType(models.TextChoices):
+    """The kind of the holder's code (GB/T 36903: 持证主体代码类型)."""
+
+    ID_NUMBER = "111", _("公民身份号码")
+    USCC = "001", _("统一社会信用代码")
+
+
+HOLDER_CODE_TYPE = {
+    HolderKind.PERSON: HolderCodeType.ID_NUMBER,
+    HolderKind.LEGAL_ENTITY: HolderCodeType.USCC,
+}
+
+
+class ValidityKind(models.TextChoices):
+    FIXED = "fixed", _("固定期限")
+    LONG_TERM = "long_term", _("长期有效")
+
+
+class LicenceStatus(models.TextChoices):
+    VALID = "valid", _("有效")
+    SUSPENDED = "suspended", _("暂停使用")
+    REVOKED = "revoked", pgettext_lazy("licence status", "已撤销")
+    EXPIRED = "expired", _("已过期")
+    SUPERSEDED = "superseded", _("已被替换")

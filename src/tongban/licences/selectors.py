@@ -1,0 +1,204 @@
+"""Reads of licences, scoped to who asks: the holder's wallet, the issuing department's lists
+(holder code and personal data masked, each read of a licence audit-logged for its holder to
+see in 「我的」), and which of a holder's licences can stand for a catalog material."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongban.catalog import selectors as catalog_selectors
+from tongban.catalog.choices import MaterialSource
+from tongban.core.audit import audit_record
+from tongban.identity import selectors as identity_selectors
+from tongban.identity.access import require_role
+
+from . import access
+from .choices import LicenceStatus
+from .models import Licence
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Account, LegalEntity, Person, Staff
+
+EXPIRING_SOON_DAYS = 60
+STAFF_LIST_LIMIT = 200
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _with_type(licences):
+    return licences.select_related("licence_type", "issuer", "holder_person", "holder_entity")
+
+
+def licence_data_for_staff(licence: Licence) -> dict:
+    """The data as every staff reader gets them (API, CLI, admin): personal fields masked."""
+    return catalog_selectors.form_answers_masked(
+        schema=licence.licence_type.data_schema, data=licence.data
+    )
+
+
+# --- the holder -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WalletEntry:
+    licence: Licence
+    status: str  # as of today: a valid licence past its last day reads "expired"
+    expiring_soon: bool  # valid and its last day within EXPIRING_SOON_DAYS
+
+
+def _holders_q(person: Person, entities) -> Q:
+    return Q(holder_person=person) | Q(holder_entity__in=entities)
+
+
+def wallet_for_account(*, account: Account, today: dt.date | None = None) -> list[WalletEntry]:
+    """我的证照: the licences of the signed-in person and of the enterprise they act for now,
+    valid ones first (soonest to expire first), then the rest, newest first. Superseded
+    versions are left out (their successor is shown)."""
+    person = identity_selectors.person_for_account(account)
+    if person is None:
+        return []
+    entity = identity_selectors.acting_entity(account)
+    today = today or _today()
+    licences = _with_type(
+        Licence.objects.filter(_holders_q(person, [entity] if entity else []))
+        .exclude(status=LicenceStatus.SUPERSEDED)
+        .annotate(
+            usable=Case(
+                When(
+                    Q(status=LicenceStatus.VALID)
+                    & (Q(valid_until__isnull=True) | Q(valid_until__gte=today)),
+                    then=Value(0),
+                ),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("usable", "valid_until", "-issued_on", "-id")
+    )
+    soon = today + dt.timedelta(days=EXPIRING_SOON_DAYS)
+    entries = []
+    for licence in licences:
+        status = licence.status_on(today)
+        expiring = (
+            status == LicenceStatus.VALID
+            and licence.valid_until is not None
+            and licence.valid_until <= soon
+        )
+        entries.append(WalletEntry(licence, status, expiring))
+    return entries
+
+
+@dataclass(frozen=True)
+class UsableLicence:
+    licence: Licence
+    status: str
+    usable: bool
+    reason: str  # why it cannot be used, when it cannot
+
+
+def licences_for_material(
+    *,
+    material_id: int,
+    person: Person | None = None,
+    entity: LegalEntity | None = None,
+    today: dt.date | None = None,
+) -> list[UsableLicence]:
+    """A holder's licences of the type a catalog material names (``licence_type_code``), for
+    reuse in an application: usable (valid today) first, then the others with the reason they
+    cannot stand for the material (expired, suspended, revoked). Superseded versions are left
+    out. Empty when the material is not one an e-licence supplies."""
+    material = catalog_selectors.material_public(material_id)
+    code = material.licence_type_code if material.source == MaterialSource.LICENCE else ""
+    if not code or (person is None and entity is None):
+        return []
+    today = today or _today()
+    holders = Q(holder_person=person) if person is not None else Q(pk__in=[])
+    if entity is not None:
+        holders |= Q(holder_entity=entity)
+    licences = _with_type(
+        Licence.objects.filter(holders, licence_type__code=code)
+        .exclude(status=LicenceStatus.SUPERSEDED)
+        .order_by("-issued_on", "-id")
+    )
+    reasons = {
+        LicenceStatus.EXPIRED: _("证照已过有效期。"),
+        LicenceStatus.SUSPENDED: _("证照已被颁发机构暂停使用。"),
+        LicenceStatus.REVOKED: _("证照已被撤销。"),
+    }
+    rows = []
+    for licence in licences:
+        status = licence.status_on(today)
+        usable = status == LicenceStatus.VALID
+        reason = "" if usable else str(reasons[LicenceStatus(status)])
+        if not usable and licence.status_reason:
+            reason = f"{reason}{licence.status_reason}"
+        rows.append(UsableLicence(licence, status, usable, reason))
+    return sorted(rows, key=lambda r: not r.usable)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def licences_for_staff(
+    *, staff: Staff, type_code: str = "", status: str = "", limit: int = STAFF_LIST_LIMIT
+) -> list[Licence]:
+    """The licences the staff member's department issued (all, for a platform admin), newest
+    first. A list shows masked holder codes only and is not a read of any one licence's data."""
+    require_role(staff, *access.READERS)
+    licences = access.licences_open_to(staff)
+    if type_code:
+        licences = licences.filter(licence_type__code=type_code.strip().upper())
+    if status:
+        licences = licences.filter(status=status)
+    return list(_with_type(licences).order_by("-issued_on", "-id")[: max(1, min(limit, 1000))])
+
+
+def licence_for_staff(*, staff: Staff, licence_id: int) -> Licence:
+    """One licence of the staff member's department, its reading audit-logged as a staff read
+    of the holder's data (the holder, or the entity's legal representative, sees it)."""
+    licence = access.licence_for_staff_or_404(staff=staff, licence_id=licence_id, lock=False)
+    audit_record(
+        action="licences.licence.staff_read",
+        actor=staff.account,
+        target=licence,
+        subject_person_id=licence.holder_person_id_for_audit,
+        details={"department": staff.department.code, "identifier": licence.identifier},
+    )
+    return licence
+
+
+def licence_versions(licence: Licence) -> list[Licence]:
+    """The versions before ``licence``, newest first (what it superseded, and so on)."""
+    chain, current = [], licence.previous
+    while current is not None:
+        chain.append(current)
+        current = current.previous
+    return chain
+
+
+def licence_export(licence: Licence) -> dict:
+    """A licence as JSON, as staff see it (holder code and personal data masked): what
+    ``tongban licences export`` prints until licences carry a signed credential."""
+    return {
+        "identifier": licence.identifier,
+        "type_code": licence.licence_type.code,
+        "type_name": licence.licence_type.name,
+        "issuer": licence.issuer.name,
+        "issuer_code": licence.issuer_code,
+        "holder_name": licence.holder_name,
+        "holder_code_type": licence.holder_code_type,
+        "holder_code": licence.holder_code_masked,
+        "data": licence_data_for_staff(licence),
+        "issued_on": licence.issued_on.isoformat(),
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
+        "status": licence.status_on(_today()),
+    }
