@@ -11,26 +11,37 @@ class AuditEntry(models.Model):
     """
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
-    at = models.DateTimeField(db_index=True)
+    # Indexed only where a query reads them: the chain by ``seq`` (verification) and a person's
+    # entries by ``audit_subject_seq`` (their security log); no query filters on time or action.
+    at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True, help_text="identity.Account id")
     actor_label = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=100, db_index=True)
+    action = models.CharField(max_length=100)
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=100, blank=True)
     subject_person_id = models.BigIntegerField(
-        null=True, blank=True, db_index=True, help_text="identity.Person whose data this concerns"
+        null=True, blank=True, help_text="identity.Person whose data this concerns"
     )
     ip = models.CharField(max_length=45, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["seq"]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        indexes = [models.Index(fields=["subject_person_id", "-seq"], name="audit_subject_seq")]
+        # A constraint rather than ``unique=True``, which on PostgreSQL adds a second
+        # (pattern-matching) index on the hash that nothing reads.
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
+        indexes = [
+            models.Index(
+                fields=["subject_person_id", "-seq"],
+                condition=models.Q(subject_person_id__isnull=False),
+                name="audit_subject_seq",
+            )
+        ]
 
     def __str__(self):
         return f"#{self.seq} {self.action}"
