@@ -18,26 +18,32 @@ from . import keys
 from .models import SigningKey, StatusList
 
 _lock = threading.Lock()
-_keys: dict[tuple[str, str], tuple[str, keys.PublicKey]] = {}
+_keys: dict[str, tuple[str, str, keys.PublicKey]] = {}
 _status: dict[int, tuple[float, str, int, bytes]] = {}
 
 
-def public_key(code: str, kid: str) -> tuple[str, keys.PublicKey] | None:
-    """(alg, key) of department ``code``'s key ``kid`` (in use or retired), else None."""
-    found = _keys.get((code, kid))
+def public_key(kid: str) -> tuple[str, str, keys.PublicKey] | None:
+    """(department code, alg, key) of the key ``kid`` (in use or retired), else None. Kids are
+    RFC 7638 thumbprints: one names one key, whoever holds it."""
+    found = _keys.get(kid)
     if found is not None:
         return found
     row = (
-        SigningKey.objects.filter(department__code=code, kid=kid)
-        .values_list("alg", "public_jwk")
+        SigningKey.objects.filter(kid=kid)
+        .values_list("department__code", "alg", "public_jwk")
         .first()
     )
     if row is None:
         return None
-    found = (row[0], keys.public_key(row[1]))
+    found = (row[0], row[1], keys.public_key(row[2]))
     with _lock:
-        _keys[(code, kid)] = found
+        _keys[kid] = found
     return found
+
+
+def issuer_known(code: str) -> bool:
+    """Department ``code`` has a key: it issues credentials."""
+    return SigningKey.objects.filter(department__code=code).exists()
 
 
 def status_bits(list_id: int, code: str) -> tuple[int, bytes] | None:

@@ -61,7 +61,10 @@ class _Refused(Exception):
         self.result = result
 
 
-KeyLookup = Callable[[str, str], tuple[str, keys.PublicKey] | None]
+# (iss, kid) → (alg, key); refuses with UNKNOWN_ISSUER for an issuer it does not know, and
+# with SIGNATURE_INVALID when the issuer is known but the kid is not its key (or the kid is
+# another issuer's): a changed character in the header or the payload is never "unknown".
+KeyLookup = Callable[[str, str], tuple[str, keys.PublicKey]]
 
 
 def _json_object(data: bytes) -> dict[str, Any]:
@@ -93,10 +96,7 @@ def _signed_jwt(jwt: str, typ: str, find_key: KeyLookup) -> tuple[dict, dict]:
         raise _Refused(R.MALFORMED)
     if not isinstance(kid, str) or not isinstance(iss, str):
         raise _Refused(R.MALFORMED)
-    found = find_key(iss, kid)
-    if found is None:
-        raise _Refused(R.UNKNOWN_ISSUER)
-    key_alg, key = found
+    key_alg, key = find_key(iss, kid)
     signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
     if key_alg != alg or not keys.signature_valid(key, alg, signing_input, signature):
         raise _Refused(R.SIGNATURE_INVALID)
@@ -155,9 +155,16 @@ def _status_result(bits: int, data: bytes, idx: int) -> R | None:
     return R.SUSPENDED if value == CredentialStatus.SUSPENDED else R.REVOKED
 
 
-def _online_key(iss: str, kid: str) -> tuple[str, keys.PublicKey] | None:
+def _online_key(iss: str, kid: str) -> tuple[str, keys.PublicKey]:
     code = identifiers.issuer_code(iss)
-    return None if code is None else online.public_key(code, kid)
+    found = online.public_key(kid)
+    if found is None:
+        known = code is not None and online.issuer_known(code)
+        raise _Refused(R.SIGNATURE_INVALID if known else R.UNKNOWN_ISSUER)
+    holder, alg, key = found
+    if holder != code:
+        raise _Refused(R.SIGNATURE_INVALID)
+    return alg, key
 
 
 def _online_status(iss: str, idx: int, uri: str, now: int) -> tuple[bool, R | None]:
@@ -190,10 +197,15 @@ class _Offline:
         tokens = keyset.get("status_lists", {})
         self.tokens = tokens if isinstance(tokens, dict) else {}
 
-    def key(self, iss: str, kid: str) -> tuple[str, keys.PublicKey] | None:
-        if self.issuer is not None and iss != self.issuer:
-            return None
-        return self.keys.get(kid)
+    def key(self, iss: str, kid: str) -> tuple[str, keys.PublicKey]:
+        found = self.keys.get(kid)
+        named = self.issuer is None or iss == self.issuer
+        if found is None:
+            known = self.issuer is not None and named
+            raise _Refused(R.SIGNATURE_INVALID if known else R.UNKNOWN_ISSUER)
+        if not named:
+            raise _Refused(R.SIGNATURE_INVALID)
+        return found
 
     def status(self, iss: str, idx: int, uri: str, now: int) -> tuple[bool, R | None]:
         token = self.tokens.get(uri)
