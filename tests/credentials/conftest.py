@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -5,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests import factories
-from tongban.credentials import online, services
+from tongban.credentials import keys, online, sdjwt, services
+from tongban.credentials.choices import SigningAlgorithm
 
 VCT = "https://zwfw.example.gov.cn/vct/food-business-licence"
 CLAIMS = {
@@ -48,3 +50,13 @@ def issue(department, *, claims=CLAIMS, disclosable=DISCLOSABLE, days=(0, 365), 
 @pytest.fixture
 def issued(department):
     return issue(department)
+
+
+def foreign(issued, iss: str) -> str:
+    """``issued``'s claims under issuer ``iss``, signed by a key we do not hold."""
+    kid, _, pem = keys.key_generate(SigningAlgorithm.ED25519)
+    jwt, disclosures = sdjwt.split(issued.compact)
+    payload = {**json.loads(sdjwt.b64decode(jwt.split(".")[1])), "iss": iss}
+    header = {"alg": "Ed25519", "typ": "dc+sd-jwt", "kid": kid}
+    signed = keys.sign(header=header, payload=sdjwt.dumps(payload), pem=pem, alg="Ed25519")
+    return "~".join([signed, *disclosures, ""])

@@ -15,7 +15,7 @@ from tongban.credentials import keys, sdjwt, services
 from tongban.credentials.choices import CredentialStatus, SigningAlgorithm
 from tongban.credentials.verify import verify
 
-from .conftest import CLAIMS, VCT, issue
+from .conftest import CLAIMS, VCT, foreign, issue
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 REFUSED = {"signature_invalid", "malformed"}
@@ -136,16 +136,6 @@ def test_offline_with_no_key_set_is_an_error(issued, keyset):
         verify(issued.compact, keyset=keyset)
 
 
-def _foreign(issued, iss: str) -> str:
-    """``issued``'s claims under issuer ``iss``, signed by a key we do not hold."""
-    kid, _, pem = keys.key_generate(SigningAlgorithm.ED25519)
-    jwt, disclosures = sdjwt.split(issued.compact)
-    payload = {**json.loads(sdjwt.b64decode(jwt.split(".")[1])), "iss": iss}
-    header = {"alg": "Ed25519", "typ": "dc+sd-jwt", "kid": kid}
-    signed = keys.sign(header=header, payload=sdjwt.dumps(payload), pem=pem, alg="Ed25519")
-    return "~".join([signed, *disclosures, ""])
-
-
 @pytest.mark.parametrize(
     "iss",
     [
@@ -155,11 +145,11 @@ def _foreign(issued, iss: str) -> str:
     ],
 )
 def test_an_issuer_we_do_not_know_is_unknown_issuer(issued, iss):
-    assert verify(_foreign(issued, iss)).result == "unknown_issuer"
+    assert verify(foreign(issued, iss)).result == "unknown_issuer"
 
 
 def test_our_issuers_name_on_a_key_it_does_not_hold_is_signature_invalid(issued):
-    forged = _foreign(issued, "http://127.0.0.1:8000/issuers/scjgj")
+    forged = foreign(issued, "http://127.0.0.1:8000/issuers/scjgj")
     assert verify(forged).result == "signature_invalid"
     assert verify(forged, keyset=_keyset()).result == "signature_invalid"
 
