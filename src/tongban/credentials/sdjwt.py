@@ -24,6 +24,10 @@ from typing import Any
 
 SD_ALG = "sha-256"
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# By length mod 4: the low bits of the last character that carry no data (must be 0); a
+# length of 1 mod 4 is no encoding at all.
+_UNUSED_BITS = {0: 0, 1: None, 2: 0b1111, 3: 0b11}
 
 
 def b64encode(data: bytes) -> str:
@@ -34,12 +38,12 @@ def b64decode(text: str) -> bytes:
     """Strict base64url without padding: a text that is not the one encoding of its bytes (a
     stray character, unused low bits set in the last one) is a ValueError, so a changed
     character never decodes to the same bytes."""
-    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+    if not _B64URL.fullmatch(text):
         raise ValueError("not base64url")
-    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if b64encode(data) != text:
+    unused = _UNUSED_BITS[len(text) % 4]
+    if unused is None or (text and _ALPHABET.index(text[-1]) & unused):
         raise ValueError("not canonical base64url")
-    return data
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def dumps(value: Any) -> bytes:
