@@ -69,7 +69,8 @@ def _key_create(department: Department) -> SigningKey:
 
 def _active_key(department: Department) -> SigningKey:
     """The department's key in use, made on first need. Two first issuances at once both try
-    to make it; the partial unique index lets one win and the other reads the winner's."""
+    to make it; the partial unique index lets one win and the other reads the winner's (the
+    loser's INSERT fails before its audit entry is recorded, so none is left in the batch)."""
     key = SigningKey.objects.filter(department=department, retired_at__isnull=True).first()
     if key is not None:
         return key
