@@ -13,6 +13,8 @@ from tests import factories
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.models import AuditEntry
 from tongban.credentials import services
+from tongban.credentials.access import can_rotate_keys
+from tongban.credentials.checks import credential_settings, public_url_https
 from tongban.credentials.choices import CredentialStatus
 from tongban.credentials.verify import verify
 
@@ -195,7 +197,30 @@ def test_rotation_keeps_old_keys_published_and_old_credentials_valid(department,
 @pytest.mark.parametrize("roles", [["department_head"], ["reviewer", "data_steward"]])
 def test_only_platform_admins_rotate_keys(department, issued, roles):
     staff = factories.staff(department=department, roles=roles)
+    admin = factories.staff(department=factories.department(), roles=["platform_admin"])
+    assert (can_rotate_keys(staff), can_rotate_keys(admin)) == (False, True)
     with pytest.raises(Forbidden) as refused:
         services.signing_key_rotate(by=staff, department=department)
     assert refused.value.code == "staff.role"
     assert list(department.signing_keys.values_list("kid", "retired_at")) == [(issued.kid, None)]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "ids"),
+    [
+        ("TONGBAN_CREDENTIAL_ALG", "RS256", ["tongban.E001"]),
+        ("TONGBAN_PUBLIC_URL", "https://zwfw.example.gov.cn/portal", ["tongban.E002"]),
+        ("TONGBAN_PUBLIC_URL", "zwfw.example.gov.cn", ["tongban.E002"]),
+        ("TONGBAN_PUBLIC_URL", "https://zwfw.example.gov.cn", []),
+    ],
+)
+def test_settings_that_would_issue_wrong_credentials_fail_the_checks(settings, name, value, ids):
+    setattr(settings, name, value)
+    assert [problem.id for problem in credential_settings(None)] == ids
+
+
+def test_a_plain_http_public_url_is_a_deploy_warning(settings):
+    settings.DEBUG = False
+    assert [p.id for p in public_url_https(None)] == ["tongban.W004"]
+    settings.TONGBAN_PUBLIC_URL = "https://zwfw.example.gov.cn"
+    assert public_url_https(None) == []

@@ -20,7 +20,6 @@ class CredentialError(StrEnum):
     STATUS_INDEX = "credential.status_index"
     STATUS_FINAL = "credential.status.final"
     ISSUER_NOT_FOUND = "credential.issuer.not_found"
-    KEY_ALGORITHM = "credential.key.algorithm"
 
 
 def invalid(code: CredentialError, message: str, field: str) -> InvalidInput:
