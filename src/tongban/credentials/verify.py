@@ -18,12 +18,11 @@ status is not checked, and ``status_checked`` says so.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-from django.utils import timezone
 
 from . import identifiers, keys, online, sdjwt, statuslist
 from .choices import CredentialStatus, SigningAlgorithm
@@ -69,7 +68,7 @@ KeyLookup = Callable[[str, str], tuple[str, keys.PublicKey]]
 
 def _json_object(data: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(data)
+        value = json.loads(data.decode())
     except (ValueError, RecursionError):
         raise _Refused(R.MALFORMED) from None
     if not isinstance(value, dict):
@@ -232,7 +231,7 @@ def verify(text: str, *, keyset: dict | None = None, now: datetime | None = None
     offline = _Offline(keyset) if keyset is not None else None
     find_key = offline.key if offline is not None else _online_key
     find_status = offline.status if offline is not None else _online_status
-    moment = int((now or timezone.now()).astimezone(UTC).timestamp())
+    moment = int(now.timestamp() if now is not None else time.time())
     if not isinstance(text, str) or len(text) > MAX_CREDENTIAL_LENGTH:
         return Verification(R.MALFORMED)
     try:
