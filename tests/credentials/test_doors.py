@@ -162,8 +162,9 @@ def test_publications_of_no_issuer_are_404(issued, path):
     }
 
 
-def test_publications_are_get_only(issued):
+def test_publications_are_get_and_head_only(issued):
     assert Client().post("/issuers/scjgj/jwks").status_code == 405
+    assert Client().head("/issuers/scjgj/jwks").status_code == 200
 
 
 # --- commands ------------------------------------------------------------------------------

@@ -92,7 +92,8 @@ def decode_disclosure(text: str) -> tuple[str, Any]:
 
 def present(compact: str, disclose: Collection[str]) -> str:
     """What a holder shows a verifier: the same signed JWT with only the disclosures of the
-    claims named in ``disclose`` (names it does not hold are ignored)."""
+    claims named in ``disclose`` (names it does not hold are ignored). ValueError if
+    ``compact`` is not an SD-JWT."""
     jwt, disclosures = split(compact)
     kept = [d for d in disclosures if decode_disclosure(d)[0] in disclose]
     return "~".join([jwt, *kept, ""])

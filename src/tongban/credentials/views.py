@@ -1,10 +1,11 @@
-"""The public doors verifiers fetch: issuer metadata, the JWKS, status list tokens. GET only,
-no session, cacheable, and open to other origins (a wallet in a browser fetches them)."""
+"""The public doors verifiers fetch: issuer metadata, the JWKS, status list tokens. GET and
+HEAD only, no session, cacheable, and open to other origins (a wallet in a browser fetches
+them)."""
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tongban.core.errors import DomainError
 
@@ -25,7 +26,7 @@ def _refused(exc: DomainError) -> JsonResponse:
     return JsonResponse(exc.as_dict(), status=exc.status)
 
 
-@require_GET
+@require_safe
 def issuer_metadata(request, code: str):
     """``/.well-known/jwt-vc-issuer/issuers/<code>``: SD-JWT VC issuer metadata."""
     try:
@@ -34,7 +35,7 @@ def issuer_metadata(request, code: str):
         return _refused(exc)
 
 
-@require_GET
+@require_safe
 def issuer_jwks(request, code: str):
     """``/issuers/<code>/jwks``: the same key set on its own (RFC 7517 media type)."""
     try:
@@ -45,7 +46,7 @@ def issuer_jwks(request, code: str):
     return _public(response, KEYS_MAX_AGE)
 
 
-@require_GET
+@require_safe
 def status_list(request, code: str, list_id: int):
     """``/issuers/<code>/status-lists/<id>``: the signed status list token."""
     try:
