@@ -6,6 +6,8 @@ tongban worker              run background tasks (database or rq task backend) a
 tongban scheduler [--once]  enqueue periodic jobs when due (deadline sweeps), e.g. from cron
 tongban seed [--scale N]    demo data (idempotent)
 tongban audit verify        check the audit log's hash chain
+tongban credentials rotate-key DEPT | keyset DEPT   a department's signing keys
+tongban licences verify FILE|- [--keys KEYSET.json]   verify a credential; exit 0 only if valid
 tongban <django command>    e.g. migrate, shell, createsuperuser
 """
 
