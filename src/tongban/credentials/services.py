@@ -87,6 +87,7 @@ def _status_index_allocate(department: Department) -> tuple[StatusList, int]:
     status_list = (
         StatusList.objects.select_for_update()
         .filter(department=department, next_index__lt=models.F("capacity"))
+        .only("id", "next_index")  # not the 32 KiB of bits
         .order_by("id")
         .first()
     )
@@ -97,7 +98,6 @@ def _status_index_allocate(department: Department) -> tuple[StatusList, int]:
             capacity=STATUS_LIST_CAPACITY,
             data=statuslist.empty(STATUS_LIST_CAPACITY, STATUS_LIST_BITS),
         )
-        status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
     index = status_list.next_index
     StatusList.objects.filter(pk=status_list.pk).update(next_index=index + 1)
     return status_list, index
