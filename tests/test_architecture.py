@@ -17,6 +17,9 @@ PUBLIC_API_PATHS = {
     # appointment groups and their open slots: what a center offers, no personal data
     "/api/v1/cases/appointments/groups",
     "/api/v1/cases/appointments/groups/{int:group_id}/slots",
+    # a verifier (a bank, a landlord) checks a licence the holder showed: the answer is only
+    # what the holder chose to disclose, and whether the issuer's signature and status hold
+    "/api/v1/licences/verify",
 }
 PUBLIC_API_PREFIXES = (
     "/api/v1/catalog/",  # the published service catalog is public information

@@ -14,6 +14,7 @@ from tongban.cases.api import router as cases_router
 from tongban.cases.appointment_api import router as appointments_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import StrictParser, install_error_handlers
+from tongban.credentials.api import router as credentials_router
 from tongban.identity.api import router as identity_router
 from tongban.licences.api import router as licences_router
 
@@ -32,6 +33,7 @@ api.add_router("/catalog/", catalog_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/cases/appointments/", appointments_router)
 api.add_router("/licences/", licences_router)
+api.add_router("/licences/", credentials_router)
 
 
 @csrf_exempt

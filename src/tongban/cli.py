@@ -7,6 +7,8 @@ tongban scheduler [--once]  enqueue periodic jobs when due (deadline sweeps), e.
 tongban seed [--scale N]    demo data (idempotent)
 tongban audit verify        check the audit log's hash chain
 tongban licences list|import FILE|export ID --staff USERNAME   e-licences (电子证照)
+tongban credentials rotate-key DEPT | keyset DEPT   a department's signing keys
+tongban licences verify FILE|- [--keys KEYSET.json]   verify a credential; exit 0 only if valid
 tongban <django command>    e.g. migrate, shell, createsuperuser
 """
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", api_fallback),
     path("", include("tongban.identity.oidc_urls")),
+    path("", include("tongban.credentials.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

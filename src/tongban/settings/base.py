@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tongban.core",
     "tongban.notify",
     "tongban.identity",
+    "tongban.credentials",
     "tongban.catalog",
     "tongban.cases",
     "tongban.licences",

@@ -1,0 +1,1 @@
+"""Signed credentials: SD-JWT VCs issued by departments, their keys and their status lists."""
