@@ -29,8 +29,15 @@ def test_approval_issues_the_licence_with_the_case(lw):
     }
     decided = AuditEntry.objects.get(action="cases.case.transition", details__to="decided")
     issued = AuditEntry.objects.get(action="licences.licence.issue")
-    assert issued.seq == decided.seq + 1  # one batch: the same transaction
+    batch = AuditEntry.objects.filter(seq__gt=decided.seq).order_by("seq")
+    assert [e.action for e in batch] == [  # one batch: the same transaction
+        "credentials.key_created",  # the department's first credential: its signing key
+        "credentials.issued",
+        "licences.licence.issue",
+    ]
     assert issued.details["case"] == case.number
+    assert licence.status_index == 0  # the first entry of its issuer's first status list
+    assert licence.credential.startswith("ey") and licence.credential.endswith("~")
 
 
 def test_a_rejection_issues_nothing(lw):

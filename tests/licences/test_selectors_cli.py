@@ -152,9 +152,18 @@ def test_the_command_lists_imports_and_exports(lw, tmp_path):
     call_command(
         "licences", "export", str(licence.pk), "--staff", lw.clerk_a.account.username, stdout=out
     )
-    exported = json.loads(out.getvalue())
-    assert (exported["identifier"], exported["holder_code"]) == (
-        licence.identifier,
-        licence.holder_code_masked,
-    )
+    credential = tmp_path / "licence.sd-jwt"
+    credential.write_text(out.getvalue())
+    out = io.StringIO()
+    call_command("licences", "verify", str(credential), stdout=out)  # exit 0: valid
+    shown = out.getvalue().splitlines()
+    assert shown[:2] == ["result: valid", f"issuer: http://127.0.0.1:8000/issuers/{lw.dept_a.code}"]
+    for line in (
+        f"  licence_identifier: {licence.identifier}",
+        "  licence_type: 居住证",
+        f"  licence_type_code: {RESIDENCE}",
+        "  address: 浦东新区世纪大道1号",
+        f"  holder_code: {lw.person.id_number}",
+    ):
+        assert line in shown, line
     assert Licence.objects.count() == 2

@@ -12,6 +12,7 @@ from tests.licences.conftest import FOOD, RESIDENCE
 from tongban.core.crypto import lookup_hash
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.models import AuditEntry
+from tongban.credentials.verify import verify
 from tongban.licences import services
 from tongban.licences.models import Licence
 from tongban.notify.models import Message
@@ -160,7 +161,12 @@ def test_renewal_is_a_new_serial_superseding_the_old(lw):
     assert (old.status, new.previous, new.version, new.data) == ("superseded", old, 1, old.data)
     assert new.serial != old.serial
     actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
-    assert actions[-2:] == ["licences.licence.supersede", "licences.licence.renew"]
+    assert actions[-4:] == [
+        "credentials.status_set",  # the old credential's status-list entry: invalid
+        "licences.licence.supersede",
+        "credentials.issued",  # the new licence's credential
+        "licences.licence.renew",
+    ]
 
 
 def test_a_change_is_the_next_version_of_the_same_serial(lw):
@@ -180,9 +186,11 @@ def test_a_change_is_the_next_version_of_the_same_serial(lw):
 
 def test_suspend_restore_revoke(lw):
     licence = lw.issue()
+    assert verify(licence.credential).result == "valid"
     services.licence_suspend(staff=lw.head_a, licence_id=licence.pk, reason="涉嫌冒用")
     licence.refresh_from_db()
     assert (licence.status, licence.status_reason) == ("suspended", "涉嫌冒用")
+    assert verify(licence.credential).result == "suspended"  # its status-list entry followed
     assert Message.objects.filter(channel="sms").order_by("pk").last().body == (
         f"【一网通办】您的电子证照“居住证”（{licence.identifier}）状态已变更为：暂停使用。涉嫌冒用"
     )
@@ -195,10 +203,14 @@ def test_suspend_restore_revoke(lw):
     )
     licence.refresh_from_db()
     assert (licence.status, licence.status_legal_basis) == ("revoked", "《行政许可法》第六十九条")
+    assert verify(licence.credential).result == "revoked"
     actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
-    assert actions[-3:] == [
+    assert actions[-6:] == [
+        "credentials.status_set",
         "licences.licence.suspend",
+        "credentials.status_set",
         "licences.licence.restore",
+        "credentials.status_set",
         "licences.licence.revoke",
     ]
     with pytest.raises(Conflict):

@@ -9,7 +9,8 @@ A ``Licence`` is one issued licence: its GB/T 36904 identifier, holder, issuer, 
 fields sealed at rest), dates and status. A licence is never edited in place: a change is a new
 version of the same serial and a renewal a new serial, each superseding the row before it
 (``previous``). ``credential``, ``status_list_id`` and ``status_index`` hold its signed
-verifiable credential and its place in a status list once ``credentials`` signs licences.
+verifiable credential (an SD-JWT VC, ``licences.signing``) and its place in its issuer's status
+list.
 """
 
 from django.db import models
@@ -164,8 +165,9 @@ class Licence(models.Model):
     issued_by = models.ForeignKey(
         "identity.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Filled by the credentials context: the signed credential and its status list entry.
-    credential = models.TextField(_("可验证凭证"), blank=True)
+    # The signed credential (sealed: its disclosures carry the holder's code and personal fields)
+    # and its entry in the issuer's status list; written when the row is (licences.signing).
+    credential = EncryptedTextField(_("可验证凭证"), blank=True)
     status_list_id = models.PositiveIntegerField(null=True, blank=True)
     status_index = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -182,23 +182,3 @@ def licence_versions(licence: Licence) -> list[Licence]:
         chain.append(current)
         current = current.previous
     return chain
-
-
-def licence_export(licence: Licence) -> dict:
-    """A licence as JSON, as staff see it (holder code and personal data masked): what
-    ``tongban licences export`` prints until licences carry a signed credential."""
-    return {
-        "identifier": licence.identifier,
-        "type_code": licence.licence_type.code,
-        "type_name": licence.licence_type.name,
-        "issuer": licence.issuer.name,
-        "issuer_code": licence.issuer_code,
-        "holder_name": licence.holder_name,
-        "holder_code_type": licence.holder_code_type,
-        "holder_code": licence.holder_code_masked,
-        "data": licence_data_for_staff(licence),
-        "issued_on": licence.issued_on.isoformat(),
-        "valid_from": licence.valid_from.isoformat(),
-        "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
-        "status": licence.status_on(_today()),
-    }

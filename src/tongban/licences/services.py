@@ -41,7 +41,7 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import IdentifierError, validate_id_number, validate_uscc
 from tongban.notify.services import message_queue, message_to_account
 
-from . import access
+from . import access, signing
 from .choices import HOLDER_CODE_TYPE, HolderKind, LicenceStatus, ValidityKind
 from .errors import LicenceError, type_not_found
 from .identifiers import LicenceIdentifier, parse_identifier, validate_type_code
@@ -230,11 +230,8 @@ def _issue_row(
     valid_until: dt.date | None = None,
     identifier: LicenceIdentifier | None = None,
 ) -> Licence:
-    """Write one new licence: the only place a licence row is created.
-
-    Credential hook: once ``credentials`` lands, sign the licence here, after ``save()``
-    (``licence.credential``, ``status_list_id``, ``status_index``), in this transaction.
-    """
+    """Write one new licence, signed (``signing.credential_sign``): the only place a licence row
+    is created."""
     issuer_code = issuer_code_of(issuer)
     issued_on = issued_on or _today()
     valid_from = valid_from or issued_on
@@ -274,6 +271,7 @@ def _issue_row(
         issued_by=staff,
     )
     licence.save()
+    signing.credential_sign(licence)
     audit_record(
         action=action,
         actor=actor,
@@ -298,11 +296,8 @@ def _issue_row(
 def _set_status(
     licence: Licence, to: str, *, actor=None, reason: str = "", legal_basis: str = ""
 ) -> Licence:
-    """Change a (locked) licence's status: the only place a status changes.
-
-    Credential hook: once ``credentials`` lands, update the licence's entry in its status
-    list here (``status_list_id``, ``status_index``), in this transaction.
-    """
+    """Change a (locked) licence's status, and its entry in its status list with it
+    (``signing.credential_status_follow``): the only place a status changes."""
     current = licence.status
     if to not in TRANSITIONS[current]:
         raise Conflict(
@@ -315,6 +310,7 @@ def _set_status(
     licence.save(
         update_fields=["status", "status_changed_at", "status_reason", "status_legal_basis"]
     )
+    signing.credential_status_follow(licence)
     audit_record(
         action=STATUS_ACTIONS.get(to, "licences.licence.supersede"),
         actor=actor,

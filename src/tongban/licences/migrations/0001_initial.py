@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ('status_reason', models.CharField(blank=True, max_length=500, verbose_name='状态变更原因')),
                 ('status_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='撤销依据')),
                 ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('credential', models.TextField(blank=True, verbose_name='可验证凭证')),
+                ('credential', tongban.core.crypto.EncryptedTextField(blank=True, verbose_name='可验证凭证')),
                 ('status_list_id', models.PositiveIntegerField(blank=True, null=True)),
                 ('status_index', models.PositiveIntegerField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -1,20 +1,20 @@
-"""``tongban licences list | import FILE --staff USERNAME | export ID``.
+"""``tongban licences list | import FILE | export ID --staff USERNAME | verify FILE|-``.
 
-``export`` prints the licence's stored credential; until the credentials context signs
-licences, it prints the licence as JSON (holder code masked, as staff see it)."""
+``export`` prints the licence's signed credential (an SD-JWT VC with every disclosure);
+``verify`` checks one, online or offline (``tongban.credentials.cli``)."""
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from tongban.core.errors import DomainError
+from tongban.credentials.cli import add_verify_arguments, verify_run
 from tongban.identity import selectors as identity_selectors
 from tongban.licences import selectors, services
 
 
 class Command(BaseCommand):
-    help = "E-licences: list them, import a JSON or CSV file, export one."
+    help = "E-licences: list them, import a JSON or CSV file, export or verify a credential."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -26,8 +26,14 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="print a licence's credential")
         export.add_argument("id", type=int)
         export.add_argument("--staff", required=True, help="who reads it (audited)")
+        add_verify_arguments(sub.add_parser("verify", help="verify a credential; exit 0 if valid"))
 
     def handle(self, *args, **options):
+        if options["action"] == "verify":
+            status = verify_run(options, self.stdout)
+            if status:
+                raise SystemExit(status)
+            return
         staff = identity_selectors.staff_by_username(options["staff"])
         if staff is None:
             raise CommandError(f"no staff member {options['staff']!r}")
@@ -57,7 +63,4 @@ class Command(BaseCommand):
 
     def _export(self, staff, options):
         licence = selectors.licence_for_staff(staff=staff, licence_id=options["id"])
-        if licence.credential:
-            self.stdout.write(licence.credential)
-            return
-        self.stdout.write(json.dumps(selectors.licence_export(licence), ensure_ascii=False))
+        self.stdout.write(licence.credential)
