@@ -4,10 +4,13 @@ transaction; a refusal issues none; a licence that cannot be issued leaves the c
 import pytest
 
 from tests.cases.conftest import GOOD_FORM
+from tests.licences.conftest import RESIDENCE
 from tongban.cases import services as cases
 from tongban.cases.models import Case
 from tongban.core.errors import InvalidInput
 from tongban.core.models import AuditEntry
+from tongban.credentials.verify import verify
+from tongban.licences import services
 from tongban.licences.models import Licence
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +58,17 @@ def test_a_licence_that_cannot_be_issued_refuses_the_decision(lw):
     assert caught.value.code == "licence.data.invalid"
     assert Case.objects.get(pk=case.pk).state == "under_review"
     assert Licence.objects.count() == 0
+
+
+def test_a_commitment_found_untrue_revokes_the_licence_it_issued(lw):
+    item = lw.publish(commitment=True)
+    services.licence_type_result_items_add(type_code=RESIDENCE, item_ids=[item.pk])
+    case = lw.accepted(item=item, form_data={**GOOD_FORM})
+    task = cases.case_commitment_approve(staff=lw.reviewer_a, case_id=case.pk)
+    licence = Licence.objects.get(case=case)
+    assert (licence.status, verify(licence.credential).result) == ("valid", "valid")
+    cases.task_verify(staff=lw.reviewer_a, task_id=task.pk, passed=False, note="承诺不实")
+    licence.refresh_from_db()
+    assert licence.status == "revoked"
+    assert licence.status_reason == "承诺核查不实，撤销许可：承诺不实"
+    assert verify(licence.credential).result == "revoked"

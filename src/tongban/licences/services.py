@@ -522,7 +522,7 @@ def licences_issue_for_case(*, case, actor=None) -> list[Licence]:
 def licences_revoke_for_case(*, case, actor=None, reason: str) -> int:
     """Revoke what a case issued when its approval is revoked (a commitment found untrue).
     Not durable: joins the caller's transaction, as ``licences_issue_for_case``."""
-    licences = Licence.objects.select_for_update().filter(
+    licences = Licence.objects.select_for_update(of=("self",)).filter(
         case=case, status__in=[LicenceStatus.VALID, LicenceStatus.SUSPENDED]
     )
     count = 0
