@@ -55,10 +55,11 @@ RESULTS = {
     "燃气经营许可": "燃气经营许可证",
     "危险化学品经营许可": "危险化学品经营许可证",
     "教师资格认定": "教师资格证",
-    "商标注册申请": "商标注册证",
 }
-# 企业设立登记 is left out: the enterprise it registers is not on record until it is registered,
-# and a licence is issued to a holder the platform knows.
+# Left out: 企业设立登记, since the enterprise it registers is not on record until it is
+# registered, and a licence is issued to a holder the platform knows; 商标注册申请, whose demo form
+# is a person's (name, ID number) while 商标注册证 is typed as an organisation's, so no approval
+# could name its holder.
 
 
 def seed_licence_types() -> int:
