@@ -156,6 +156,23 @@ class ScheduledJob(models.Model):
         return self.name
 
 
+class RateCounter(models.Model):
+    """One client's requests in one scope during the current window (``core.ratelimit``): one row
+    per scope and client, reset by the first request of a new window."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    slot = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("访问频率计数")
+        verbose_name_plural = _("访问频率计数")
+
+    def __str__(self):
+        return self.key
+
+
 class WorkerLease(models.Model):
     """A running ``tongban worker``, renewed every third of the lease (see ``core.leases``): the
     tasks a worker without a live lease left RUNNING are re-queued."""

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from tongban.core.audit import audit_record, audited_atomic, audited_block
 from tongban.core.crypto import lookup_hash
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
-from tongban.core.ratelimit import rate_limit
+from tongban.core.ratelimit import counters_purge, rate_limit
 from tongban.notify.services import message_queue
 
 from .access import require_role
@@ -727,21 +727,27 @@ def mobile_change(
 
 @audited_atomic(durable=True)
 def identity_throttle_purge(*, now: datetime | None = None) -> int:
-    """Delete login failures that no longer count (older than the lock-out window) and one-time
+    """Delete login failures that no longer count (older than the lock-out window), one-time
     codes older than ``TONGBAN_OTP_RETENTION_DAYS`` (at least a day: the daily limit per number
-    counts the last day's codes). Idempotent; one audit entry sums up a run that deleted rows.
-    Returns how many rows went."""
+    counts the last day's codes) and rate-limit counters whose window has ended
+    (``core.ratelimit``). Idempotent; one audit entry sums up a run that deleted rows. Returns
+    how many rows went."""
     now = now or timezone.now()
     window = timedelta(seconds=settings.TONGBAN_LOGIN_FAILURE_WINDOW_SECONDS)
     retention = timedelta(days=max(settings.TONGBAN_OTP_RETENTION_DAYS, 1))
     failures, _by_model = LoginFailure.objects.filter(at__lte=now - window).delete()
     codes, _by_model = OneTimeCode.objects.filter(created_at__lt=now - retention).delete()
-    if failures or codes:
+    counters = counters_purge(now=now)
+    if failures or codes or counters:
         audit_record(
             action="identity.throttle.purged",
-            details={"login_failures": failures, "one_time_codes": codes},
+            details={
+                "login_failures": failures,
+                "one_time_codes": codes,
+                "rate_counters": counters,
+            },
         )
-    return failures + codes
+    return failures + codes + counters
 
 
 # TOTP second factor -------------------------------------------------------------------------
