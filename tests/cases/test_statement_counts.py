@@ -83,7 +83,7 @@ def test_an_application_and_a_lifecycle_run_a_fixed_number_of_statements(world, 
         lambda: anonymous.get(f"{API}/status", {"number": box["number"], "name": world.person.name})
     )
     # status: 1 query of the case + 1 upsert of the client's rate-limit counter (core.ratelimit)
-    assert counts == {"apply": 14, "accept": 12, "review-start": 13, "decide": 15, "status": 2}
+    assert counts == {"apply": 13, "accept": 12, "review-start": 13, "decide": 15, "status": 2}
 
 
 def test_a_draft_has_no_number_until_it_is_submitted(world, clients):

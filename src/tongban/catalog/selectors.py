@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import get_language
 
 from tongban.identity import selectors as identity_selectors
 
@@ -435,8 +436,18 @@ def _materials_of(version: ServiceItemVersion) -> list[Material]:
 
 def material_entries(*, version: ServiceItemVersion) -> list[ChecklistEntry]:
     """Every material of an item version, each with its condition (for pages that show and hide
-    conditional materials as the applicant answers)."""
-    return [_entry(m) for m in _materials_of(version)]
+    conditional materials as the applicant answers).
+
+    Memoised on the version instance, per language (the labels are translated): an application
+    asks five times, and building an entry costs about half a millisecond of Django's choice
+    display and gettext. A published version does not change, and its instance lives as long as
+    the per-process cache of published items (``item_public``, keyed by the catalog's version);
+    any other instance lives for one request."""
+    memo = version.__dict__.setdefault("_material_entries", {})
+    language = get_language()
+    if language not in memo:
+        memo[language] = tuple(_entry(m) for m in _materials_of(version))
+    return list(memo[language])
 
 
 def theme_material_entries(*, theme: Theme) -> list[ChecklistEntry]:
