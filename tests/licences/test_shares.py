@@ -152,7 +152,7 @@ def test_the_wallet_detail_pdf_and_share_pages(lw, client):
     assert "浦东新区世纪大道1号" in detail and lw.person.id_number in detail
     pdf = client.get(f"/me/licences/{licence.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF-")
+    assert pdf.content.startswith(b"%PDF-") and licence.identifier.encode() in pdf.content
     created = client.post(
         f"/me/licences/{licence.pk}/share/",
         {"fields": ["holder_name", "valid_until"], "expires_in": "7d"},

@@ -57,6 +57,7 @@ def licence_pdf(*, entry, face: list[tuple[str, str, object]], status_label: str
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(f"{licence.licence_type.name} {licence.identifier}")
+    pdf.setSubject(licence.identifier)  # plain ASCII in the document information
     width, height = A4
     left, y = 20 * mm, height - 25 * mm
     pdf.setFont(FONT, 20)
