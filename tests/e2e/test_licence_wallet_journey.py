@@ -4,6 +4,7 @@ verifier (another browser, not logged in) sees only those fields; once the depar
 revokes the licence the same link says 已撤销. Staff steps are service calls."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -34,7 +35,7 @@ def test_a_citizen_shares_a_residence_permit_and_the_verifier_sees_only_what_was
 
     with page.expect_download() as download:
         page.get_by_role("link", name="下载 PDF").click()
-    body = open(download.value.path(), "rb").read()
+    body = Path(download.value.path()).read_bytes()
     assert body.startswith(b"%PDF-") and licence.identifier.encode() in body
 
     page.get_by_role("link", name="授权用证").click()

@@ -79,8 +79,7 @@ def test_another_persons_licence_cannot_be_shared(lw, make):
         services.licence_share_create(
             account=other.account, licence_id=licence.pk, fields=["holder_name"], expires_in="1h"
         )
-    _, token = _share(lw, licence)
-    share = LicenceShare.objects.get()
+    share, _ = _share(lw, licence)
     with pytest.raises(NotFound):
         services.licence_share_revoke(account=other.account, share_id=share.pk)
     assert LicenceShare.objects.get().revoked_at is None
