@@ -7,6 +7,7 @@ from django.utils import timezone
 from tongban.cases.choices import CaseState, TaskKind, TaskState
 from tongban.cases.models import Appointment, AppointmentSlot, Case, CaseEvent, CaseTask
 from tongban.demo import seed as demo
+from tongban.licences.models import LicenceType
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +17,11 @@ TRANSIENT = {CaseState.SUBMITTED}
 
 def test_the_demo_has_every_state_overdue_parallel_commitment_gaps_and_counter_cases():
     demo.seed()
+    renewals = LicenceType.objects.filter(renewal_item__isnull=False)
+    assert {(t.name, t.renewal_item.published.name) for t in renewals} == {
+        ("食品经营许可证", "食品经营许可延续"),
+        ("机动车驾驶证", "机动车驾驶证换证"),
+    }
     states = set(Case.objects.values_list("state", flat=True))
     assert states == set(CaseState.values) - TRANSIENT
 

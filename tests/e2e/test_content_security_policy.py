@@ -17,6 +17,8 @@ from playwright.sync_api import Page, expect
 from tests.portal.case_fixtures import CaseWorld
 from tongban.identity.oidc import oidc_client_register
 
+from .test_phone_layout import _licence
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 RECORD_VIOLATIONS = """
@@ -84,6 +86,7 @@ def test_public_pages_raise_no_policy_violation(page, make):
         "/workbench/login/",
         "/admin/login/",
         "/api/v1/docs",
+        "/licences/verify/",
     ):
         watched.visit(path)
 
@@ -109,6 +112,14 @@ def test_signed_in_pages_raise_no_policy_violation(page, new_page, make):
     page.get_by_role("button", name="开始绑定").click()
     expect(page.get_by_role("img", name="动态口令绑定二维码")).to_be_visible()
     watched.assert_clean("/me/security/totp/ (enrolling)")
+    licence = _licence(world)
+    for path in ("/me/licences/", f"/me/licences/{licence.pk}/"):
+        watched.visit(path)
+    page.goto(f"/me/licences/{licence.pk}/share/")
+    page.get_by_label("持证主体", exact=True).check()
+    page.get_by_role("button", name="生成授权链接").click()
+    expect(page.get_by_role("img", name="授权链接二维码")).to_be_visible()
+    watched.assert_clean("/me/licences/…/share/ (link and QR code)")
 
     clerk = Watched(new_page())
     staff_log_in(clerk.page, world.clerk.account.username, make.PASSWORD)

@@ -4,8 +4,11 @@ cut off, for the public pages and for a logged-in citizen's own pages, in a real
 import pytest
 from playwright.sync_api import Page
 
+from tests.licences.conftest import RESIDENCE
+from tests.licences.conftest import types as licence_types
 from tests.portal.case_fixtures import LABOUR, PDF, PHOTO, CaseWorld
 from tongban.cases import services
+from tongban.licences.services import licence_issue, licence_types_load
 from tongban.notify.models import Message
 
 from .test_case_applicant_journeys import log_in
@@ -63,10 +66,22 @@ def _case(world):
     )
 
 
+def _licence(world):
+    """A 居住证 in the applicant's wallet (its type loaded as the licences tests load it)."""
+    licence_types_load(types=licence_types(world.police))
+    return licence_issue(
+        staff=world.reviewer,
+        type_code=RESIDENCE,
+        holder_code=world.person.id_number,
+        data={"address": "浦东新区世纪大道1号"},
+    )
+
+
 def test_main_portal_pages_fit_a_phone(new_page, make):
     world = CaseWorld(make)
     theme = world.open_business_theme()
     case = _case(world)
+    licence = _licence(world)
     page = new_page()
     page.set_viewport_size(PHONE)
     public = [
@@ -82,6 +97,7 @@ def test_main_portal_pages_fit_a_phone(new_page, make):
         "/login/forgot/",
         "/status/",
         "/appointments/",
+        "/licences/verify/",
     ]
     assert {path: overflows(page, path) for path in public} == {path: [] for path in public}
 
@@ -95,6 +111,9 @@ def test_main_portal_pages_fit_a_phone(new_page, make):
         "/appointments/mine/",
         "/me/security/password/",
         "/me/security/mobile/",
+        "/me/licences/",
+        f"/me/licences/{licence.pk}/",
+        f"/me/licences/{licence.pk}/share/",
         "/me/inbox/",
         f"/me/inbox/{Message.objects.filter(account=world.person.account).first().pk}/",
     ]

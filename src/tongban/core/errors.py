@@ -47,6 +47,12 @@ class NotFound(DomainError):
     status = 404
 
 
+class Gone(DomainError):
+    """What was there once and is no more (a revoked or expired link)."""
+
+    status = 410
+
+
 class Conflict(DomainError):
     status = 409
 

@@ -60,6 +60,8 @@ RESULTS = {
 # registered, and a licence is issued to a holder the platform knows; 商标注册申请, whose demo form
 # is a person's (name, ID number) while 商标注册证 is typed as an organisation's, so no approval
 # could name its holder.
+# licence → the item that renews it: the expiry reminder links to its application
+RENEWALS = {"食品经营许可证": "食品经营许可延续", "机动车驾驶证": "机动车驾驶证换证"}
 
 
 def seed_licence_types() -> int:
@@ -74,4 +76,14 @@ def seed_licence_types() -> int:
         items.setdefault(code_of[RESULTS[name]], []).append(item_id)
     for code, item_ids in sorted(items.items()):
         licences.licence_type_result_items_add(type_code=code, item_ids=item_ids)
+    renewing = dict(
+        ServiceItem.objects.filter(published__name__in=list(RENEWALS.values())).values_list(
+            "published__name", "id"
+        )
+    )
+    for licence_name, item_name in RENEWALS.items():
+        if item_name in renewing:
+            licences.licence_type_renewal_item_set(
+                type_code=code_of[licence_name], item_id=renewing[item_name]
+            )
     return created

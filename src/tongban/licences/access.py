@@ -4,6 +4,8 @@
   lists as issuing it, holding an issuing role; the issuer is always the staff member's own
   department, a platform admin included (a licence carries its issuer's name, and no one issues
   in another department's). Suspending, restoring and revoking are the department head's.
+- A holder (the person, or an agent while acting for the holding enterprise) reads, prints and
+  shares their own licences and withdraws their own shares; anyone else's is "not found".
 - Staff read the licences their department issued (a platform admin reads all). What the
   caller may not see is "not found", so its existence is not revealed.
 """
@@ -12,17 +14,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongban.core.errors import Forbidden
+from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
 from tongban.identity.choices import StaffRoleName as R
 
-from .errors import LicenceError, licence_not_found, type_not_found
-from .models import Licence, LicenceType
+from .errors import LicenceError, licence_not_found, share_not_found, type_not_found
+from .models import Licence, LicenceShare, LicenceType
 
 if TYPE_CHECKING:
-    from tongban.identity.models import Department, Staff
+    from tongban.identity.models import Account, Department, Staff
 
 ISSUERS = (R.REVIEWER, R.DEPARTMENT_HEAD)  # issue, import, renew, change
 STATUS_ROLES = (R.DEPARTMENT_HEAD,)  # suspend, restore, revoke
@@ -96,3 +100,41 @@ def licence_for_staff_or_404(
     if licence is None:
         raise licence_not_found()
     return licence
+
+
+def licences_of_holder(account: Account):
+    """The licences ``account`` holds: its person's, and those of the enterprise it acts for
+    now (``identity_selectors.acting_entity``). None at all for an account with no person."""
+    person = identity_selectors.person_for_account(account)
+    if person is None:
+        return Licence.objects.none()
+    entity = identity_selectors.acting_entity(account)
+    holders = Q(holder_person=person)
+    if entity is not None:
+        holders |= Q(holder_entity=entity)
+    return Licence.objects.filter(holders)
+
+
+def licence_for_holder_or_404(*, account: Account, licence_id: int) -> Licence:
+    licence = (
+        licences_of_holder(account)
+        .select_related("licence_type", "issuer", "holder_person", "holder_entity")
+        .filter(pk=licence_id)
+        .first()
+    )
+    if licence is None:
+        raise licence_not_found()
+    return licence
+
+
+def share_for_holder_or_404(*, account: Account, share_id: int) -> LicenceShare:
+    """One of the holder's shares, locked (its row only)."""
+    share = (
+        LicenceShare.objects.select_for_update(of=("self",))
+        .select_related("licence", "licence__holder_entity")
+        .filter(pk=share_id, licence__in=licences_of_holder(account))
+        .first()
+    )
+    if share is None:
+        raise share_not_found()
+    return share

@@ -34,3 +34,12 @@ class LicenceStatus(models.TextChoices):
     REVOKED = "revoked", pgettext_lazy("licence status", "已撤销")
     EXPIRED = "expired", _("已过期")
     SUPERSEDED = "superseded", _("已被替换")
+
+
+class ShareExpiry(models.TextChoices):
+    """How long a 授权用证 link stays open (``services.SHARE_DURATIONS``)."""
+
+    HOUR = "1h", _("1 小时")
+    DAY = "1d", _("1 天")
+    WEEK = "7d", _("7 天")
+    MONTH = "30d", _("30 天")

@@ -56,6 +56,15 @@ class LicenceType(models.Model):
         blank=True,
         help_text=_("这些事项准予许可时自动颁发本证照。"),
     )
+    renewal_item = models.ForeignKey(
+        "catalog.ServiceItem",
+        verbose_name=_("延续（换证）事项"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("证照到期前提醒持证人时，附上办理该事项的链接。"),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -170,6 +179,8 @@ class Licence(models.Model):
     credential = EncryptedTextField(_("可验证凭证"), blank=True)
     status_list_id = models.PositiveIntegerField(null=True, blank=True)
     status_index = models.PositiveIntegerField(null=True, blank=True)
+    # When the holder was told it expires soon (``services.licences_expiry_remind``): once.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -223,8 +234,57 @@ class Licence(models.Model):
         """The data fields sealed at rest: the personal data the type's schema marks."""
         return catalog_selectors.form_sealed_fields(self.licence_type.data_schema)
 
+    def disclosable_claims(self) -> list[str]:
+        """The claims of its credential the holder may show or withhold, as
+        ``signing.credential_sign`` writes them: the holder, the validity dates, the face."""
+        dates = ["valid_from", *(["valid_until"] if self.valid_until else [])]
+        return ["holder_name", "holder_code_type", "holder_code", *dates, *self.data]
+
     def status_on(self, day) -> str:
         """The status as it stands on ``day``: a valid licence past its last day is expired."""
         if self.status == LicenceStatus.VALID and self.valid_until and self.valid_until < day:
             return LicenceStatus.EXPIRED
         return self.status
+
+
+class LicenceShare(models.Model):
+    """授权用证: the holder's link to one licence for a verifier, limited to the claims chosen
+    (``fields``: names of the credential's disclosures) and to a time. Only the token's keyed
+    hash is stored (the link is shown once, as identity does with codes); revoking it or its
+    expiry ends it for good."""
+
+    licence = models.ForeignKey(
+        Licence, verbose_name=_("电子证照"), on_delete=models.CASCADE, related_name="shares"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    fields = models.JSONField(_("授权字段"), default=list)
+    created_by = models.ForeignKey("identity.Account", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("授权用证")
+        verbose_name_plural = _("授权用证")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="licence_share_expiry"
+            ),
+        ]
+
+    def is_open(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class LicenceShareUse(models.Model):
+    """One opening of a share by a verifier: when, from where, for what (if they said)."""
+
+    share = models.ForeignKey(LicenceShare, on_delete=models.CASCADE, related_name="uses")
+    at = models.DateTimeField(default=timezone.now)
+    ip = models.CharField(_("来源"), max_length=45, blank=True)
+    purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    result = models.CharField(_("核验结果"), max_length=20)
+
+    class Meta:
+        ordering = ["-at", "-id"]

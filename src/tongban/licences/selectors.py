@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from tongban.identity.access import require_role
 
 from . import access
 from .choices import LicenceStatus
-from .models import Licence
+from .models import Licence, LicenceShare, LicenceShareUse, LicenceType
 
 if TYPE_CHECKING:
     from tongban.identity.models import Account, LegalEntity, Person, Staff
@@ -52,6 +52,10 @@ class WalletEntry:
     licence: Licence
     status: str  # as of today: a valid licence past its last day reads "expired"
     expiring_soon: bool  # valid and its last day within EXPIRING_SOON_DAYS
+
+    @property
+    def status_label(self) -> str:
+        return str(LicenceStatus(self.status).label)
 
 
 def _holders_q(person: Person, entities) -> Q:
@@ -94,6 +98,74 @@ def wallet_for_account(*, account: Account, today: dt.date | None = None) -> lis
         )
         entries.append(WalletEntry(licence, status, expiring))
     return entries
+
+
+def expiring_for_account(*, account: Account, today: dt.date | None = None) -> list[WalletEntry]:
+    """The wallet's valid licences whose last day is within ``EXPIRING_SOON_DAYS`` (「我的」)."""
+    return [e for e in wallet_for_account(account=account, today=today) if e.expiring_soon]
+
+
+def claim_labels(licence_type_code: str, schema: dict | None = None) -> dict[str, str]:
+    """What each claim of a licence credential is called on a page: the envelope's and the
+    holder's by their GB/T 36903 names, the face fields by the titles of the type's schema
+    (``schema``, or the type's of ``licence_type_code`` when none is given)."""
+    if schema is None:
+        licence_type = LicenceType.objects.filter(code=licence_type_code).first()
+        schema = licence_type.data_schema if licence_type else {}
+    face = {
+        name: str(spec.get("title") or name)
+        for name, spec in (schema.get("properties") or {}).items()
+        if isinstance(spec, dict)
+    }
+    return {
+        "licence_type": _("证照名称"),
+        "licence_identifier": _("证照标识"),
+        "licence_type_code": _("证照类型代码"),
+        "issuer_name": _("颁发机构"),
+        "issued_on": _("颁证日期"),
+        "holder_name": _("持证主体"),
+        "holder_code_type": _("持证主体代码类型"),
+        "holder_code": _("持证主体代码"),
+        "valid_from": _("有效期起始"),
+        "valid_until": _("有效期截止"),
+        **face,
+    }
+
+
+@dataclass(frozen=True)
+class HolderLicence:
+    entry: WalletEntry
+    face: list[tuple[str, str, object]]  # (claim, label, value) of the face fields
+    claims: list[tuple[str, str]]  # (claim, label) a share may show
+    shares: list[LicenceShare]  # newest first, each with its uses prefetched
+    renewal_item_id: int | None
+
+
+def licence_for_holder(
+    *, account: Account, licence_id: int, today: dt.date | None = None
+) -> HolderLicence:
+    """One of the holder's own licences with its face, its shares and their log of uses. The
+    holder's reading of their own data is not audited (only others' readings are)."""
+    licence = access.licence_for_holder_or_404(account=account, licence_id=licence_id)
+    today = today or _today()
+    status = licence.status_on(today)
+    soon = today + dt.timedelta(days=EXPIRING_SOON_DAYS)
+    expiring = status == LicenceStatus.VALID and bool(
+        licence.valid_until and licence.valid_until <= soon
+    )
+    labels = claim_labels(licence.licence_type.code, licence.licence_type.data_schema)
+    shares = list(
+        licence.shares.prefetch_related(
+            Prefetch("uses", queryset=LicenceShareUse.objects.order_by("-at", "-id"))
+        ).order_by("-created_at", "-id")
+    )
+    return HolderLicence(
+        entry=WalletEntry(licence, status, expiring),
+        face=[(name, labels.get(name, name), value) for name, value in licence.data.items()],
+        claims=[(name, labels.get(name, name)) for name in licence.disclosable_claims()],
+        shares=shares,
+        renewal_item_id=licence.licence_type.renewal_item_id,
+    )
 
 
 @dataclass(frozen=True)

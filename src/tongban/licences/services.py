@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import io
 import json
+import secrets
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -33,19 +34,38 @@ from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog import validators as catalog_validators
-from tongban.core import inputs
+from tongban.core import context, inputs
 from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.crypto import lookup_hash
-from tongban.core.errors import BadRequest, Conflict, DomainError, InvalidInput, NotFound
+from tongban.core.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+from tongban.credentials import sdjwt
+from tongban.credentials.verify import Verification, verify
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import IdentifierError, validate_id_number, validate_uscc
 from tongban.notify.services import message_queue, message_to_account
 
 from . import access, signing
-from .choices import HOLDER_CODE_TYPE, HolderKind, LicenceStatus, ValidityKind
-from .errors import LicenceError, type_not_found
+from .choices import HOLDER_CODE_TYPE, HolderKind, LicenceStatus, ShareExpiry, ValidityKind
+from .errors import (
+    LicenceError,
+    share_expired,
+    share_not_found,
+    share_revoked,
+    type_not_found,
+)
 from .identifiers import LicenceIdentifier, parse_identifier, validate_type_code
-from .models import Licence, LicenceSequence, LicenceType
+from .models import Licence, LicenceSequence, LicenceShare, LicenceShareUse, LicenceType
+from .selectors import EXPIRING_SOON_DAYS
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Account
 
 if TYPE_CHECKING:
     from tongban.identity.models import Department, LegalEntity, Person, Staff
@@ -195,8 +215,9 @@ def _reason(value: str, *, field: str = "reason") -> str:
 # --- the two writers --------------------------------------------------------------------------
 
 
-def _notify(licence: Licence, body: str) -> None:
-    """A message to the holder (an entity's legal representative): SMS and site inbox."""
+def _notify(licence: Licence, body: str, *, link: str = "") -> None:
+    """A message to the holder (an entity's legal representative): SMS and site inbox, the
+    inbox message linking to ``link`` (the licence in 我的证照 by default)."""
     person = licence.holder_person
     if person is None and licence.holder_entity is not None:
         person = licence.holder_entity.legal_representative
@@ -208,7 +229,7 @@ def _notify(licence: Licence, body: str) -> None:
             channel="sms", recipient=person.mobile, recipient_masked=person.mobile_masked, body=body
         )
     if person.account_id:
-        link = reverse("portal:me")
+        link = link or reverse("portal:my_licence", args=[licence.pk])
         message_to_account(account_id=person.account_id, body=body, subject=subject, link=link)
 
 
@@ -433,6 +454,26 @@ def licence_type_result_items_add(*, type_code: str, item_ids: list[int]) -> Lic
             action="licences.type.result_items",
             target=licence_type,
             details={"items": sorted(new)},
+        )
+    return licence_type
+
+
+@service
+def licence_type_renewal_item_set(*, type_code: str, item_id: int | None) -> LicenceType:
+    """The catalog item that renews a licence of the type (延续, 换证), or none: the expiry
+    reminder links to its application. Its department must issue the type."""
+    licence_type = LicenceType.objects.filter(code=type_code).first()
+    if licence_type is None:
+        raise type_not_found()
+    if item_id is not None:
+        access.require_issuer(licence_type, catalog_selectors.item_public(item_id).department)
+    if licence_type.renewal_item_id != item_id:
+        licence_type.renewal_item_id = item_id
+        licence_type.save(update_fields=["renewal_item"])
+        audit_record(
+            action="licences.type.renewal_item",
+            target=licence_type,
+            details={"item": item_id if item_id is not None else ""},
         )
     return licence_type
 
@@ -787,3 +828,190 @@ def licences_import(*, staff: Staff, rows: list[dict]) -> ImportResult:
             **plan,
         )
     return ImportResult(created=len(plans))
+
+
+# --- 授权用证: the holder's shares ---------------------------------------------------------------
+
+SHARE_TOKEN_PURPOSE = "licences.share.token"
+SHARE_DURATIONS = {
+    ShareExpiry.HOUR: dt.timedelta(hours=1),
+    ShareExpiry.DAY: dt.timedelta(days=1),
+    ShareExpiry.WEEK: dt.timedelta(days=7),
+    ShareExpiry.MONTH: dt.timedelta(days=30),
+}
+PURPOSE_MAX = 200
+
+
+def share_token_hash(token: str) -> str:
+    return lookup_hash(str(token), purpose=SHARE_TOKEN_PURPOSE)
+
+
+@service
+def licence_share_create(
+    *, account: Account, licence_id: int, fields: list[str], expires_in: str
+) -> tuple[LicenceShare, str]:
+    """授权用证: a link to one of the holder's valid licences showing only ``fields`` (claims
+    of its credential, ``Licence.disclosable_claims``) until ``expires_in`` (a ``ShareExpiry``)
+    has passed. Returns the share and its token, which is not stored (only its keyed hash):
+    the link can be shown this once."""
+    licence = access.licence_for_holder_or_404(account=account, licence_id=licence_id)
+    if licence.status_on(_today()) != LicenceStatus.VALID:
+        raise Conflict(LicenceError.SHARE_LICENCE_STATUS, _("只有有效的证照才能授权他人查看。"))
+    chosen = list(dict.fromkeys(str(f) for f in fields or []))
+    claims = licence.disclosable_claims()
+    if not chosen or not set(chosen) <= set(claims):
+        raise _invalid(
+            LicenceError.SHARE_FIELDS, _("请从证照的信息项中选择至少一项授权查看。"), "fields"
+        )
+    if expires_in not in SHARE_DURATIONS:
+        raise _invalid(LicenceError.SHARE_EXPIRY, _("请选择授权期限。"), "expires_in")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    share = LicenceShare.objects.create(
+        licence=licence,
+        token_hash=share_token_hash(token),
+        fields=[c for c in claims if c in chosen],
+        created_by=account,
+        created_at=now,
+        expires_at=now + SHARE_DURATIONS[ShareExpiry(expires_in)],
+    )
+    audit_record(
+        action="licences.share.create",
+        actor=account,
+        target=share,
+        subject_person_id=licence.holder_person_id_for_audit,
+        details={
+            "identifier": licence.identifier,
+            "fields": ",".join(share.fields),
+            "expires_at": share.expires_at.isoformat(),
+        },
+    )
+    return share, token
+
+
+@service
+def licence_share_revoke(*, account: Account, share_id: int) -> LicenceShare:
+    """The holder withdraws a share: its link is closed for good. Withdrawing it again changes
+    and records nothing."""
+    share = access.share_for_holder_or_404(account=account, share_id=share_id)
+    if share.revoked_at is None:
+        share.revoked_at = timezone.now()
+        share.save(update_fields=["revoked_at"])
+        audit_record(
+            action="licences.share.revoke",
+            actor=account,
+            target=share,
+            subject_person_id=share.licence.holder_person_id_for_audit,
+            details={"identifier": share.licence.identifier},
+        )
+    return share
+
+
+def share_open_or_error(token: str) -> LicenceShare:
+    """The open share of ``token``: unknown is 'not found' (404), withdrawn or past its expiry
+    'gone' (410). Reads only; nothing is disclosed or recorded."""
+    share = (
+        LicenceShare.objects.select_related(
+            "licence", "licence__licence_type", "licence__issuer", "licence__holder_entity"
+        )
+        .filter(token_hash=share_token_hash(token))
+        .first()
+    )
+    if share is None:
+        raise share_not_found()
+    if share.revoked_at is not None:
+        raise share_revoked()
+    if share.expires_at <= timezone.now():
+        raise share_expired()
+    return share
+
+
+@dataclass(frozen=True)
+class SharedLicence:
+    share: LicenceShare
+    presentation: str  # the credential with only the shared disclosures
+    verification: Verification
+
+
+@service
+def licence_share_use(
+    *, token: str, purpose: str = "", fields: list[str] | None = None
+) -> SharedLicence:
+    """A verifier opens a share: the licence's credential presented with exactly the shared
+    claims (or the ``fields`` asked, all of which the share must cover), verified online. Each
+    use is recorded (when, the client's address, the ``purpose`` the verifier gave, the result)
+    for the holder's licence log, and audited as a read of the holder's data (「我的」 shows it).
+    A share that is unknown, withdrawn or expired, or a field it does not cover, is refused
+    and nothing is disclosed or recorded."""
+    share = share_open_or_error(token)
+    asked = share.fields if fields is None else list(dict.fromkeys(str(f) for f in fields))
+    uncovered = [f for f in asked if f not in share.fields]
+    if uncovered:
+        raise Forbidden(
+            LicenceError.SHARE_FIELD_NOT_COVERED,
+            _("该授权不包含所请求的信息：%(f)s。") % {"f": "、".join(uncovered)},
+        )
+    presentation = sdjwt.present(share.licence.credential, asked)
+    checked = verify(presentation)
+    purpose = str(purpose or "").strip()[:PURPOSE_MAX]
+    LicenceShareUse.objects.create(
+        share=share, ip=context.current().ip, purpose=purpose, result=checked.result
+    )
+    audit_record(
+        action="licences.share.use",
+        target=share,
+        subject_person_id=share.licence.holder_person_id_for_audit,
+        details={
+            "identifier": share.licence.identifier,
+            "fields": ",".join(asked),
+            "purpose": purpose,
+            "result": str(checked.result),
+        },
+    )
+    return SharedLicence(share, presentation, checked)
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+@service
+def licences_expiry_remind(*, today: dt.date | None = None) -> int:
+    """Tell each holder once that a valid licence expires within ``EXPIRING_SOON_DAYS``,
+    linking to its type's renewal item when it names one. Each licence is claimed by a
+    conditional UPDATE of ``reminded_at``, so two runs never remind twice. Returns how many
+    were reminded."""
+    today = today or _today()
+    due = (
+        Licence.objects.filter(
+            status=LicenceStatus.VALID,
+            valid_until__gte=today,
+            valid_until__lte=today + dt.timedelta(days=EXPIRING_SOON_DAYS),
+            reminded_at__isnull=True,
+        )
+        .select_related("licence_type", "holder_person", "holder_entity__legal_representative")
+        .order_by("valid_until", "pk")
+    )
+    now, reminded = timezone.now(), 0
+    for licence in due:
+        if not Licence.objects.filter(pk=licence.pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
+            continue
+        renewal = licence.licence_type.renewal_item_id
+        body = _("【一网通办】您的电子证照“%(t)s”（%(i)s）将于%(d)s到期，请及时办理。") % {
+            "t": licence.licence_type.name,
+            "i": licence.identifier,
+            "d": f"{licence.valid_until:%Y-%m-%d}",
+        }
+        if renewal is not None:
+            body += _("可在“我的证照”中在线申请延续（换证）。")
+        link = reverse("portal:apply_item", args=[renewal]) if renewal is not None else ""
+        _notify(licence, body, link=link)
+        audit_record(
+            action="licences.licence.remind",
+            target=licence,
+            subject_person_id=licence.holder_person_id_for_audit,
+            details={"identifier": licence.identifier},
+        )
+        reminded += 1
+    return reminded

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import appointment_views, case_views, inbox_views, material_views, views
+from . import (
+    appointment_views,
+    case_views,
+    inbox_views,
+    licence_views,
+    material_views,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -41,6 +48,22 @@ urlpatterns = [
         material_views.case_material_download,
         name="case_material",
     ),
+    # 我的证照 and the licences' public pages
+    path("me/licences/", licence_views.my_licences, name="my_licences"),
+    path("me/licences/<int:licence_id>/", licence_views.my_licence, name="my_licence"),
+    path("me/licences/<int:licence_id>/pdf/", licence_views.my_licence_pdf, name="my_licence_pdf"),
+    path(
+        "me/licences/<int:licence_id>/share/",
+        licence_views.licence_share_new,
+        name="licence_share_new",
+    ),
+    path(
+        "me/licences/shares/<int:share_id>/revoke/",
+        licence_views.licence_share_revoke,
+        name="licence_share_revoke",
+    ),
+    path("licences/shared/<str:token>/", licence_views.licence_shared, name="licence_shared"),
+    path("licences/verify/", licence_views.licence_verify, name="licence_verify"),
     path("status/", case_views.status_query, name="status_query"),
     # 网上预约
     path("appointments/", appointment_views.groups, name="appointment_groups"),

@@ -14,6 +14,7 @@ from tongban.core.web import form_add_domain_error, form_status
 from tongban.identity import selectors, services, sessions
 from tongban.identity.choices import AccountKind, OtpPurpose
 from tongban.identity.errors import IdentityError
+from tongban.licences import selectors as licence_selectors
 from tongban.notify.selectors import messages_recent
 
 from .forms import (
@@ -217,6 +218,7 @@ def me(request):
             "acting": selectors.acting_entity(request.user),
             "security_log": log,
             "totp_enabled": services.totp_required(request.user),
+            "expiring": licence_selectors.expiring_for_account(account=request.user),
         },
     )
 
