@@ -304,3 +304,22 @@ def test_other_roles_are_refused_the_report(lw):
     assert response.status_code == 403
     assert client.get("/workbench/cases/uploads-saved/").status_code == 403
     assert _client(lw.account).get(f"{API}/staff/reports/uploads-saved").status_code == 403
+
+
+# --- the applicant's pages -------------------------------------------------------------------
+
+
+def test_the_apply_and_case_pages_show_the_licence_or_why_not(lw):
+    licence = lw.issue()
+    client = _client(lw.account)
+    page = client.get(f"/apply/items/{lw.permit_item.pk}/").content.decode()
+    assert '<p class="exempt reused" data-testid="reused">由电子证照自动提供</p>' in page
+    assert 'name="material-' not in page  # no upload asked
+    case = _submit(lw, _draft(lw, lw.permit_item))
+    page = client.get(f"/me/cases/{case.pk}/").content.decode()
+    assert '<p class="exempt reused" data-testid="reused">由电子证照自动提供</p>' in page
+
+    _suspend(lw, licence)
+    page = client.get(f"/apply/items/{lw.permit_item.pk}/").content.decode()
+    assert "您的居住证已暂停使用，请上传材料。" in page
+    assert f'name="material-{_material_id(lw.permit_item)}"' in page
