@@ -128,6 +128,8 @@ OPERATIONS = {
 COVERED_ELSEWHERE = {
     "/staff/queue": "test_the_queue_shows_another_department_nothing",
     "/staff/counter": "test_the_counter_refuses_citizens_wrong_roles_and_items_out_of_scope",
+    # a report scoped to the head's department (tests/cases/test_licence_reuse.py)
+    "/staff/reports/uploads-saved": "test_a_head_of_another_department_sees_none_of_it",
 }
 
 

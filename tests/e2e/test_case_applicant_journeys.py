@@ -1,16 +1,20 @@
 """Applicants' journeys in a real Chromium: a citizen applies for 居住证 online, is asked to
 correct, corrects and is approved; an enterprise agent applies for the 开办企业 theme and sees
-its parts in four departments; anyone queries a case's status without logging in. Staff steps
-are service calls (their pages are tested with the workbench)."""
+its parts in four departments; an enterprise agent applies for 食品经营许可 and its 营业执照 on
+record stands for the material (免提交), which the reviewer checks live; anyone queries a case's
+status without logging in. Staff steps are service calls (their pages are tested with the
+workbench), but for the reviewer's reading of the licence."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.portal.case_fixtures import LABOUR, LEASE, PDF, PHOTO, PNG, CaseWorld
+from tests.e2e.test_workbench_journeys import staff_log_in
+from tests.portal.case_fixtures import COMPANY_FORM, LABOUR, LEASE, PDF, PHOTO, PNG, CaseWorld
 from tongban.cases import services
 from tongban.cases.models import Case
+from tongban.licences import services as licence_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -170,6 +174,94 @@ def test_an_enterprise_agent_applies_for_opening_a_business_in_four_departments(
     progress = page.get_by_role("region", name="办理进度")
     for department in ("浦东市场监管局", "浦东公安分局", "浦东税务局", "浦东人社局"):
         expect(progress).to_contain_text(department)
+
+
+BUSINESS_LICENCE = "11100000MB0143027N001"  # 营业执照, in the national licence catalog
+
+
+def _business_licence_on_record(world, entity):
+    """营业执照 in the licence catalog (issued by the AMR) and the entity's on record."""
+    licence_services.licence_types_load(
+        types=[
+            {
+                "code": BUSINESS_LICENCE,
+                "name": "营业执照",
+                "defining_department": world.amr.code,
+                "issuing_departments": [world.amr.code],
+                "holder_kind": "legal_entity",
+                "validity": {"kind": "long_term"},
+                "data_schema": {
+                    "type": "object",
+                    "properties": {
+                        "entity_name": {"type": "string", "title": "名称"},
+                        "uscc": {"type": "string", "title": "统一社会信用代码"},
+                        "legal_representative": {"type": "string", "title": "法定代表人"},
+                    },
+                    "required": ["entity_name", "uscc"],
+                },
+            }
+        ]
+    )
+    issuer = world.make.staff(department=world.amr, roles=("reviewer",))
+    return licence_services.licence_issue(
+        staff=issuer,
+        type_code=BUSINESS_LICENCE,
+        holder_code=entity.uscc,
+        data={"legal_representative": entity.legal_representative.name},
+    )
+
+
+def test_an_enterprise_agent_applies_for_a_food_permit_with_its_business_licence_on_record(
+    page, make
+):
+    world = CaseWorld(make)
+    entity = make.entity(name="上海通办餐饮管理有限公司")
+    licence = _business_licence_on_record(world, entity)
+    item = world.publish(
+        department=world.amr,
+        name="食品经营许可",
+        audience="enterprise",
+        life_event="",
+        enterprise_stage="operation",
+        form_schema=COMPANY_FORM,
+        form_ui={},
+        materials=[
+            {"name": "营业执照", "source": "licence", "licence_type_code": BUSINESS_LICENCE},
+            {"name": "食品经营场所平面图"},
+        ],
+    )
+    agent = make.person(name="钱经办")
+    make.authorization(entity, agent)
+    log_in(page, agent, make.PASSWORD)
+    page.get_by_role("region", name="我的企业与授权").get_by_role("row").filter(
+        has_text=entity.name
+    ).get_by_role("button", name="以此企业身份办事").click()
+
+    page.goto(f"/apply/items/{item.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("食品经营许可 · 在线办理")
+    reused = material(page, "营业执照")
+    expect(reused).to_contain_text("由电子证照自动提供")
+    expect(reused.locator("input[type=file]")).to_have_count(0)
+    field(page, "经营场所地址 *").fill("浦东新区张江路1号")
+    field(page, "上传“食品经营场所平面图”").set_input_files(pdf("layout.pdf"))
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.get_by_role("heading", name="申请已提交")).to_be_visible()
+
+    page.get_by_role("link", name="查看办件详情").click()
+    expect(material(page, "营业执照")).to_contain_text("由电子证照自动提供")
+    case = Case.objects.get()
+    assert (case.uploads_saved, case.entity) == (1, entity)
+
+    reviewer = make.staff(department=world.amr, roles=("reviewer",))
+    page.context.clear_cookies()
+    staff_log_in(page, reviewer, make.PASSWORD)
+    page.goto(f"/workbench/cases/{case.pk}/")
+    shown = page.get_by_test_id("licence")
+    expect(shown.get_by_role("heading")).to_have_text("由电子证照自动提供：营业执照")
+    expect(shown).to_contain_text(licence.identifier)
+    expect(shown).to_contain_text(entity.uscc)
+    expect(shown).to_contain_text(entity.legal_representative.name)
+    expect(shown.get_by_test_id("licence-status")).to_have_text("有效")
 
 
 def test_anyone_queries_a_case_status_by_number_and_name(page, make):

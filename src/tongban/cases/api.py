@@ -133,8 +133,58 @@ class StaffCaseOut(CaseOut):
     resolve_form_data = staticmethod(selectors.case_answers_for_staff)
 
 
+class MaterialLicenceOut(Schema):
+    """An e-licence standing for a material (免提交), as it stands now."""
+
+    material_id: int
+    identifier: str
+    type_name: str
+    holder_name: str
+    holder_code: str
+    data: dict[str, Any]
+    valid_from: date
+    valid_until: date | None
+    status: str
+    status_label: str
+
+
 class StaffCaseDetailOut(CaseDetailOut):
+    licences: list[MaterialLicenceOut]
     resolve_form_data = staticmethod(selectors.case_answers_for_staff)
+
+    @staticmethod
+    def resolve_licences(obj):
+        return [
+            {
+                "material_id": material_id,
+                "identifier": row["licence"].identifier,
+                "type_name": row["licence"].licence_type.name,
+                "holder_name": row["licence"].holder_name,
+                "holder_code": row["licence"].holder_code_masked,
+                "data": row["data"],
+                "valid_from": row["licence"].valid_from,
+                "valid_until": row["licence"].valid_until,
+                "status": row["status"],
+                "status_label": row["status_label"],
+            }
+            for material_id, row in obj.staff_licences.items()
+        ]
+
+
+class UploadsSavedDepartment(Schema):
+    department: str
+    cases: int
+    saved: int
+
+
+class UploadsSavedItem(UploadsSavedDepartment):
+    title: str
+
+
+class UploadsSavedOut(Schema):
+    items: list[UploadsSavedItem]
+    departments: list[UploadsSavedDepartment]
+    total: int
 
 
 class CaseIn(Schema):
@@ -366,7 +416,18 @@ def staff_queue(
     "/staff/cases/{int:case_id}", response={200: StaffCaseDetailOut, **ERRORS}, auth=django_auth
 )
 def staff_case(request, case_id: RowId):
-    return selectors.case_for_staff(staff=staff_of(request.auth), case_id=case_id)
+    staff = staff_of(request.auth)
+    case = selectors.case_for_staff(staff=staff, case_id=case_id)
+    case.staff_licences = selectors.case_licences_for_staff(staff=staff, case=case)
+    return case
+
+
+@router.get(
+    "/staff/reports/uploads-saved", response={200: UploadsSavedOut, **ERRORS}, auth=django_auth
+)
+def staff_uploads_saved(request):
+    """免提交 in figures: uploads saved by e-licences, per item and per department."""
+    return selectors.uploads_saved_report(staff=staff_of(request.auth))
 
 
 def _act(request, verb, **kwargs):

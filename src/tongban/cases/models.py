@@ -133,6 +133,9 @@ class Case(models.Model):
     gaps = models.JSONField(_("容缺材料"), default=list, blank=True)
     gap_due = models.DateField(_("容缺补齐截止日"), null=True, blank=True)
     commitment = models.BooleanField(_("告知承诺"), default=False)
+    # 免提交: the materials e-licences supplied at submission, so the applicant uploaded nothing
+    # for them (summed per item and department by ``selectors.uploads_saved_report``).
+    uploads_saved = models.PositiveSmallIntegerField(_("免提交材料数"), default=0)
 
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     reasons = models.TextField(_("理由"), blank=True)
@@ -274,6 +277,17 @@ class CaseMaterial(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    # 免提交: a material an e-licence of the applicant (or of the entity applying) stands for has
+    # no file, only the licence (trust level A). The licence is read live by the reviewer.
+    licence = models.ForeignKey(
+        "licences.Licence",
+        verbose_name=_("电子证照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # licences are never deleted; no query filters materials on it
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]

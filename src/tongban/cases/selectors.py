@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Max, Prefetch, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongban.catalog import selectors as catalog_selectors
+from tongban.catalog.choices import MaterialSource
 from tongban.core.audit import audit_record
 from tongban.core.errors import Forbidden, NotFound
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
+from tongban.licences import selectors as licences_selectors
+from tongban.licences.choices import LicenceStatus
 
 from . import access, clock, states
 from .choices import CaseChannel, CaseState, EventKind, QueueKind, TaskKind, TaskState, TrustLevel
@@ -22,7 +26,8 @@ from .models import Case, CaseEvent, CaseMaterial, CaseTask
 from .uploads import max_bytes as upload_max_bytes
 
 if TYPE_CHECKING:
-    from tongban.identity.models import Account, Staff
+    from tongban.identity.models import Account, LegalEntity, Person, Staff
+    from tongban.licences.models import Licence
 
 S = CaseState
 QUEUE_ROLES = access.QUEUE_ROLES
@@ -295,27 +300,110 @@ def material_entries(*, item_version=None, theme=None) -> list:
     return catalog_selectors.theme_material_entries(theme=theme)
 
 
-def checklist_rows(*, entries, form_data: dict, uploads=()) -> list[dict]:
+@dataclass(frozen=True)
+class LicenceReuse:
+    """免提交 for one checklist entry: the holder's valid licence that stands for it, or, when
+    the one on record cannot be used, why (the applicant uploads the material instead)."""
+
+    licence: Licence | None
+    refusal: str = ""
+
+
+REUSE_REFUSALS = {
+    LicenceStatus.EXPIRED: gettext_lazy("您的%(name)s已过有效期，请上传材料。"),
+    LicenceStatus.SUSPENDED: gettext_lazy("您的%(name)s已暂停使用，请上传材料。"),
+    LicenceStatus.REVOKED: gettext_lazy("您的%(name)s已被撤销，请上传材料。"),
+}
+
+
+def licence_entries(entries) -> list:
+    """The checklist entries an e-licence supplies."""
+    return [e for e in entries if e.source == MaterialSource.LICENCE]
+
+
+def licence_reuse(
+    *, entries, person: Person | None, entity: LegalEntity | None
+) -> dict[int, LicenceReuse]:
+    """For each entry an e-licence supplies (by entry id), the licence of ``person`` or of
+    ``entity`` that stands for it today, or why the one on record cannot (as
+    ``licences.selectors.licences_for_material`` tells). An entry with no licence of its type
+    on record is left out (as before e-licences: the department obtains it). No query for
+    entries of which none is supplied by an e-licence."""
+    found: dict[int, LicenceReuse] = {}
+    for entry in licence_entries(entries):
+        rows = licences_selectors.licences_for_material(
+            material_id=entry.id, person=person, entity=entity
+        )
+        if not rows:
+            continue
+        best = rows[0]  # usable ones first
+        if best.usable:
+            found[entry.id] = LicenceReuse(best.licence)
+        else:
+            refusal = REUSE_REFUSALS[LicenceStatus(best.status)]
+            found[entry.id] = LicenceReuse(
+                None, str(refusal) % {"name": best.licence.licence_type.name}
+            )
+    return found
+
+
+def licence_reuse_for_applicant(
+    *, account: Account, entries, case: Case | None = None
+) -> dict[int, LicenceReuse]:
+    """``licence_reuse`` for the apply page: the holders are the draft's applicant and entity,
+    or (a new application) the signed-in person and the enterprise they act for now."""
+    if not licence_entries(entries):
+        return {}
+    if case is not None:
+        return licence_reuse(entries=entries, person=case.applicant, entity=case.entity)
+    person = identity_selectors.person_for_account(account)
+    entity = identity_selectors.acting_entity(account) if person is not None else None
+    return licence_reuse(entries=entries, person=person, entity=entity)
+
+
+def checklist_rows(
+    *, entries, form_data: dict, uploads=(), reuse: dict[int, LicenceReuse] | None = None
+) -> list[dict]:
     """Each entry with whether it applies to these answers, the files uploaded for it, and
-    whether it is still missing (applies, required, and the applicant has to supply it)."""
+    whether it is still missing (applies, required, and the applicant has to supply it: their
+    own material, or one whose e-licence on record cannot be used, ``reuse``). ``reused``: an
+    e-licence stands for it (recorded with the case, or about to be at submission)."""
     rows = []
     for entry in entries:
         files = [m for m in uploads if m.catalog_material_id in entry.ids]
         applies = entry.applies_to(form_data)
-        missing = applies and entry.required and entry.uploaded_by_applicant and not files
-        rows.append({"entry": entry, "applies": applies, "uploads": files, "missing": missing})
+        offered = (reuse or {}).get(entry.id)
+        upload_instead = offered is not None and offered.licence is None
+        supplies = entry.uploaded_by_applicant or upload_instead
+        missing = applies and entry.required and supplies and not files
+        reused = any(m.licence_id for m in files) or (offered is not None and bool(offered.licence))
+        rows.append(
+            {
+                "entry": entry,
+                "applies": applies,
+                "uploads": files,
+                "missing": missing,
+                "reused": reused,
+                "refusal": offered.refusal if offered is not None else "",
+            }
+        )
     return rows
 
 
 def case_checklist(
-    *, case: Case, form_data: dict | None = None, materials: list | None = None
+    *,
+    case: Case,
+    form_data: dict | None = None,
+    materials: list | None = None,
+    reuse: dict[int, LicenceReuse] | None = None,
 ) -> list[dict]:
     """The case's checklist for its answers (or for ``form_data`` about to replace them), with
-    its files (read, unless the caller has them: ``materials``)."""
+    its files (read, unless the caller has them: ``materials``) and the e-licences offered for
+    it (``reuse``, see ``checklist_rows``)."""
     entries = material_entries(item_version=case.item_version, theme=case.theme)
     data = case.form_data if form_data is None else form_data
     uploads = list(case.materials.all()) if materials is None else materials
-    return checklist_rows(entries=entries, form_data=data, uploads=uploads)
+    return checklist_rows(entries=entries, form_data=data, uploads=uploads, reuse=reuse)
 
 
 # --- workbench: queues, the case page and the counter, as a staff member sees them -------------
@@ -437,7 +525,83 @@ def case_page_for_staff(*, staff: Staff, case_id: int) -> dict:
         ],
         "own_tasks": case_tasks_of_staff(staff=staff, case=case),
         "actions": case_actions_for_staff(staff=staff, case=case, today=today),
+        "licences": case_licences_for_staff(staff=staff, case=case),
     }
+
+
+def case_licences_for_staff(*, staff: Staff, case: Case) -> dict[int, dict]:
+    """The e-licences standing for materials of ``case`` (read through ``case_for_staff``), by
+    material id, as the reviewer checks them: identifier, holder, the fields (personal data
+    masked) and the status as it stands now, not as it stood at submission (a licence
+    suspended since reads 已暂停). Each licence read is audit-logged as a staff read of its
+    holder's data. No query for a case without such materials."""
+    used = [m for m in case.materials.all() if m.licence_id]
+    prefetch_related_objects(used, "licence__licence_type", "licence__holder_entity")
+    today, found = timezone.localdate(), {}
+    for material in used:
+        licence = material.licence
+        assert licence is not None, "filtered on licence_id above"
+        status, data = licence.status_on(today), licences_selectors.licence_data_for_staff(licence)
+        found[material.pk] = {
+            "licence": licence,
+            "status": status,
+            "status_label": str(LicenceStatus(status).label),
+            "valid": status == LicenceStatus.VALID,
+            "data": data,
+            "fields": _licence_fields(licence, data),
+        }
+        audit_record(
+            action="cases.material.licence_staff_read",
+            actor=staff.account,
+            target=case,
+            subject_person_id=licence.holder_person_id_for_audit,
+            details={
+                "department": staff.department.code,
+                "number": case.number,
+                "identifier": licence.identifier,
+            },
+        )
+    return found
+
+
+def _licence_fields(licence, data: dict) -> list[tuple[str, object]]:
+    """The licence's (masked) fields as (title, value), titled by its type's schema."""
+    properties = licence.licence_type.data_schema.get("properties", {})
+    return [(properties[k].get("title", k), v) for k, v in data.items() if k in properties]
+
+
+def uploads_saved_report(*, staff: Staff) -> dict:
+    """免提交 in figures: the cases in which e-licences stood for materials, and the uploads
+    they saved, per item (or theme) and per department. A department head sees their
+    department's; a platform admin every department's."""
+    require_role(staff, *access.HEADS)
+    cases = Case.objects.filter(uploads_saved__gt=0).order_by()
+    if not access.can_act_across_departments(staff):
+        cases = cases.filter(department_id=staff.department_id)
+    sums = {"cases": Count("id"), "saved": Sum("uploads_saved")}
+    by_item = (
+        cases.values("department__name", "item_version__item_id", "theme_id")
+        .annotate(title=Max("title"), **sums)
+        .order_by("-saved", "title")
+    )
+    by_department = (
+        cases.values("department_id", "department__name")
+        .annotate(**sums)
+        .order_by("-saved", "department__name")
+    )
+    rows = list(by_department)
+    return {
+        "items": [
+            {"title": r["title"], "department": r["department__name"], "cases": r["cases"],
+             "saved": r["saved"]}
+            for r in by_item
+        ],
+        "departments": [
+            {"department": r["department__name"], "cases": r["cases"], "saved": r["saved"]}
+            for r in rows
+        ],
+        "total": sum(r["saved"] for r in rows),
+    }  # fmt: skip
 
 
 def case_material_for_staff(*, staff: Staff, case_id: int, material_id: int):
@@ -534,6 +698,7 @@ def case_desks_for_staff(staff) -> dict[str, bool]:
     return {
         "queues": access.can_hold(staff, *QUEUE_ROLES),
         "counter": access.can_hold(staff, *access.COUNTER),
+        "uploads_saved": access.can_hold(staff, *access.HEADS),
     }
 
 

@@ -94,7 +94,16 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
             return _after_save(request, saved, mode)
     saved = case or cases.draft_for_applicant_key(account=request.user, idempotency_key=key)
     uploads = list(saved.materials.all()) if saved is not None else []
-    rows = cases.checklist_rows(entries=target["entries"], form_data=data, uploads=uploads)
+    reuse = (
+        cases.licence_reuse_for_applicant(
+            account=request.user, entries=target["entries"], case=saved
+        )
+        if mode == "apply"
+        else {}
+    )
+    rows = cases.checklist_rows(
+        entries=target["entries"], form_data=data, uploads=uploads, reuse=reuse
+    )
     for row in rows:
         mine = [material_errors.pop(i) for i in row["entry"].ids if i in material_errors]
         row["error"] = mine[0] if mine else ""

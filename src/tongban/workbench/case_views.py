@@ -58,6 +58,14 @@ def queue(request):
     )
 
 
+@staff_login_required
+def uploads_saved(request):
+    """免提交 in figures, for department heads (their department) and platform admins (all)."""
+    staff = staff_of(request.user)
+    report = selectors.uploads_saved_report(staff=staff)
+    return render(request, "workbench/cases/uploads_saved.html", {"staff": staff, **report})
+
+
 # --- the case page --------------------------------------------------------------------------
 
 

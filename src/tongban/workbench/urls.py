@@ -10,6 +10,7 @@ urlpatterns = [
     path("departments/<slug:code>/staff/", views.department_staff, name="department_staff"),
     # cases: queues, the case page and its actions (each a POST calling one service)
     path("cases/", case_views.queue, name="case_queue"),
+    path("cases/uploads-saved/", case_views.uploads_saved, name="uploads_saved"),
     path("cases/<int:case_id>/", case_views.case_page, name="case"),
     path(
         "cases/<int:case_id>/materials/<int:material_id>/",

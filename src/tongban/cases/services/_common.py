@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
+from tongban.catalog.choices import MaterialSource
 from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, InvalidInput
 from tongban.identity import selectors as identity_selectors
@@ -312,23 +313,37 @@ def _gaps_closed_guard(case: Case) -> None:
         )
 
 
-def _check_materials(case: Case, form_data: dict, materials: list | None = None) -> None:
+def _check_materials(
+    case: Case,
+    form_data: dict,
+    materials: list | None = None,
+    reuse: dict[int, selectors.LicenceReuse] | None = None,
+) -> None:
     """Every material the answers make necessary, that the applicant must supply, has a file
-    (among ``materials``, the case's files, when the caller has them)."""
-    rows = selectors.case_checklist(case=case, form_data=form_data, materials=materials)
-    missing = [row["entry"].name for row in rows if row["missing"]]
+    (among ``materials``, the case's files, when the caller has them). A material whose
+    e-licence on record cannot be used (``reuse``, from ``_licences_used``) is the
+    applicant's to supply, and the refusal says why."""
+    rows = selectors.case_checklist(
+        case=case, form_data=form_data, materials=materials, reuse=reuse
+    )
+    missing = [row for row in rows if row["missing"]]
     if missing:
         message = _("还缺少以下必需材料，请上传后再提交：%(names)s。") % {
-            "names": "、".join(missing)
+            "names": "、".join(row["entry"].name for row in missing)
         }
-        raise InvalidInput(CaseError.MATERIALS_MISSING, message, fields={"materials": message})
+        refusals = {f"materials.{r['entry'].id}": r["refusal"] for r in missing if r["refusal"]}
+        fields = {"materials": message, **refusals}
+        message = next(iter(refusals.values()), message)
+        raise InvalidInput(CaseError.MATERIALS_MISSING, message, fields=fields)
 
 
 def _checklist_entry(case: Case, catalog_material_id: int):
     """The checklist entry an upload is for: one of the case's materials the applicant supplies."""
     entries = selectors.material_entries(item_version=case.item_version, theme=case.theme)
     for entry in entries:
-        if catalog_material_id in entry.ids and entry.uploaded_by_applicant:
+        # an e-licence's material may be uploaded instead (its licence is expired, suspended …)
+        supplied = entry.uploaded_by_applicant or entry.source == MaterialSource.LICENCE
+        if catalog_material_id in entry.ids and supplied:
             return entry
     raise invalid(
         CaseError.MATERIAL_UNKNOWN,
@@ -392,3 +407,59 @@ def _materials_stored(
             details={"name": material.name, "size": material.size},
         )
     return materials
+
+
+def _licences_used(
+    *, case: Case, actor, materials: list | None = None, timeline: list[CaseEvent] | None = None
+) -> tuple[list | None, dict[int, selectors.LicenceReuse]]:
+    """免提交, at submission: each material the answers make necessary that an e-licence
+    supplies, and for which the case has no file, is recorded as the valid licence of the
+    applicant (or of the entity applying) that stands for it — a row with no file, trust level
+    A — and counted in ``case.uploads_saved`` (saved with the submission's transition). An
+    expired, suspended or revoked licence is not used: ``_check_materials`` then asks for the
+    file, saying why. Returns the case's materials as they now are (``materials`` as given
+    when the case has no such entry: no query then) and the reuse found."""
+    entries = selectors.licence_entries(
+        selectors.material_entries(item_version=case.item_version, theme=case.theme)
+    )
+    entries = [e for e in entries if e.applies_to(case.form_data)]
+    if not entries:
+        return materials, {}
+    have = list(case.materials.all()) if materials is None else list(materials)
+    entries = [e for e in entries if not any(m.catalog_material_id in e.ids for m in have)]
+    reuse = selectors.licence_reuse(entries=entries, person=case.applicant, entity=case.entity)
+    used = [
+        CaseMaterial(
+            case=case,
+            catalog_material_id=entry.id,
+            name=entry.name,
+            trust_level=TrustLevel.A,
+            licence=reuse[entry.id].licence,
+        )
+        for entry in entries
+        if entry.id in reuse and reuse[entry.id].licence is not None
+    ]
+    if used:
+        CaseMaterial.objects.bulk_create(used)
+        events = [
+            states.event(
+                case,
+                kind=EventKind.MATERIAL_ADDED,
+                actor=actor,
+                note=_("%(name)s（由电子证照自动提供）") % {"name": m.name},
+            )
+            for m in used
+        ]
+        _recorded(events, timeline)
+        for material in used:
+            assert material.licence is not None, "built from usable licences above"
+            audit_record(
+                action="cases.case.material_licence",
+                actor=actor,
+                target=case,
+                subject_person_id=case.applicant_id,
+                details={"name": material.name, "licence": material.licence.identifier},
+            )
+    have += used
+    case.uploads_saved = sum(1 for m in have if m.licence_id)
+    return have, reuse

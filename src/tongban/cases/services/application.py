@@ -26,6 +26,7 @@ from ._common import (
     _check_form_size,
     _check_materials,
     _checklist_entry,
+    _licences_used,
     _material_checked,
     _materials_stored,
     _numbered,
@@ -145,7 +146,10 @@ def _submit(
         return case
     states.check(case, S.SUBMITTED)
     _check_form_fields(case, case.form_data)
-    _check_materials(case, case.form_data, materials)
+    materials, reuse = _licences_used(
+        case=case, actor=account, materials=materials, timeline=timeline
+    )
+    _check_materials(case, case.form_data, materials, reuse)
     if case.entity is not None and not identity_selectors.entity_acting_allowed(
         person=case.applicant, entity=case.entity
     ):
