@@ -7,6 +7,9 @@ cases database, before the server starts. Writes into ``--out``:
 - ``apply-sessions.txt`` / ``lifecycle-sessions.txt``: per connection (= wrk thread), the
   applicant's session cookie and CSRF token, its body file, and for the lifecycle the staff
   session of the item's department and the applicant's name for the status query;
+- ``apply-one-region-sessions.txt`` (with ``apply-region-<i>.body``): the same applications to
+  items whose departments are all in one region, so that every submission takes its number
+  from the same (region, day) counter row;
 - ``status-paths.txt``: status query paths for existing cases (number + the applicant's name).
 
 Applicants are enrolled people with accounts; sessions are made as a password login makes
@@ -21,6 +24,7 @@ import os
 import random
 import secrets
 import string
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -31,16 +35,17 @@ BENCH_PASSWORD = "Bench2026pass"
 CSRF_CHARS = string.ascii_letters + string.digits
 
 
-def pick_items(count: int) -> list:
+def pick_items(count: int, *, one_region: bool = False) -> list:
     """Person items whose form asks only name, ID number and mobile, whose required materials
-    the applicant uploads without conditions: one per department, most-used departments first."""
+    the applicant uploads without conditions: one per department, most-used departments first;
+    with ``one_region``, only those of the region that has the most of them."""
     from tongban.catalog import selectors as catalog_selectors
     from tongban.catalog.models import ServiceItem
 
     chosen, departments = [], set()
     items = (
         ServiceItem.objects.filter(published__isnull=False)
-        .select_related("published", "department")
+        .select_related("published", "department__region")
         .order_by("department__code", "pk")
     )
     for item in items:
@@ -58,6 +63,9 @@ def pick_items(count: int) -> list:
         chosen.append((item, needed))
         departments.add(item.department_id)
     random.Random(3).shuffle(chosen)
+    if one_region and chosen:
+        [(region, _n)] = Counter(item.department.region_id for item, _ in chosen).most_common(1)
+        chosen = [(item, needed) for item, needed in chosen if item.department.region_id == region]
     return chosen[:count]
 
 
@@ -199,6 +207,22 @@ def main() -> None:
             {"item": item.pk, "department": item.department.code, "materials": len(needed)}
         )
     (args.out / "apply-sessions.txt").write_text("\n".join(apply_lines) + "\n")
+    region_items = pick_items(args.items, one_region=True)
+    region_lines = []
+    for i in range(args.connections):
+        item, needed = region_items[i % len(region_items)]
+        person = applicant(i)
+        answers = {"applicant_name": person.name, "id_number": person.id_number}
+        answers["mobile"] = person.mobile
+        body, content_type = multipart(
+            {"item_id": str(item.pk), "form_data": json.dumps(answers, ensure_ascii=False)},
+            {f"material_{entry.id}": PDF for entry in needed},
+        )
+        body_path = args.out / f"apply-region-{i}.body"
+        body_path.write_bytes(body)
+        cookie, token = cookie_for(person.account)
+        region_lines.append("\t".join([cookie, token, str(body_path), content_type]))
+    (args.out / "apply-one-region-sessions.txt").write_text("\n".join(region_lines) + "\n")
     (args.out / "lifecycle-sessions.txt").write_text("\n".join(lifecycle_lines) + "\n")
     paths = status_paths(args.status_paths)
     (args.out / "status-paths.txt").write_text("\n".join(paths) + "\n")
@@ -208,6 +232,13 @@ def main() -> None:
             for item, _ in items
         ],
         "connections": actors,
+        "one_region": {
+            "region": region_items[0][0].department.region.code,
+            "items": [
+                {"id": item.pk, "name": item.published.name, "department": item.department.code}
+                for item, _ in region_items
+            ],
+        },
         "status_paths": len(paths),
         "upload_bytes": len(PDF),
     }

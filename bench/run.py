@@ -48,7 +48,7 @@ POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tongban_bench"
 CASES_DB = "tongban_bench_cases"  # kept between runs: filling a million cases takes minutes
 INSERT_CEILING = ("ceiling: POST /bench/bare/insert", "/bench/bare/insert")
-CASE_TARGETS = ("submit", "status", "lifecycle")
+CASE_TARGETS = ("submit", "submit-region", "status", "lifecycle")
 # Environment of the server on the cases database: the production task backend (messages wait
 # in the database for `tongban worker`; no worker runs during the load), and the public status
 # query's per-address limit lifted (wrk queries from one address).
@@ -116,7 +116,7 @@ def parse_args(argv=None):
         args.database = "postgres"
         args.only = [t for t in (args.only or CASE_TARGETS) if t in CASE_TARGETS]
     elif args.only and set(args.only) & set(CASE_TARGETS):
-        parser.error("submit, status and lifecycle need --cases N")
+        parser.error("the cases targets (" + ", ".join(CASE_TARGETS) + ") need --cases N")
     return args
 
 
@@ -401,9 +401,9 @@ class CasesLoad(Load):
     def insert(self, duration: float) -> dict:
         return self._each(INSERT_CEILING[1], duration, "post.lua")
 
-    def submit(self, duration: float) -> dict:
-        sessions = self.workdir / "apply-sessions.txt"
-        return self._each("/api/v1/cases/apply", duration, "apply.lua", (str(sessions),))
+    def submit(self, duration: float, sessions: str = "apply-sessions.txt") -> dict:
+        path = self.workdir / sessions
+        return self._each("/api/v1/cases/apply", duration, "apply.lua", (str(path),))
 
     def status(self, duration: float) -> dict:
         paths = self.workdir / "status-paths.txt"
@@ -679,9 +679,11 @@ def cases_groups(load: "CasesLoad", only) -> list[tuple[str, list]]:
     insert = (INSERT_CEILING[0], drained(lambda kind, d: load.insert(d)))
     read = (CEILING[0], drained(lambda kind, d: load.get(CEILING[1], d)))
     submit = drained(lambda kind, d: load.submit(d))
+    submit_region = drained(lambda kind, d: load.submit(d, "apply-one-region-sessions.txt"))
     status = drained(lambda kind, d: load.status(d))
     groups = [
         ("submit", [("1. apply: POST /api/v1/cases/apply", submit), insert]),
+        ("submit-region", [("1b. apply, items of one region", submit_region), insert]),
         ("status", [("2. status: GET /api/v1/cases/status", status), read]),
         ("lifecycle", [("3. lifecycle (5 requests)", drained(load.lifecycle)), insert]),
     ]
