@@ -1,11 +1,13 @@
 """Every hot read of cases at scale, explained (``python -m bench.cases_explain [--out FILE]``,
 in the benchmark's environment, on the filled database): the hourly sweeps, a department's
 queues (the workbench's dashboards, with and without the overdue filter), the public status
-query, an applicant's case list and the 「我的」 security log. Each query is the one the code
-sends (captured, or built by the sweeps' own query functions, which write nothing), run under
-``EXPLAIN (ANALYZE, BUFFERS)``; printed: its top plan node, execution time, buffers, and the
-tables read with the index used for each (``Seq Scan`` where none is). Then every index of the
-cases and audit tables with its size and ``pg_stat_user_indexes`` use.
+query, an applicant's case list, the 「我的」 security log and, once licences are filled
+(``bench.licences_data``), the wallet (我的证照) of a bench holder and of the busiest holder.
+Each query is the one the code sends (captured, or built by the sweeps' own query functions,
+which write nothing), run under ``EXPLAIN (ANALYZE, BUFFERS)``; printed: its top plan node,
+execution time, buffers, and the tables read with the index used for each (``Seq Scan`` where
+none is). Then every index of the cases, audit and licence tables with its size and
+``pg_stat_user_indexes`` use.
 
 Nothing is changed: the sweeps' reads are explained without running the sweeps, and the other
 reads are read-only selectors (the queue's reviewer is the bench's, made by
@@ -17,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-TABLES = ("cases_case", "cases_caseevent", "cases_casetask", "core_auditentry")
+TABLES = ("cases_case", "cases_caseevent", "cases_casetask", "core_auditentry", "licences_licence")
 
 
 def explain(sql: str, params=None) -> dict:
@@ -155,7 +157,36 @@ def hot_queries() -> list[tuple[str, str]]:
         contains="core_auditentry",
     )
     found += [("security log: count", log[0]), ("security log: page 1", log[1])]
-    return found
+    return found + wallet_queries()
+
+
+def wallet_queries() -> list[tuple[str, str]]:
+    """我的证照 of a bench holder (five licences) and the same query for the person holding the
+    most licences (who has no account: the holder's id is swapped into the captured SQL)."""
+    from django.db import connection
+
+    from tongban.identity import selectors as identity_selectors
+    from tongban.licences import selectors as licences
+
+    from .licences_data import holder_identity
+
+    person = identity_selectors.person_by_id_number(holder_identity(0)[1])
+    if person is None:
+        return []
+    (sql,) = captured(
+        lambda: licences.wallet_for_account(account=person.account),
+        contains='FROM "licences_licence"',
+    )
+    with connection.cursor() as cursor:
+        busiest = one(
+            cursor,
+            "SELECT holder_person_id FROM licences_licence GROUP BY 1 ORDER BY count(*) DESC"
+            " LIMIT 1",
+        )[0]
+    mine = f'"licences_licence"."holder_person_id" = {person.pk}'
+    assert mine in sql, sql
+    busiest_sql = sql.replace(mine, f'"licences_licence"."holder_person_id" = {busiest}')
+    return [("wallet: a bench holder", sql), ("wallet: the busiest holder", busiest_sql)]
 
 
 def index_usage() -> dict:

@@ -48,7 +48,7 @@ POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tongban_bench"
 CASES_DB = "tongban_bench_cases"  # kept between runs: filling a million cases takes minutes
 INSERT_CEILING = ("ceiling: POST /bench/bare/insert", "/bench/bare/insert")
-CASE_TARGETS = ("submit", "submit-region", "status", "lifecycle")
+CASE_TARGETS = ("submit", "submit-region", "status", "lifecycle", "wallet", "verify")
 # Environment of the server on the cases database: the production task backend (messages wait
 # in the database for `tongban worker`; no worker runs during the load), and the public status
 # query's per-address limit lifted (wrk queries from one address).
@@ -91,6 +91,14 @@ def parse_args(argv=None):
     )
     parser.add_argument("--refill", action="store_true", help="with --cases: fill afresh")
     parser.add_argument(
+        "--licences",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="with --cases: licences with signed credentials filled into the database once,"
+        " for the wallet and verify targets",
+    )
+    parser.add_argument(
         "--wait-quiet",
         type=float,
         default=0,
@@ -132,7 +140,8 @@ def bench_env(home: Path, database: str, name: str = POSTGRES_DB, secrets_=None)
         TONGBAN_BENCH="1",
         TONGBAN_DEBUG="0",
         DJANGO_SETTINGS_MODULE="tongban.settings",
-        PYTHONPATH=str(REPO),
+        # This checkout's code, also where the installed package is another's (a worktree).
+        PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "src")]),
     )
     env.update(
         secrets_
@@ -409,6 +418,14 @@ class CasesLoad(Load):
         paths = self.workdir / "status-paths.txt"
         return self._each("/api/v1/cases/status", duration, "status.lua", (str(paths),))
 
+    def wallet(self, duration: float) -> dict:
+        sessions = self.workdir / "wallet-sessions.txt"
+        return self._each("/me/licences/", duration, "wallet.lua", (str(sessions),))
+
+    def verify(self, duration: float) -> dict:
+        bodies = self.workdir / "verify-bodies.txt"
+        return self._each("/api/v1/licences/verify", duration, "verify.lua", (str(bodies),))
+
     def lifecycle(self, kind: str, duration: float) -> dict:
         sessions = self.workdir / "lifecycle-sessions.txt"
         state_in = self.chains[list(self.chains)[-1]] if self.chains else None
@@ -625,7 +642,7 @@ def cases_database(args, home: Path) -> tuple[dict[str, str], dict]:
         env = bench_env(home, "postgres", CASES_DB, kept)
         log(f"reusing {CASES_DB}: {info['cases']} cases, filled in {info['total_s']} s")
         tongban("migrate", "--noinput", "-v", "0", env=env)
-        return env, {**info, "reused": True}
+        return env, {**info, "reused": True, "licences": licences_fill(args, env, url)}
     started = time.monotonic()
     env = bench_env(home, "postgres", CASES_DB)
     postgres_recreate(CASES_DB)
@@ -648,7 +665,33 @@ def cases_database(args, home: Path) -> tuple[dict[str, str], dict]:
     info["migrate_seed_s"] = round(seeded, 1)
     info["preparation_s"] = round(time.monotonic() - started, 1)
     log(f"{CASES_DB} prepared in {info['preparation_s']} s")
-    return env, {**info, "reused": False}
+    return env, {**info, "reused": False, "licences": licences_fill(args, env, url)}
+
+
+def licences_fill(args, env: dict[str, str], url: str) -> dict:
+    """Fill ``--licences`` licences (bench/licences_data.py) unless the database holds a fill
+    already (afresh with ``--refill``); returns what the fill recorded, with ``reused``."""
+    import psycopg
+
+    def recorded():
+        with psycopg.connect(url) as conn:
+            if conn.execute("SELECT to_regclass('bench_licences_fill')").fetchone()[0] is None:
+                return None
+            row = conn.execute("SELECT info FROM bench_licences_fill ORDER BY id DESC LIMIT 1")
+            return (row.fetchone() or [None])[0]
+
+    info = recorded()
+    if info and not args.refill:
+        log(f"reusing {info['licences']} licences, filled in {info['total_s']} s")
+        return {**info, "reused": True}
+    log(f"filling {args.licences} licences")
+    command = [sys.executable, "-m", "bench.licences_data", "--licences", str(args.licences)]
+    subprocess.run(
+        [*command, *(["--refill"] if args.refill else [])], env=env, cwd=REPO, check=True
+    )
+    info = recorded()
+    log(f"{info['licences']} licences filled in {info['total_s']} s ({info['rows_per_s']} rows/s)")
+    return {**info, "reused": False}
 
 
 def drain(port: int, limit: float = 60) -> float:
@@ -686,6 +729,14 @@ def cases_groups(load: "CasesLoad", only) -> list[tuple[str, list]]:
         ("submit-region", [("1b. apply, items of one region", submit_region), insert]),
         ("status", [("2. status: GET /api/v1/cases/status", status), read]),
         ("lifecycle", [("3. lifecycle (5 requests)", drained(load.lifecycle)), insert]),
+        ("wallet", [("5. wallet: GET /me/licences/", drained(lambda k, d: load.wallet(d))), read]),
+        (
+            "verify",
+            [
+                ("6. verify: POST /api/v1/licences/verify", drained(lambda k, d: load.verify(d))),
+                read,
+            ],
+        ),
     ]
     return [(key, group) for key, group in groups if key in only]
 
@@ -702,6 +753,7 @@ def queue_explain(env, workdir: Path) -> dict:
 
 
 PREPARE_CASES = (sys.executable, "-m", "bench.cases_prepare")
+PREPARE_LICENCES = (sys.executable, "-m", "bench.licences_prepare")
 
 
 def table_row(pair: dict) -> dict:
@@ -739,6 +791,14 @@ def cases_main(args, started: float) -> int:
             check=True,
         )
         prepared = json.loads((workdir / "cases-prepare.json").read_text())
+        if {"wallet", "verify"} & set(args.only):
+            subprocess.run(
+                [*PREPARE_LICENCES, "--out", str(workdir), "--connections", str(args.connections)],
+                env=env,
+                cwd=REPO,
+                check=True,
+            )
+            prepared["licences"] = json.loads((workdir / "licences-prepare.json").read_text())
         port = free_port()
         server = Server(
             env={**env, **CASES_SERVER_ENV},
@@ -780,7 +840,8 @@ def cases_main(args, started: float) -> int:
     info = machine()
     print()
     print(
-        f"Tongban cases bench, PostgreSQL {CASES_DB} ({fill_info['cases']:,} cases filled),"
+        f"Tongban cases bench, PostgreSQL {CASES_DB} ({fill_info['cases']:,} cases,"
+        f" {fill_info['licences']['licences']:,} licences filled),"
         f" {datetime.date.today()}: {args.workers} gunicorn sync workers, wrk ({args.connections}"
         f" connections, one thread each), {args.duration:g}s per target in {args.slices} slices"
         f" alternating with the ceiling; load generator, server and database share"

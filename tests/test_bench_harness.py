@@ -280,6 +280,47 @@ def test_fill_people_are_distinct_with_valid_id_numbers_and_mobiles():
         assert len(mobile) == 11 and mobile[:2] == "16"
 
 
+def test_licence_fill_signs_genuine_credentials_that_verify_online(db):
+    import datetime as dt
+
+    from bench.licences_data import Issuance, licence_row
+    from tongban.core.crypto import decrypt
+    from tongban.credentials import statuslist
+    from tongban.credentials.models import StatusList
+    from tongban.credentials.services import signing_key_rotate
+    from tongban.credentials.verify import verify
+    from tongban.licences import services as licences
+    from tongban.licences.models import LicenceType
+
+    department = factories.department(code="sh-police", name="上海市公安局")
+    (residence,) = [t for t in licences.builtin_licence_types() if t["name"] == "居住证"]
+    residence = {**residence, "defining_department": "sh-police"}
+    licences.licence_types_load(types=[{**residence, "issuing_departments": ["sh-police"]}])
+    key = signing_key_rotate(by=None, department=department)
+    status_list = StatusList.objects.create(
+        department=department, bits=2, capacity=64, next_index=3, data=statuslist.empty(64, 2)
+    )
+    issuance = Issuance(LicenceType.objects.get(name="居住证"), department, key)
+    today = dt.date.today()
+    now = dt.datetime.now(dt.UTC)
+    for index in range(3):
+        id_number = factories.id_number()
+        serial = f"{today.year}{index + 1:06d}"
+        spec = (1, "王小明", id_number, today, serial, status_list.pk, index, index)
+        row = licence_row(issuance, spec, now)
+        assert row[2] == serial and row[16:18] == (status_list.pk, index)
+        assert decrypt(row[6], purpose="licences.licence.holder_code") == id_number
+        data = json.loads(row[8])
+        assert set(data["id_number"]) == {"$sealed"} and data["name"] == "王小明"
+        checked = verify(decrypt(row[15], purpose="licences.licence.credential"))
+        assert checked.valid, checked.result
+        assert checked.kid == key.kid
+        assert checked.disclosed["licence_identifier"] == row[0]
+        assert checked.disclosed["holder_code"] == id_number
+        assert checked.disclosed["valid_until"] == row[11].isoformat()
+        assert checked.disclosed["address"].startswith("上海市浦东新区世纪大道")
+
+
 def test_bare_insert_view_commits_one_expired_session_row(db, rf):
     from django.contrib.sessions.models import Session
 
