@@ -327,9 +327,9 @@ def test_the_apply_and_case_pages_show_the_licence_or_why_not(lw):
 
 def test_an_apply_with_a_licence_material_stays_within_its_statements(lw, settings):
     """The API's apply of an item whose one material is an e-licence the applicant holds, warm as
-    test_statement_counts counts: 15 (the bound is 25). Of them 3 are 免提交's: the material's
-    catalog row and the holder's licences (``licences_for_material``), and the licence
-    material's INSERT; no file is stored (the item with one upload runs 14)."""
+    test_statement_counts counts: 14 (the bound is 25). Of them 2 are 免提交's: the holder's
+    licences of every type the materials name (``licences_for_types``, one query) and the
+    licence material's INSERT; no file is stored (the item with one upload runs 13)."""
     import json
 
     from django.db import connection
@@ -345,4 +345,4 @@ def test_an_apply_with_a_licence_material_stays_within_its_statements(lw, settin
         response = client.post(f"{API}/apply", body)
     assert response.status_code == 201, response.content
     assert Case.objects.get(pk=response.json()["id"]).uploads_saved == 1
-    assert len(queries.captured_queries) == 15
+    assert len(queries.captured_queries) == 14

@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from tests.licences.conftest import RESIDENCE
-from tongban.catalog.models import Material
+from tests.licences.conftest import FOOD, RESIDENCE
 from tongban.core.models import AuditEntry
 from tongban.licences import selectors, services
 from tongban.licences.models import Licence
@@ -44,15 +43,12 @@ def test_a_staff_read_is_audited_for_the_holder(lw):
     assert selectors.licence_data_for_staff(licence)["id_number"] == licence.holder_code_masked
 
 
-def test_licences_for_a_material_say_why_they_cannot_be_used(lw):
-    version = lw.item.published
-    material = Material.objects.create(
-        version=version, name="居住证", source="licence", licence_type_code=RESIDENCE
-    )
+def test_licences_for_a_materials_type_say_why_they_cannot_be_used(lw):
     good, bad = lw.issue(), lw.issue()
     services.licence_suspend(staff=lw.head_a, licence_id=bad.pk, reason="核查中")
-    rows = selectors.licences_for_material(material_id=material.pk, person=lw.person)
-    assert [(r.licence.pk, r.usable, r.reason) for r in rows] == [
+    held = selectors.licences_for_types(type_codes=[RESIDENCE, FOOD], person=lw.person)
+    assert list(held) == [RESIDENCE]  # none of the other type
+    assert [(r.licence.pk, r.usable, r.reason) for r in held[RESIDENCE]] == [
         (good.pk, True, ""),
         (bad.pk, False, "证照已被颁发机构暂停使用。核查中"),
     ]

@@ -326,14 +326,16 @@ def licence_reuse(
 ) -> dict[int, LicenceReuse]:
     """For each entry an e-licence supplies (by entry id), the licence of ``person`` or of
     ``entity`` that stands for it today, or why the one on record cannot (as
-    ``licences.selectors.licences_for_material`` tells). An entry with no licence of its type
-    on record is left out (as before e-licences: the department obtains it). No query for
-    entries of which none is supplied by an e-licence."""
+    ``licences.selectors.licences_for_types`` tells). An entry with no licence of its type on
+    record is left out (as before e-licences: the department obtains it). One query for all
+    the entries an e-licence supplies; none when there are none."""
+    supplied = licence_entries(entries)
+    held = licences_selectors.licences_for_types(
+        type_codes=[e.licence_type_code for e in supplied], person=person, entity=entity
+    )
     found: dict[int, LicenceReuse] = {}
-    for entry in licence_entries(entries):
-        rows = licences_selectors.licences_for_material(
-            material_id=entry.id, person=person, entity=entity
-        )
+    for entry in supplied:
+        rows = held.get(entry.licence_type_code)
         if not rows:
             continue
         best = rows[0]  # usable ones first

@@ -397,6 +397,7 @@ class ChecklistEntry:
     count: int
     applies_if: dict | None
     parts: tuple[str, ...] = ()
+    licence_type_code: str = ""  # the licence type that supplies it (source: e-licence)
 
     @property
     def uploaded_by_applicant(self) -> bool:
@@ -425,6 +426,9 @@ def _entry(material: Material, parts: tuple[str, ...] = ()) -> ChecklistEntry:
         count=material.count,
         applies_if=material.applies_if or None,
         parts=parts,
+        licence_type_code=material.licence_type_code
+        if material.source == MaterialSource.LICENCE
+        else "",
     )
 
 

@@ -5,6 +5,7 @@ see in 「我的」), and which of a holder's licences can stand for a catalog m
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
-from tongban.catalog.choices import MaterialSource
 from tongban.core.audit import audit_record
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
@@ -176,27 +176,25 @@ class UsableLicence:
     reason: str  # why it cannot be used, when it cannot
 
 
-def licences_for_material(
+def licences_for_types(
     *,
-    material_id: int,
+    type_codes: Collection[str],
     person: Person | None = None,
     entity: LegalEntity | None = None,
     today: dt.date | None = None,
-) -> list[UsableLicence]:
-    """A holder's licences of the type a catalog material names (``licence_type_code``), for
-    reuse in an application: usable (valid today) first, then the others with the reason they
-    cannot stand for the material (expired, suspended, revoked). Superseded versions are left
-    out. Empty when the material is not one an e-licence supplies."""
-    material = catalog_selectors.material_public(material_id)
-    code = material.licence_type_code if material.source == MaterialSource.LICENCE else ""
-    if not code or (person is None and entity is None):
-        return []
+) -> dict[str, list[UsableLicence]]:
+    """A holder's licences of each of ``type_codes`` (the types the materials of an application
+    name), for reuse in it, in one query: per type, usable (valid today) first, then the others
+    with the reason they cannot stand for the material (expired, suspended, revoked).
+    Superseded versions are left out; a type the holder has none of is absent."""
+    if not type_codes or (person is None and entity is None):
+        return {}
     today = today or _today()
     holders = Q(holder_person=person) if person is not None else Q(pk__in=[])
     if entity is not None:
         holders |= Q(holder_entity=entity)
     licences = _with_type(
-        Licence.objects.filter(holders, licence_type__code=code)
+        Licence.objects.filter(holders, licence_type__code__in=sorted(set(type_codes)))
         .exclude(status=LicenceStatus.SUPERSEDED)
         .order_by("-issued_on", "-id")
     )
@@ -205,15 +203,17 @@ def licences_for_material(
         LicenceStatus.SUSPENDED: _("证照已被颁发机构暂停使用。"),
         LicenceStatus.REVOKED: _("证照已被撤销。"),
     }
-    rows = []
+    found: dict[str, list[UsableLicence]] = {}
     for licence in licences:
         status = licence.status_on(today)
         usable = status == LicenceStatus.VALID
         reason = "" if usable else str(reasons[LicenceStatus(status)])
         if not usable and licence.status_reason:
             reason = f"{reason}{licence.status_reason}"
-        rows.append(UsableLicence(licence, status, usable, reason))
-    return sorted(rows, key=lambda r: not r.usable)
+        found.setdefault(licence.licence_type.code, []).append(
+            UsableLicence(licence, status, usable, reason)
+        )
+    return {code: sorted(rows, key=lambda r: not r.usable) for code, rows in found.items()}
 
 
 # --- staff ------------------------------------------------------------------------------------
