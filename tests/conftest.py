@@ -125,6 +125,18 @@ def _fresh_calendar():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_credential_cache():
+    """And the keys and status bits online verification keeps per process
+    (``credentials.online``): a licence revoked in a rolled-back test must not stay revoked for
+    the next test's licence that takes the same status-list row and index."""
+    from tongban.credentials import online
+
+    online.cache_clear()
+    yield
+    online.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in another language leaves it active on the thread; put Chinese back."""
     yield

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests import factories
-from tongban.credentials import keys, online, sdjwt, services
+from tongban.credentials import keys, sdjwt, services
 from tongban.credentials.choices import SigningAlgorithm
 
 VCT = "https://zwfw.example.gov.cn/vct/food-business-licence"
@@ -18,15 +18,6 @@ CLAIMS = {
     "scope": ["热食类食品制售", "冷食类食品制售"],
 }
 DISCLOSABLE = ["holder_name", "holder_uscc", "address", "scope"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_online_cache():
-    """Each test's database is rolled back under this process: what the verifier kept from
-    the last one must go with it."""
-    online.cache_clear()
-    yield
-    online.cache_clear()
 
 
 @pytest.fixture
