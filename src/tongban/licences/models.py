@@ -118,6 +118,7 @@ class Licence(models.Model):
         verbose_name=_("颁发机构"),
         on_delete=models.PROTECT,
         related_name="issued_licences",
+        db_index=False,  # licence_issuer (issuer, -issued_on) serves it
     )
     issuer_code = models.CharField(_("颁发机构代码"), max_length=18)
     serial = models.CharField(_("证照流水号"), max_length=40)
@@ -129,6 +130,7 @@ class Licence(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="licences",
+        db_index=False,  # licence_person (holder_person, status) serves it
     )
     holder_entity = models.ForeignKey(
         "identity.LegalEntity",
@@ -137,6 +139,7 @@ class Licence(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="licences",
+        db_index=False,  # licence_entity (holder_entity, status) serves it
     )
     holder_name = models.CharField(_("持证主体"), max_length=200)
     holder_code_type = models.CharField(
@@ -144,7 +147,9 @@ class Licence(models.Model):
     )
     # An ID number is personal data: sealed, found again by its keyed hash (as identity does).
     holder_code = EncryptedTextField(_("持证主体代码"))
-    holder_code_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    # Written for an exact lookup by code should one be needed; nothing searches by it yet, so
+    # it carries no index (each index costs every issuance a write).
+    holder_code_hash = models.CharField(max_length=64, editable=False)
     data = SealedJSONField(_("照面信息"), default=dict, blank=True)
     issued_on = models.DateField(_("颁证日期"))
     valid_from = models.DateField(_("有效期起始"))
