@@ -172,8 +172,7 @@ def licence_for_holder(
 class UsableLicence:
     licence: Licence
     status: str
-    usable: bool
-    reason: str  # why it cannot be used, when it cannot
+    usable: bool  # valid today; otherwise ``status`` says why not (the applicant's words: cases)
 
 
 def licences_for_types(
@@ -185,7 +184,8 @@ def licences_for_types(
 ) -> dict[str, list[UsableLicence]]:
     """A holder's licences of each of ``type_codes`` (the types the materials of an application
     name), for reuse in it, in one query: per type, usable (valid today) first, then the others
-    with the reason they cannot stand for the material (expired, suspended, revoked).
+    with the status that keeps them from standing for the material (expired, suspended,
+    revoked), which ``cases.selectors.licence_reuse`` words for the applicant.
     Superseded versions are left out; a type the holder has none of is absent."""
     if not type_codes or (person is None and entity is None):
         return {}
@@ -198,20 +198,11 @@ def licences_for_types(
         .exclude(status=LicenceStatus.SUPERSEDED)
         .order_by("-issued_on", "-id")
     )
-    reasons = {
-        LicenceStatus.EXPIRED: _("证照已过有效期。"),
-        LicenceStatus.SUSPENDED: _("证照已被颁发机构暂停使用。"),
-        LicenceStatus.REVOKED: _("证照已被撤销。"),
-    }
     found: dict[str, list[UsableLicence]] = {}
     for licence in licences:
         status = licence.status_on(today)
-        usable = status == LicenceStatus.VALID
-        reason = "" if usable else str(reasons[LicenceStatus(status)])
-        if not usable and licence.status_reason:
-            reason = f"{reason}{licence.status_reason}"
         found.setdefault(licence.licence_type.code, []).append(
-            UsableLicence(licence, status, usable, reason)
+            UsableLicence(licence, status, status == LicenceStatus.VALID)
         )
     return {code: sorted(rows, key=lambda r: not r.usable) for code, rows in found.items()}
 
