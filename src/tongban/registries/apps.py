@@ -6,3 +6,15 @@ class RegistriesConfig(AppConfig):
     name = "tongban.registries"
     label = "registries"
     verbose_name = _("基础库")
+
+    def ready(self):
+        from tongban.core.audit import register_action_labels
+
+        register_action_labels(
+            {
+                "registries.person.upsert": _("登记或更新人口信息"),
+                "registries.entity.upsert": _("登记或更新法人信息"),
+                "registries.entity.status": _("变更法人登记状态"),
+                "registries.bulk_load": _("批量载入基础库"),
+            }
+        )
