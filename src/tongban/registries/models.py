@@ -24,7 +24,23 @@ from .choices import (
 )
 
 
-class Place(models.Model):
+class Provided(models.Model):
+    """What every registry record carries: its one authoritative provider department (一数一源)
+    and when it last changed."""
+
+    provider = models.ForeignKey(
+        "identity.Department",
+        verbose_name=_("数源部门"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Place(Provided):
     """One unit of the city's geography. ``code``:
 
     - district: the GB/T 2260 code, 6 digits (310115);
@@ -65,13 +81,6 @@ class Place(models.Model):
         on_delete=models.PROTECT,
         related_name="addresses",
     )
-    provider = models.ForeignKey(
-        "identity.Department",
-        verbose_name=_("数源部门"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("地点")
@@ -116,7 +125,7 @@ class Place(models.Model):
         return self.address or self.name
 
 
-class PopulationRecord(models.Model):
+class PopulationRecord(Provided):
     """A resident as the population registry holds them. The ID number is sealed at rest and
     found again by its keyed hash (as ``identity.Person`` does it)."""
 
@@ -138,13 +147,6 @@ class PopulationRecord(models.Model):
         _("婚姻状况"), max_length=2, choices=MaritalStatus.choices, default=MaritalStatus.UNSTATED
     )
     household_code = models.CharField(_("户号"), max_length=20, blank=True)
-    provider = models.ForeignKey(
-        "identity.Department",
-        verbose_name=_("数源部门"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("人口信息")
@@ -157,7 +159,7 @@ class PopulationRecord(models.Model):
         return self.name
 
 
-class EntityRecord(models.Model):
+class EntityRecord(Provided):
     """A legal entity (or individual business) as the legal entity registry holds it."""
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18)
@@ -185,13 +187,6 @@ class EntityRecord(models.Model):
         _("登记状态"), max_length=20, choices=EntityStatus.choices, default=EntityStatus.EXISTING
     )
     established_on = models.DateField(_("成立日期"))
-    provider = models.ForeignKey(
-        "identity.Department",
-        verbose_name=_("数源部门"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("法人信息")

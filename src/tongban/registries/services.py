@@ -167,6 +167,44 @@ class UpsertResult:
     changed_fields: list[str]
 
 
+def _upsert(
+    record,
+    new,
+    values: dict,
+    *,
+    dataset: Dataset,
+    key: str,
+    provider: Department,
+    actor: Staff | None,
+    action: str,
+) -> UpsertResult:
+    """The shared end of an upsert: a new row (``new()``) takes every value, a held one (the
+    provider's only) the values that differ; a row that changed is saved with its change-log
+    entry and audit entry, one that did not is left alone and logs nothing."""
+    created = record is None
+    if record is None:
+        record = new()
+        changed = [field.removesuffix("_id") for field in values]
+        for field, value in values.items():
+            setattr(record, field, value)
+    else:
+        _same_provider(record, provider)
+        changed = _apply(record, values)
+        if not changed:
+            return UpsertResult(key=key, created=False, changed_fields=[])
+    record.updated_at = timezone.now()
+    record.save()
+    kind = ChangeKind.CREATED if created else ChangeKind.UPDATED
+    _log(dataset, key, kind, changed)
+    audit_record(
+        action=action,
+        actor=actor.account if actor is not None else None,
+        target=record,
+        details={"kind": kind.value, "fields": ",".join(changed), "provider": provider.code},
+    )
+    return UpsertResult(key=key, created=created, changed_fields=changed)
+
+
 # ----------------------------------------------------------------------------- population
 
 
@@ -212,28 +250,16 @@ def registry_person_upsert(
     }
     digest = key_hash(Dataset.POPULATION, number)
     record = PopulationRecord.objects.select_for_update().filter(id_number_hash=digest).first()
-    created = record is None
-    if record is None:
-        record = PopulationRecord(id_number=number, id_number_hash=digest, provider=provider)
-        changed = [field.removesuffix("_id") for field in values]
-        for field, value in values.items():
-            setattr(record, field, value)
-    else:
-        _same_provider(record, provider)
-        changed = _apply(record, values)
-        if not changed:
-            return UpsertResult(key=number, created=False, changed_fields=[])
-    record.updated_at = timezone.now()
-    record.save()
-    kind = ChangeKind.CREATED if created else ChangeKind.UPDATED
-    _log(Dataset.POPULATION, number, kind, changed)
-    audit_record(
+    return _upsert(
+        record,
+        lambda: PopulationRecord(id_number=number, id_number_hash=digest, provider=provider),
+        values,
+        dataset=Dataset.POPULATION,
+        key=number,
+        provider=provider,
+        actor=actor,
         action="registries.person.upsert",
-        actor=actor.account if actor is not None else None,
-        target=record,
-        details={"kind": kind.value, "fields": ",".join(changed), "provider": provider.code},
     )
-    return UpsertResult(key=number, created=created, changed_fields=changed)
 
 
 # ---------------------------------------------------------------------------- legal entities
@@ -285,28 +311,16 @@ def registry_entity_upsert(
         "established_on": _date(established_on, "established_on"),
     }
     record = EntityRecord.objects.select_for_update().filter(uscc=code).first()
-    created = record is None
-    if record is None:
-        record = EntityRecord(uscc=code, provider=provider, status=EntityStatus.EXISTING)
-        changed = [field.removesuffix("_id") for field in values]
-        for field, value in values.items():
-            setattr(record, field, value)
-    else:
-        _same_provider(record, provider)
-        changed = _apply(record, values)
-        if not changed:
-            return UpsertResult(key=code, created=False, changed_fields=[])
-    record.updated_at = timezone.now()
-    record.save()
-    change = ChangeKind.CREATED if created else ChangeKind.UPDATED
-    _log(Dataset.LEGAL_ENTITIES, code, change, changed)
-    audit_record(
+    return _upsert(
+        record,
+        lambda: EntityRecord(uscc=code, provider=provider, status=EntityStatus.EXISTING),
+        values,
+        dataset=Dataset.LEGAL_ENTITIES,
+        key=code,
+        provider=provider,
+        actor=actor,
         action="registries.entity.upsert",
-        actor=actor.account if actor is not None else None,
-        target=record,
-        details={"kind": change.value, "fields": ",".join(changed), "provider": provider.code},
     )
-    return UpsertResult(key=code, created=created, changed_fields=changed)
 
 
 @audited_atomic(durable=True)
