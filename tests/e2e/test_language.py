@@ -9,14 +9,17 @@ match the .po entry for entry.
 import ast
 import gettext
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
 import tongban
+from tests.conftest import IN_CI
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -135,6 +138,34 @@ def test_every_string_is_translated_and_none_is_fuzzy(po_entries):
         if not all(v.strip() for v in values) or "fuzzy" in entry.get("flags", set()):
             untranslated.append(entry["msgid"])
     assert untranslated == []
+
+
+def test_every_string_in_the_source_is_in_the_catalogue(
+    po_entries, tmp_path, settings, monkeypatch
+):
+    """makemessages over a copy of the package finds exactly the msgids the committed .po holds:
+    none missing (a new string nobody translated), none stale (a string the code dropped)."""
+    if shutil.which("xgettext") is None:
+        message = "no GNU gettext (xgettext): install Debian's gettext"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    package = Path(tongban.__file__).parent
+    copy = tmp_path / "tongban"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static"))
+    settings.LOCALE_PATHS = [copy / "locale"]
+    monkeypatch.chdir(copy)
+    call_command("makemessages", locale=["en"], no_obsolete=True, verbosity=0)
+
+    def keys(entries):
+        return {(e.get("msgctxt"), e["msgid"]) for e in entries if e["msgid"]}
+
+    found = keys(read_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    held = keys(po_entries)
+    assert sorted(found - held, key=str) == [], "strings missing from django.po: run makemessages"
+    assert sorted(held - found, key=str) == [], (
+        "stale strings in django.po: makemessages --no-obsolete"
+    )
 
 
 def test_translations_keep_their_placeholders_and_leave_no_chinese(po_entries):
