@@ -69,6 +69,17 @@ def test_duplicate_registration_is_refused():
     assert Person.objects.count() == 1 and Person.objects.get().account == first.account
 
 
+@pytest.mark.parametrize("name", ["张三", "李四"])
+def test_without_a_right_code_the_form_does_not_tell_whether_an_id_number_is_registered(name):
+    register(id_number="11010519491231002X", name="张三")
+    mobile = factories.mobile()
+    services.otp_send(mobile=mobile, purpose="register", ip=IP)
+    with pytest.raises(InvalidInput) as caught:
+        register(mobile=mobile, id_number="11010519491231002X", name=name, code="000000")
+    assert caught.value.code == "otp.wrong"
+    assert Person.objects.count() == 1 and Account.objects.count() == 1
+
+
 def test_wrong_code_is_refused_and_counted():
     mobile = factories.mobile()
     services.otp_send(mobile=mobile, purpose="register", ip=IP)

@@ -276,10 +276,16 @@ def person_register(*, name: str, id_number: str, mobile: str, password: str, co
     such a number (``otp_send`` texts it that someone tried), so the code check fails as any
     wrong code does, before the mobile's holder is looked at. Only someone who did receive a
     code, that is the number's owner, can reach the generic refusal after it (the number was
-    taken meanwhile, or belongs to a recorded person with another ID number)."""
+    taken meanwhile, or belongs to a recorded person with another ID number).
+
+    For the same reason whether the ID number already has an account, or is recorded under
+    another name, is told only after the code checks: without it, the form would answer anyone
+    who types ID numbers which of them are registered, and confirm a name against each."""
     name = clean_name(name)
     id_number = clean_id_number(id_number)
     mobile = clean_mobile(mobile)
+    _check_password(password)
+    otp_check(mobile=mobile, purpose=OtpPurpose.REGISTER, code=code)
     existing = person_by_id_number(id_number)
     if existing is not None and existing.account_id is not None:
         raise Conflict(
@@ -290,8 +296,6 @@ def person_register(*, name: str, id_number: str, mobile: str, password: str, co
     if existing is not None and existing.name != name:
         message = _("姓名与身份证号码不一致。")
         raise InvalidInput(IdentityError.PERSON_NAME_MISMATCH, message, fields={"name": message})
-    _check_password(password)
-    otp_check(mobile=mobile, purpose=OtpPurpose.REGISTER, code=code)
     try:
         with audited_block(durable=True):
             owner = person_by_mobile(mobile)
