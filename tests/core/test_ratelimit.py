@@ -80,3 +80,46 @@ def test_concurrent_requests_are_all_counted():
         thread.join()
     assert errors == []
     assert RateCounter.objects.get(key="racing:c").count == 100
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "KEY_PREFIX": "tongban",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2},
+    }
+}
+
+
+@pytest.mark.django_db
+def test_while_redis_is_unreachable_the_limit_counts_in_the_database(settings, monkeypatch):
+    settings.REDIS_URL, settings.CACHES = "redis://127.0.0.1:1/0", DEAD_REDIS
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 6000.0)
+    for _ in range(2):
+        ratelimit.rate_limit(scope="status", client="10.0.0.9", rate="2/m")
+    with pytest.raises(TooManyRequests):
+        ratelimit.rate_limit(scope="status", client="10.0.0.9", rate="2/m")
+    assert RateCounter.objects.get(key="status:10.0.0.9").count == 3
+
+
+@pytest.mark.django_db
+def test_while_redis_is_unreachable_pages_and_search_still_answer(client, settings):
+    settings.REDIS_URL, settings.CACHES = "redis://127.0.0.1:1/0", DEAD_REDIS
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/catalog/search", {"q": "居住证"}).status_code == 200
+
+
+def test_with_redis_url_the_cache_ignores_and_logs_redis_errors(monkeypatch):
+    import importlib
+
+    from tongban.settings import cache as cache_settings
+
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    try:
+        configured = importlib.reload(cache_settings)
+        assert configured.CACHES["default"]["OPTIONS"] == {"IGNORE_EXCEPTIONS": True}
+        assert configured.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS is True
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        importlib.reload(cache_settings)

@@ -10,7 +10,9 @@ every node sees it:
   resets the count when a new window begins (Django's database cache would take ten statements
   for the same: an ``add`` and a locked read-modify-write ``incr``, each in a transaction — which
   made a public status query eleven statements instead of one);
-- with ``REDIS_URL``, Django's cache in Redis (``INCR``), per window key with an expiry.
+- with ``REDIS_URL``, Django's cache in Redis (``INCR``), per window key with an expiry; while
+  Redis cannot be reached (django-redis then answers ``None``, settings.cache) the database
+  counter above counts instead, so a limit still holds and nobody gets a 500.
 
 Expired rows are deleted by the hourly throttle purge (``identity_throttle_purge``). Login
 lock-outs are not here: they count rows of ``identity.LoginFailure``, which every node shares."""
@@ -55,17 +57,23 @@ def client_ip(request) -> str:
 def _counted(key: str, slot: int, window: int) -> int:
     """One more request under ``key`` in window ``slot``; how many that window has had."""
     if settings.REDIS_URL:
-        windowed = f"ratelimit:{key}:{slot}"
-        cache.add(windowed, 0, timeout=window + 1)
-        try:
-            return cache.incr(windowed)
-        except ValueError:  # expired between add and incr
-            cache.add(windowed, 1, timeout=window + 1)
-            return 1
+        counted = _counted_in_cache(f"ratelimit:{key}:{slot}", window)
+        if counted is not None:
+            return counted
     expires = timezone.now() + timedelta(seconds=window)
     with connection.cursor() as cursor:
         cursor.execute(_COUNT, [key, slot, connection.ops.adapt_datetimefield_value(expires)])
         return cursor.fetchone()[0]
+
+
+def _counted_in_cache(windowed: str, window: int) -> int | None:
+    """The count in Redis, or None when Redis did not answer."""
+    if cache.add(windowed, 0, timeout=window + 1) is None:
+        return None
+    try:
+        return cache.incr(windowed)
+    except ValueError:  # expired between add and incr
+        return None if cache.add(windowed, 1, timeout=window + 1) is None else 1
 
 
 def counters_purge(*, now: datetime) -> int:
