@@ -36,7 +36,7 @@ def wang(make):
 
 
 def test_a_person_form_is_answered_from_the_persons_record(wang):
-    assert selectors.form_prefill(account=wang.account, schema=PERSON_FORM) == {
+    assert selectors.form_prefill(account=wang.account, schema=PERSON_FORM).answers == {
         "applicant_name": "王小明",
         "id_number": "11010519491231002X",
         "mobile": "13912345678",
@@ -44,7 +44,7 @@ def test_a_person_form_is_answered_from_the_persons_record(wang):
 
 
 def test_enterprise_fields_stay_empty_while_acting_for_nobody(wang):
-    assert selectors.form_prefill(account=wang.account, schema=ENTERPRISE_FORM) == {
+    assert selectors.form_prefill(account=wang.account, schema=ENTERPRISE_FORM).answers == {
         "mobile": "13912345678"
     }
 
@@ -57,7 +57,7 @@ def test_an_enterprise_form_is_answered_from_the_enterprise_acted_for(wang):
         legal_representative=wang,
     )
     identity_services.acting_entity_choose(account=wang.account, entity=company)
-    assert selectors.form_prefill(account=wang.account, schema=ENTERPRISE_FORM) == {
+    assert selectors.form_prefill(account=wang.account, schema=ENTERPRISE_FORM).answers == {
         "entity_name": "福州测试科技有限公司",
         "uscc": "91350100M000100Y43",
         "contact_name": "王小明",
@@ -67,8 +67,9 @@ def test_an_enterprise_form_is_answered_from_the_enterprise_acted_for(wang):
 
 def test_a_form_without_known_fields_and_a_staff_account_get_nothing(world, wang):
     schema = {"type": "object", "properties": {"address": {"type": "string"}}}
-    assert selectors.form_prefill(account=wang.account, schema=schema) == {}
-    assert selectors.form_prefill(account=world.clerk_a.account, schema=PERSON_FORM) == {}
+    assert selectors.form_prefill(account=wang.account, schema=schema) == selectors.Prefill({}, {})
+    staff = selectors.form_prefill(account=world.clerk_a.account, schema=PERSON_FORM)
+    assert staff == selectors.Prefill({}, {})
 
 
 def test_a_themes_members_without_a_published_version_are_not_its_parts(world):

@@ -136,12 +136,36 @@ def test_fully_online_requires_zero_visits(desk):
             {"type": "object", "properties": {"a": {"type": "string", "x-sensitive": "yes"}}},
             "catalog.form_schema.sensitive",
         ),
+        (
+            {"type": "object", "properties": {"a": {"type": "string", "x-source": "population"}}},
+            "catalog.form_schema.source",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"x-source": "population.salary"}}},
+            "catalog.form_schema.source",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"x-source": "places.address"}}},
+            "catalog.form_schema.source",
+        ),
     ],
 )
 def test_malformed_json_schema(desk, schema, error):
     got, fields = code_of(lambda: desk.create(form_schema=schema, form_ui={}))
     assert got == error and "form_schema" in fields
     assert not ServiceItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_field_may_be_prefilled_from_a_registry_field(desk):
+    schema = {
+        "type": "object",
+        "properties": {"address": {"type": "string", "x-source": "population.residence_address"}},
+    }
+    version = desk.create(form_schema=schema, form_ui={})
+    assert version.form_schema["properties"]["address"]["x-source"] == (
+        "population.residence_address"
+    )
 
 
 @pytest.mark.django_db

@@ -8,10 +8,12 @@ workbench), but for the reviewer's reading of the licence."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_workbench_journeys import staff_log_in
 from tests.portal.case_fixtures import COMPANY_FORM, LABOUR, LEASE, PDF, PHOTO, PNG, CaseWorld
+from tests.registries.city import HOME_ADDRESS, registry_city, registry_resident
 from tongban.cases import services
 from tongban.cases.models import Case
 from tongban.licences import services as licence_services
@@ -41,6 +43,24 @@ def material(page: Page, name: str):
         .get_by_role("listitem")
         .filter(has=page.get_by_role("heading", name=name, exact=True))
     )
+
+
+def test_a_citizen_sees_the_address_the_registry_holds_prefilled_with_its_source(page, make):
+    world = CaseWorld(make)
+    registry_city()
+    registry_resident(world.person)
+    log_in(page, world.person, make.PASSWORD)
+    page.goto(f"/apply/items/{world.item.pk}/")
+
+    preview = page.get_by_role("region", name="将使用的政府数据")
+    expect(preview).to_contain_text(HOME_ADDRESS)
+    expect(preview).to_contain_text("上海市公安局")
+    address = field(page, "居住地址 *")
+    expect(address).to_have_value(HOME_ADDRESS)
+    updated = timezone.localdate().isoformat()
+    expect(address).to_have_accessible_description(f"已从上海市公安局获取，更新于 {updated}")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_a_citizen_applies_for_a_residence_permit_corrects_and_is_approved(page, make):

@@ -15,7 +15,12 @@ RESIDENCE_FORM = {
     "properties": {
         "applicant_name": {"type": "string", "title": "申请人姓名", "minLength": 2},
         "residence_basis": {"type": "string", "title": "居住依据", "enum": BASIS},
-        "address": {"type": "string", "title": "居住地址", "minLength": 4},
+        "address": {
+            "type": "string",
+            "title": "居住地址",
+            "minLength": 4,
+            "x-source": "population.residence_address",
+        },
         "mobile": {"type": "string", "title": "手机号码", "pattern": "^1[3-9][0-9]{9}$"},
     },
     "required": ["applicant_name", "residence_basis", "address"],

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.registries.city import HOME_ADDRESS, registry_city, registry_resident
 from tongban.cases import services
 from tongban.cases.models import Case, CaseMaterial, CorrectionNotice
 
@@ -74,6 +75,31 @@ def _submitted(world, basis="租赁住房"):
 
 
 # --- apply ----------------------------------------------------------------------------------
+
+
+def test_the_apply_page_shows_what_the_registry_supplies_and_from_whom(citizen, world):
+    registry_city()
+    registry_resident(world.person)
+    updated = timezone.localdate().isoformat()
+    html = citizen.get(_apply_url(world)).content.decode()
+    assert f'name="address" type="text" value="{HOME_ADDRESS}"' in html
+    assert 'aria-describedby="f-address-source"' in html
+    assert f"已从上海市公安局获取，更新于 {updated}" in html
+    preview = html.split('data-testid="prefill-preview"')[1].split("</div>")[0]
+    assert "将使用的政府数据" in preview and f"<dd>{HOME_ADDRESS}" in preview
+    # Changed before submitting (and sent back for another field): the form says what was held.
+    response = _post(citizen, _apply_url(world), applicant_name="王", address="浦东新区世纪大道1号")
+    assert response.status_code == 422
+    assert f"您修改了上海市公安局登记的“{HOME_ADDRESS}”：提交后将请该部门核实。" in (
+        response.content.decode()
+    )
+    assert Case.objects.count() == 0
+
+
+def test_without_a_registry_record_the_address_is_left_to_the_applicant(citizen, world):
+    html = citizen.get(_apply_url(world)).content.decode()
+    assert 'name="address" type="text" value=""' in html
+    assert "将使用的政府数据" not in html and "f-address-source" not in html
 
 
 def test_apply_needs_a_login(client, world):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Prefetch, Q, Sum, prefetch_related_objects
@@ -18,6 +20,7 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
 from tongban.licences import selectors as licences_selectors
 from tongban.licences.choices import LicenceStatus
+from tongban.registries import selectors as registries_selectors
 
 from . import access, clock, states
 from .choices import CaseChannel, CaseState, EventKind, QueueKind, TaskKind, TaskState, TrustLevel
@@ -45,16 +48,64 @@ PREFILL = {
 }
 
 
-def form_prefill(*, account: Account, schema: dict) -> dict:
+@dataclass(frozen=True)
+class PrefillSource:
+    """Where a prefilled answer came from: a base registry's record, its provider (一数一源)
+    and when that record was last updated; ``value`` is what the registry said."""
+
+    dataset: str
+    department: str
+    updated_at: datetime
+    value: object
+
+
+@dataclass(frozen=True)
+class Prefill:
+    answers: dict
+    sources: dict[str, PrefillSource]
+
+
+def form_prefill(*, account: Account, schema: dict) -> Prefill:
     """The answers of a new application form of ``schema`` that the platform already knows:
-    only fields the form has, only values on record; nothing for an account without a person."""
+    only fields the form has, only values on record; nothing for an account without a person.
+    Fields marked ``x-source`` come from the applicant's (or their enterprise's) base-registry
+    record, each with its source, which the form shows before anything is submitted."""
     person = identity_selectors.person_for_account(account)
     if person is None:
-        return {}
+        return Prefill({}, {})
     entity = identity_selectors.acting_entity(account)
     properties = schema.get("properties", {})
     data = {k: fill(person, entity) for k, fill in PREFILL.items() if k in properties}
-    return {k: v for k, v in data.items() if v}
+    answers = {k: v for k, v in data.items() if v}
+    keys = {"population": person.id_number, "legal_entities": entity.uscc if entity else ""}
+    records: dict[str, registries_selectors.RegistryRecord | None] = {}
+    sources = {}
+    for name, (dataset, field) in catalog_selectors.form_sources(schema).items():
+        if dataset not in records:
+            key = keys.get(dataset)
+            records[dataset] = (
+                registries_selectors.record_by_key(dataset=dataset, key=key) if key else None
+            )
+        record = records[dataset]
+        value = _answer(properties[name], record.fields.get(field)) if record else None
+        if record is None or value in (None, ""):
+            continue
+        answers[name] = value
+        sources[name] = PrefillSource(
+            dataset=dataset,
+            department=identity_selectors.department_by_code(record.provider_code).name,
+            updated_at=record.updated_at,
+            value=value,
+        )
+    return Prefill(answers, sources)
+
+
+def _answer(prop: dict, text: str | None) -> object:
+    """A registry's text value in the form field's type (registered capital is a number)."""
+    if text is None or prop.get("type") not in ("number", "integer"):
+        return text
+    number = Decimal(text)
+    return int(number) if prop["type"] == "integer" else float(number)
 
 
 def cases_for_applicant(*, account: Account, state: str = "", limit: int = 100) -> list[Case]:

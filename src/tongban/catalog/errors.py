@@ -67,6 +67,7 @@ class CatalogError(StrEnum):
     FORM_SCHEMA_FORMAT_TYPE = "catalog.form_schema.format_type"
     FORM_SCHEMA_SENSITIVE = "catalog.form_schema.sensitive"
     FORM_SCHEMA_BIND = "catalog.form_schema.bind"
+    FORM_SCHEMA_SOURCE = "catalog.form_schema.source"
     FORM_UI_WITHOUT_SCHEMA = "catalog.form_ui.without_schema"
     FORM_UI_UNKNOWN_FIELD = "catalog.form_ui.unknown_field"
     FORM_UI_WIDGET = "catalog.form_ui.widget"

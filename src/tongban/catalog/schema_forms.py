@@ -9,7 +9,11 @@ Identifiers and personal data are marked in the schema itself:
 * ID numbers, mobiles and fields with ``"x-sensitive": true`` (bank account, passport number…)
   are sealed at rest and masked wherever staff read the answers (``sealed_fields``, ``masked``);
 * ``"x-bind": "applicant.id_number"`` (one of ``BINDINGS``) says the answer must be the
-  applicant's own (``bindings``): the cases context compares it with the case's person or entity.
+  applicant's own (``bindings``): the cases context compares it with the case's person or entity;
+* ``"x-source": "population.residence_address"`` (``<dataset>.<field>`` of a base registry,
+  ``population`` for the applicant, ``legal_entities`` for the enterprise they act for) says the
+  answer is prefilled from that registry field, with its provider and date shown (``sources``):
+  the requirement, its evidence and the department that holds it, named in the form itself.
 """
 
 from datetime import date
@@ -147,6 +151,20 @@ def bindings(schema: dict) -> dict[str, str]:
         for name, prop in (schema or {}).get("properties", {}).items()
         if prop.get("x-bind")
     }
+
+
+# The registries whose record belongs to the applicant (or the enterprise they act for).
+SOURCE_DATASETS = ("population", "legal_entities")
+
+
+def sources(schema: dict) -> dict[str, tuple[str, str]]:
+    """Field → (dataset, registry field) it is prefilled from (``x-source``)."""
+    out = {}
+    for name, prop in (schema or {}).get("properties", {}).items():
+        dataset, _dot, field = str(prop.get("x-source") or "").partition(".")
+        if dataset and field:
+            out[name] = (dataset, field)
+    return out
 
 
 def coerce(schema: dict, post) -> dict:

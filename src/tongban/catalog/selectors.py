@@ -372,6 +372,11 @@ def form_answers_masked(*, schema: dict, data: dict) -> dict:
     return schema_forms.masked(schema, data)
 
 
+def form_sources(schema: dict) -> dict[str, tuple[str, str]]:
+    """Field → (base registry, field) it is prefilled from (``x-source``)."""
+    return schema_forms.sources(schema)
+
+
 def form_bindings(schema: dict) -> dict[str, str]:
     """Field → the applicant's own value it must equal (``applicant.id_number``…)."""
     return schema_forms.bindings(schema)

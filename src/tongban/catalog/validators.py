@@ -31,10 +31,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from tongban.identity.validators import IdentifierError, validate_uscc
+from tongban.registries import selectors as registries_selectors
 
 from .choices import OnlineDepth
 from .errors import CatalogError, invalid
-from .schema_forms import BINDINGS, IDENTIFIER_FORMATS
+from .schema_forms import BINDINGS, IDENTIFIER_FORMATS, SOURCE_DATASETS
 
 BASIC_CODE = re.compile(r"^[0-9A-Z]{12}$")
 LICENCE_TYPE_CODE = re.compile(r"^[0-9A-Z]{18}\d{3}$")
@@ -203,7 +204,8 @@ def validate_form_schema(schema, ui: dict | None = None, *, field: str = "form_s
 
 def _validate_field_markers(name: str, prop, field: str) -> None:
     """The project's own markers on a form field: an identifier ``format`` on a string field,
-    ``x-sensitive`` a boolean, ``x-bind`` one of the applicant's own values."""
+    ``x-sensitive`` a boolean, ``x-bind`` one of the applicant's own values, ``x-source`` a
+    field of the applicant's or the enterprise's base-registry record."""
     if not isinstance(prop, dict):
         return
     if prop.get("format") in IDENTIFIER_FORMATS and prop.get("type") != "string":
@@ -224,6 +226,23 @@ def _validate_field_markers(name: str, prop, field: str) -> None:
             _("字段“%(f)s”的 x-bind 须为以下之一：%(v)s。") % {"f": name, "v": "、".join(BINDINGS)},
             field,
         )
+    if "x-source" in prop and prop["x-source"] not in registry_sources():
+        raise invalid(
+            CatalogError.FORM_SCHEMA_SOURCE,
+            _("字段“%(f)s”的 x-source 须为基础库字段，如 population.residence_address。")
+            % {"f": name},
+            field,
+        )
+
+
+@cache
+def registry_sources() -> frozenset[str]:
+    """Every ``<dataset>.<field>`` a form field may be prefilled from."""
+    return frozenset(
+        f"{dataset}.{f.name}"
+        for dataset in SOURCE_DATASETS
+        for f in registries_selectors.dataset_fields(dataset)
+    )
 
 
 @cache

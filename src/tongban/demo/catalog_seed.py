@@ -46,7 +46,8 @@ CHANNELS = {
 S = {"type": "string"}
 ID = {**S, "format": "gb11643"}
 # Identifiers carry a ``format`` checked to their standard, personal data ``x-sensitive`` (both
-# sealed at rest and masked for staff), the applicant's own fields ``x-bind`` (catalog.schema_forms).
+# sealed at rest and masked for staff), the applicant's own fields ``x-bind``, and those the base
+# registries answer ``x-source`` (catalog.schema_forms).
 F = {
     "applicant_name": ({**S, "title": "申请人姓名", "minLength": 2, "maxLength": 50, "x-bind": "applicant.name"}, "text"),
     "id_number": ({**ID, "title": "公民身份号码", "x-bind": "applicant.id_number"}, "id_number"),
@@ -54,7 +55,7 @@ F = {
     "entity_name": ({**S, "title": "单位名称", "minLength": 2, "maxLength": 200, "x-bind": "entity.name"}, "text"),
     "uscc": ({**S, "title": "统一社会信用代码", "format": "gb32100", "x-bind": "entity.uscc"}, "uscc"),
     "contact_name": ({**S, "title": "联系人", "maxLength": 50}, "text"),
-    "address": ({**S, "title": "居住地址", "maxLength": 200}, "address"),
+    "address": ({**S, "title": "居住地址", "maxLength": 200, "x-source": "population.residence_address"}, "address"),
     "employer": ({**S, "title": "工作单位", "maxLength": 200}, "text"),
     "reason": ({**S, "title": "申请事由", "maxLength": 500}, "textarea"),
     "spouse_name": ({**S, "title": "配偶姓名"}, "text"),
@@ -72,9 +73,9 @@ F = {
     "destination": ({**S, "title": "前往国家或地区"}, "text"),
     "passport_number": ({**S, "title": "护照号码", "x-sensitive": True}, "text"),
     "nationality": ({**S, "title": "国籍"}, "text"),
-    "business_address": ({**S, "title": "经营场所地址", "maxLength": 200}, "address"),
-    "registered_capital": ({"type": "number", "title": "注册资本（万元）", "minimum": 0}, "number"),
-    "business_scope": ({**S, "title": "经营范围", "maxLength": 2000}, "textarea"),
+    "business_address": ({**S, "title": "经营场所地址", "maxLength": 200, "x-source": "legal_entities.address"}, "address"),
+    "registered_capital": ({"type": "number", "title": "注册资本（万元）", "minimum": 0, "x-source": "legal_entities.registered_capital"}, "number"),
+    "business_scope": ({**S, "title": "经营范围", "maxLength": 2000, "x-source": "legal_entities.business_scope"}, "textarea"),
     "family_size": ({"type": "integer", "title": "家庭人口数", "minimum": 1, "maximum": 20}, "number"),
     "monthly_income": ({"type": "number", "title": "家庭月收入（元）", "minimum": 0}, "number"),
     "bank_name": ({**S, "title": "开户银行"}, "text"),

@@ -56,11 +56,8 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
     """The application form with its checklist: new (``create`` names the item or theme), a
     draft (``case``), or a correction (``mode="correct"``)."""
     schema, ui = target["schema"], target["ui"]
-    data = (
-        case.form_data
-        if case is not None
-        else cases.form_prefill(account=request.user, schema=schema)
-    )
+    prefill = cases.form_prefill(account=request.user, schema=schema) if mode == "apply" else None
+    data = case.form_data if case is not None or prefill is None else prefill.answers
     key = (
         request.POST.get("idempotency_key")
         or (case.idempotency_key if case is not None else "")
@@ -109,6 +106,10 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
         row["error"] = mine[0] if mine else ""
     top_error = top_error or next(iter(material_errors.values()), "")  # a file for no entry here
     fields = schema_forms.fields(schema, ui, data, form_errors)
+    sources = prefill.sources if prefill is not None else {}
+    for f in fields:
+        f["source"] = source = sources.get(f["name"])
+        f["source_kept"] = source is not None and f["value"] == source.value
     return render(
         request,
         "portal/cases/apply.html",
@@ -117,6 +118,7 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
             "case": case,
             "mode": mode,
             "fields": fields,
+            "sourced": [f for f in fields if f["source"] is not None],
             "error_summary": error_summary(top_error, fields, rows),
             "rows": rows,
             "idempotency_key": key,
