@@ -13,6 +13,8 @@ from django.utils import timezone
 from tests.registries.city import HOME_ADDRESS, registry_city, registry_resident
 from tongban.cases import services
 from tongban.cases.models import Case, CaseMaterial, CorrectionNotice
+from tongban.core.models import AuditEntry
+from tongban.registries.models import RegistryCorrection
 
 from .case_fixtures import EXE, LABOUR, LEASE, PDF, PHOTO, PNG, CaseWorld
 
@@ -94,6 +96,39 @@ def test_the_apply_page_shows_what_the_registry_supplies_and_from_whom(citizen, 
         response.content.decode()
     )
     assert Case.objects.count() == 0
+
+
+def test_a_changed_prefilled_answer_goes_to_the_registrys_provider_to_check(world):
+    registry_city()
+    registry_resident(world.person)
+    case = _submitted(world)  # ANSWERS' address is not the one the registry holds
+    correction = RegistryCorrection.objects.get()
+    assert (correction.provider.name, correction.dataset, correction.field) == (
+        "上海市公安局",
+        "population",
+        "residence_address",
+    )
+    assert (correction.proposed, correction.reference) == ("浦东新区世纪大道100号", case.number)
+    entry = AuditEntry.objects.get(action="registries.correction.report")
+    assert entry.actor_id == world.person.account.pk
+
+
+def test_an_answer_kept_as_the_registry_holds_it_reports_nothing(world):
+    registry_city()
+    registry_resident(world.person)
+    uploads = [
+        (_material_id(world.item, PHOTO), _file()),
+        (_material_id(world.item, LEASE), _file()),
+    ]
+    case = services.case_application_save(
+        account=world.person.account,
+        item_id=world.item.pk,
+        form_data={**ANSWERS, "address": HOME_ADDRESS},
+        uploads=uploads,
+        submit=True,
+    )
+    assert case.state == "pre_review"
+    assert not RegistryCorrection.objects.exists()
 
 
 def test_without_a_registry_record_the_address_is_left_to_the_applicant(citizen, world):

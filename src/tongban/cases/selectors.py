@@ -54,6 +54,8 @@ class PrefillSource:
     and when that record was last updated; ``value`` is what the registry said."""
 
     dataset: str
+    key: str
+    field: str
     department: str
     updated_at: datetime
     value: object
@@ -77,6 +79,17 @@ def form_prefill(*, account: Account, schema: dict) -> Prefill:
     properties = schema.get("properties", {})
     data = {k: fill(person, entity) for k, fill in PREFILL.items() if k in properties}
     answers = {k: v for k, v in data.items() if v}
+    sources = registry_prefill(schema=schema, person=person, entity=entity)
+    answers.update({name: source.value for name, source in sources.items()})
+    return Prefill(answers, sources)
+
+
+def registry_prefill(
+    *, schema: dict, person: Person, entity: LegalEntity | None
+) -> dict[str, PrefillSource]:
+    """Field → what the base registries answer for it (``x-source``): from ``person``'s
+    population record, or ``entity``'s legal-entity record; no query for a form without one."""
+    properties = schema.get("properties", {})
     keys = {"population": person.id_number, "legal_entities": entity.uscc if entity else ""}
     records: dict[str, registries_selectors.RegistryRecord | None] = {}
     sources = {}
@@ -90,14 +103,15 @@ def form_prefill(*, account: Account, schema: dict) -> Prefill:
         value = _answer(properties[name], record.fields.get(field)) if record else None
         if record is None or value in (None, ""):
             continue
-        answers[name] = value
         sources[name] = PrefillSource(
             dataset=dataset,
+            key=record.key,
+            field=field,
             department=identity_selectors.department_by_code(record.provider_code).name,
             updated_at=record.updated_at,
             value=value,
         )
-    return Prefill(answers, sources)
+    return sources
 
 
 def _answer(prop: dict, text: str | None) -> object:

@@ -219,3 +219,30 @@ class RegistryChange(models.Model):
         verbose_name = _("基础库变更")
         verbose_name_plural = _("基础库变更")
         indexes = [models.Index(fields=["dataset", "id"], name="registry_change_feed")]
+
+
+class RegistryCorrection(models.Model):
+    """An applicant changed a value the registry prefilled (a possible data-quality issue), for
+    the record's provider to check (一数一源: only it may correct the record). The record is
+    named by its keyed hash, the proposed value sealed (it may be an address or a name); the
+    case that reported it by its number (the registries sit below cases and know no case)."""
+
+    provider = models.ForeignKey(
+        "identity.Department",
+        verbose_name=_("数源部门"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dataset = models.CharField(_("基础库"), max_length=20, choices=Dataset.choices)
+    record_key_hash = models.CharField(max_length=64)
+    field = models.CharField(_("字段"), max_length=40)
+    proposed = EncryptedTextField(_("申请人填写的值"))
+    reference = models.CharField(_("来源办件"), max_length=40)
+    reported_at = models.DateTimeField(_("报告时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("基础库数据纠错")
+        verbose_name_plural = _("基础库数据纠错")
+        indexes = [
+            models.Index(fields=["provider", "-reported_at"], name="registry_correction_inbox")
+        ]

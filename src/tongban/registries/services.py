@@ -34,13 +34,14 @@ from .choices import (
     PlaceKind,
 )
 from .errors import RegistryError, invalid, record_not_found
-from .keys import clean_key, key_hash
-from .models import EntityRecord, Place, PopulationRecord, RegistryChange
+from .keys import clean_key, dataset_of, key_hash
+from .models import EntityRecord, Place, PopulationRecord, RegistryChange, RegistryCorrection
+from .selectors import dataset_fields
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from tongban.identity.models import Department, Staff
+    from tongban.identity.models import Account, Department, Staff
 
 POPULATION_PROVIDER = "sh-police"
 ENTITY_PROVIDER = "sh-amr"
@@ -384,3 +385,40 @@ def registry_bulk_load(
         },
     )
     return counts
+
+
+def registry_correction_report(
+    *, dataset: str, key: str, field: str, proposed: str, reference: str, reported_by: Account
+) -> RegistryCorrection | None:
+    """An applicant submitted ``proposed`` where the registry prefilled ``field`` of ``key``'s
+    record: flagged to the record's provider as a possible data-quality issue (None when the
+    registry holds no such record or field). Not durable: a step of the submission that
+    carries it (``cases``), in its transaction."""
+    ds = dataset_of(dataset)
+    if field not in {f.name for f in dataset_fields(ds)}:
+        return None
+    normalized = clean_key(ds, key)
+    record: PopulationRecord | EntityRecord | None
+    if ds == Dataset.POPULATION:
+        record = PopulationRecord.objects.filter(id_number_hash=key_hash(ds, normalized)).first()
+    elif ds == Dataset.LEGAL_ENTITIES:
+        record = EntityRecord.objects.filter(uscc=normalized).first()
+    else:
+        return None
+    if record is None:
+        return None
+    correction = RegistryCorrection.objects.create(
+        provider_id=record.provider_id,
+        dataset=ds,
+        record_key_hash=key_hash(ds, normalized),
+        field=field,
+        proposed=str(proposed)[:2000],
+        reference=str(reference)[:40],
+    )
+    audit_record(
+        action="registries.correction.report",
+        actor=reported_by,
+        target=correction,
+        details={"dataset": ds.value, "field": field, "reference": correction.reference},
+    )
+    return correction

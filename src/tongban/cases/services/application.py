@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tongban.identity import selectors as identity_selectors
+from tongban.registries import services as registries_services
 
-from .. import access, states
+from .. import access, selectors, states
 from ..choices import CaseChannel, EventKind, TaskState, TrustLevel
 from ..errors import CaseError
 from ..models import Case, CaseEvent, CaseMaterial, CorrectionNotice
@@ -155,9 +156,30 @@ def _submit(
     ):
         raise Forbidden(CaseError.ENTITY_NOT_ALLOWED, _("您已无权代表该企业办理。"))
     _numbered(case)
+    _registry_corrections_report(account=account, case=case)
     _receive(case)
     steps = [Step(S.SUBMITTED, actor=account), Step(S.PRE_REVIEW, note=_("进入网上预审"))]
     return states.transitions(case, steps, events=timeline or ())
+
+
+def _registry_corrections_report(*, account: Account, case: Case) -> None:
+    """Each answer the applicant changed from what a base registry prefilled goes to that
+    registry's provider to check (the form told them it would)."""
+    sources = selectors.registry_prefill(
+        schema=case.form_schema, person=case.applicant, entity=case.entity
+    )
+    for name, source in sources.items():
+        answer = case.form_data.get(name)
+        if answer in (None, "") or answer == source.value:
+            continue
+        registries_services.registry_correction_report(
+            dataset=source.dataset,
+            key=source.key,
+            field=source.field,
+            proposed=str(answer),
+            reference=case.number or "",
+            reported_by=account,
+        )
 
 
 @service
