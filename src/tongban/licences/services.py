@@ -80,7 +80,7 @@ from .models import (
     LicenceStatusChange,
     LicenceType,
 )
-from .selectors import EXPIRING_SOON_DAYS
+from .selectors import EXPIRING_SOON_DAYS, HOLDER_CODE_PURPOSE
 
 if TYPE_CHECKING:
     from tongban.identity.models import Account
@@ -90,7 +90,6 @@ if TYPE_CHECKING:
 
 service = audited_atomic(durable=True)
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
-HOLDER_CODE_PURPOSE = "licences.licence.holder_code"
 REASON_MAX = 500
 
 STATUS_ACTIONS: dict[str, str] = {
@@ -804,6 +803,8 @@ def import_rows(*, content: bytes, fmt: str) -> list[dict]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise refused(_("文件须为 UTF-8 编码。")) from None
+    if inputs.bad_text(text):
+        raise refused(_("文件含有无法保存的字符（空字符或不成对的代理字符）。"))
     try:
         if fmt == "json":
             rows = inputs.loads(text, field="file")
