@@ -330,6 +330,15 @@ class StaffLicencePage:
         return str(LicenceStatus(self.status).label)
 
 
+def _shown(value) -> object:
+    """A data value as a page shows it: a list's items joined, a yes/no in words."""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
 def licence_page_for_staff(
     *, staff: Staff, licence_id: int, today: dt.date | None = None
 ) -> StaffLicencePage:
@@ -358,7 +367,7 @@ def licence_page_for_staff(
     return StaffLicencePage(
         licence=licence,
         status=status,
-        data=[(name, labels.get(name, name), value) for name, value in masked.items()],
+        data=[(name, labels.get(name, name), _shown(value)) for name, value in masked.items()],
         history=list(licence.status_changes.select_related("actor__account").order_by("at", "pk")),
         versions=licence_versions(licence),
         successor=successor,
