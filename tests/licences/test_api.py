@@ -135,3 +135,19 @@ def test_a_retried_issue_with_its_key_returns_the_first_licence(lw):
     bad = _post(client, BASE, {**body, "idempotency_key": "no spaces"})
     assert bad.status_code == 422 and "idempotency_key" in bad.json()["fields"]
     assert Licence.objects.count() == 2
+
+
+def test_the_list_filters_by_status_as_of_today(lw):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    current, old = lw.issue(), lw.issue()
+    Licence.objects.filter(pk=old.pk).update(
+        valid_from=dt.date(2020, 1, 1), valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    client = _client(lw.clerk_a)
+    valid = client.get(f"{BASE}?status=valid").json()
+    expired = client.get(f"{BASE}?status=expired").json()
+    assert [r["identifier"] for r in valid] == [current.identifier]
+    assert [(r["identifier"], r["status"]) for r in expired] == [(old.identifier, "expired")]

@@ -5,6 +5,7 @@ and the wrong role, bad input answered in Chinese beside the field with nothing 
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -495,3 +496,47 @@ def test_import_refuses_the_wrong_role_and_a_department_not_issuing(lw, as_staff
     refused = as_staff(outsider).post(BASE + "import/", {"file": _file("x.csv", csv_text)})
     assert refused.status_code == 422 and "不是“居住证”的颁发机构" in text(refused)
     assert Licence.objects.count() == 0
+
+
+def _race(posts):
+    """Each (staff, url, body) posted from its own thread at once; the statuses, sorted."""
+    from django.db import connection
+    from django.test import Client
+
+    barrier, results = threading.Barrier(len(posts)), []
+
+    def post(staff, url, body):
+        c = Client()
+        c.force_login(staff.account)
+        try:
+            barrier.wait(timeout=10)
+            results.append(c.post(url, body).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=p) for p in posts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return sorted(results)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_suspending_at_once_change_it_once(make):
+    lw = LicenceWorld(make)
+    licence = lw.issue()
+    other_head = make.staff(department=lw.dept_a, roles=("department_head",))
+    body = {"suspend-reason": "核查"}
+    url = _url(licence, "suspend")
+    assert _race([(lw.head_a, url, body), (other_head, url, body)]) == [302, 409]
+    assert LicenceStatusChange.objects.filter(licence=licence, to_status="suspended").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_issue_issues_one_licence(make):
+    lw = LicenceWorld(make)
+    body = _issue_post(lw, idempotency_key="double-click")
+    url = BASE + "issue/"
+    assert _race([(lw.reviewer_a, url, body), (lw.reviewer_a, url, body)]) == [302, 302]
+    assert Licence.objects.filter(idempotency_key="double-click").count() == 1

@@ -221,13 +221,14 @@ def licences_for_staff(
     *, staff: Staff, type_code: str = "", status: str = "", limit: int = STAFF_LIST_LIMIT
 ) -> list[Licence]:
     """The licences the staff member's department issued (all, for a platform admin), newest
-    first. A list shows masked holder codes only and is not a read of any one licence's data."""
+    first, in ``status`` as it stands today (``status_as_of``). A list shows masked holder
+    codes only and is not a read of any one licence's data."""
     require_role(staff, *access.READERS)
     licences = access.licences_open_to(staff)
     if type_code:
         licences = licences.filter(licence_type__code=type_code.strip().upper())
     if status:
-        licences = licences.filter(status=status)
+        licences = status_as_of(licences, status, _today())
     return list(_with_type(licences).order_by("-issued_on", "-id")[: max(1, min(limit, 1000))])
 
 
