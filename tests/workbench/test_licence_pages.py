@@ -290,8 +290,10 @@ def test_a_double_submit_changes_the_status_once(lw, as_staff):
     licence = lw.issue()
     head = as_staff(lw.head_a)
     assert head.post(_url(licence, "suspend"), {"suspend-reason": "核查"}).status_code == 302
+    reads = AuditEntry.objects.filter(action="licences.licence.staff_read")
+    assert reads.count() == 0  # an action is no read; the page it leads to is
     again = head.post(_url(licence, "suspend"), {"suspend-reason": "核查"})
-    assert again.status_code == 409
+    assert again.status_code == 409 and reads.count() == 1  # the page shown with the reason
     assert "证照当前状态为“暂停使用”，不能变更为“暂停使用”。" in text(again)
     assert LicenceStatusChange.objects.filter(licence=licence, to_status="suspended").count() == 1
 

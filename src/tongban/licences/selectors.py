@@ -341,12 +341,17 @@ def _shown(value) -> object:
 
 
 def licence_page_for_staff(
-    *, staff: Staff, licence_id: int, today: dt.date | None = None
+    *, staff: Staff, licence_id: int, today: dt.date | None = None, audit: bool = True
 ) -> StaffLicencePage:
     """The workbench's licence page: the licence (its opening an audited staff read the
     holder sees, ``licence_for_staff``), its data masked as every staff reader gets them, its
-    status history, and the actions this staff member may take on it now."""
-    licence = licence_for_staff(staff=staff, licence_id=licence_id)
+    status history, and the actions this staff member may take on it now. ``audit`` false:
+    only to check, before an action, that the licence is the caller's to see (the page shown
+    afterwards is read, and audited, again)."""
+    if audit:
+        licence = licence_for_staff(staff=staff, licence_id=licence_id)
+    else:
+        licence = access.licence_for_staff_or_404(staff=staff, licence_id=licence_id, lock=False)
     today = today or _today()
     status = licence.status_on(today)
     labels = claim_labels(licence.licence_type.code, licence.licence_type.data_schema)

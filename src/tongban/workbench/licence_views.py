@@ -131,7 +131,7 @@ def _act(request, licence_id: int, *, name: str, form_class, call, done: str, fi
     call the service; on success to the resulting licence with a message, else the page with
     the reason (a lost race or a double click: the service's conflict, nothing changed)."""
     staff = staff_of(request.user)
-    page = selectors.licence_page_for_staff(staff=staff, licence_id=licence_id)
+    page = selectors.licence_page_for_staff(staff=staff, licence_id=licence_id, audit=False)
     form = form_class(request.POST, prefix=name)
     error, change = None, None
     if form.is_valid():
@@ -147,6 +147,8 @@ def _act(request, licence_id: int, *, name: str, form_class, call, done: str, fi
             return redirect("workbench:licence", licence_id=licence.pk)
     elif fields is not None:
         change = fields(page, None)
+    # the page as it stands now (a lost race shows the winner's change), its reading audited
+    page = selectors.licence_page_for_staff(staff=staff, licence_id=licence_id)
     return _render_licence(
         request,
         staff,
