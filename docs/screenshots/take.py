@@ -26,6 +26,7 @@ REPRESENTATIVE_MOBILE = "13800000001"  # 张晓明, legal representative of 上�
 AGENT_MOBILE = "13800000002"  # 李华, his enterprise's agent
 CLERK = "clerk.weifang"  # 陈窗口, 窗口人员 at 潍坊新村街道社区事务受理服务中心
 POLICE = "reviewer.pdpolice"  # 吴警官, reviewer at 浦东公安分局 (居住证)
+MARKET_HEAD = "head.pdamr"  # 赵主任, head of 浦东新区市场监管局 (食品经营许可证)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
@@ -106,6 +107,7 @@ def take_all(shooter: Shooter) -> None:
     clerk.context.close()
 
     take_cases(shooter)
+    take_licences(shooter)
 
     phone = shooter.page(viewport=PHONE)
     log_in_citizen(phone, REPRESENTATIVE_MOBILE)
@@ -159,6 +161,38 @@ def take_cases(shooter: Shooter) -> None:
     clerk.goto("/workbench/appointments/")
     shooter.shot(clerk, "workbench-appointments")
     clerk.context.close()
+
+
+def take_licences(shooter: Shooter) -> None:
+    """我的证照, a verifier's view of a 授权用证 link, and the workbench's licence page."""
+    citizen = shooter.page()
+    log_in_citizen(citizen, REPRESENTATIVE_MOBILE)
+    citizen.goto("/me/licences/")
+    shooter.shot(citizen, "licence-wallet")
+    citizen.get_by_test_id("wallet").get_by_role("link", name="居住证").first.click()
+    citizen.get_by_role("link", name="授权用证").click()
+    for label in ("持证主体", "有效期起始", "有效期截止"):
+        citizen.get_by_label(label, exact=True).check()
+    citizen.get_by_label("1 天", exact=True).check()
+    citizen.get_by_role("button", name="生成授权链接").click()
+    link = citizen.get_by_test_id("share-link").inner_text()
+    citizen.context.close()
+
+    verifier = shooter.page()
+    verifier.goto(link)
+    verifier.get_by_label("用途（选填）").fill("租房核验")
+    verifier.get_by_role("button", name="查看并核验").click()
+    expect(verifier.get_by_test_id("verify-result")).to_be_visible()
+    shooter.shot(verifier, "licence-share")
+    verifier.context.close()
+
+    head = shooter.page()
+    log_in_staff(head, MARKET_HEAD)
+    head.goto("/workbench/licences/?status=valid")
+    head.get_by_test_id("licences").get_by_role("link", name="食品经营许可证").first.click()
+    expect(head.get_by_test_id("history")).to_be_visible()
+    shooter.shot(head, "workbench-licence")
+    head.context.close()
 
 
 def main() -> None:

@@ -104,3 +104,50 @@ def test_bad_input_names_the_field_and_changes_nothing(lw, path, body, status, f
     assert response.status_code == status, response.content
     assert field in response.json()["fields"]
     assert _state() == before
+
+
+def test_a_department_issuing_the_type_is_refused_another_departments_licence(lw, make):
+    """乙局 issues 居住证 too, but this licence is 甲局's: every operation on it is refused,
+    the list shows none of it."""
+    licence = lw.issue()
+    lw.dept_b.issued_licence_types.add(licence.licence_type)
+    other = make.staff(department=lw.dept_b, roles=("reviewer", "department_head", "counter_clerk"))
+    before = _state()
+    client = _client(other)
+    for method, path, body in _operations(lw, licence)[1:]:
+        response = client.get(path) if method == "get" else _post(client, path, body)
+        if path == BASE:
+            assert response.status_code == 200 and response.json() == [], path
+        else:
+            assert response.status_code == 404, (path, response.content)
+            assert response.json()["code"] == "licence.not_found"
+    assert _state() == before
+
+
+def test_a_retried_issue_with_its_key_returns_the_first_licence(lw):
+    client = _client(lw.reviewer_a)
+    body = {**_operations(lw, lw.issue())[0][2], "idempotency_key": "retry-1"}
+    first = _post(client, BASE, body)
+    second = _post(client, BASE, body)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["identifier"] == second.json()["identifier"]
+    assert Licence.objects.count() == 2  # the fixture's one and this one
+    bad = _post(client, BASE, {**body, "idempotency_key": "no spaces"})
+    assert bad.status_code == 422 and "idempotency_key" in bad.json()["fields"]
+    assert Licence.objects.count() == 2
+
+
+def test_the_list_filters_by_status_as_of_today(lw):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    current, old = lw.issue(), lw.issue()
+    Licence.objects.filter(pk=old.pk).update(
+        valid_from=dt.date(2020, 1, 1), valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    client = _client(lw.clerk_a)
+    valid = client.get(f"{BASE}?status=valid").json()
+    expired = client.get(f"{BASE}?status=expired").json()
+    assert [r["identifier"] for r in valid] == [current.identifier]
+    assert [(r["identifier"], r["status"]) for r in expired] == [(old.identifier, "expired")]

@@ -58,6 +58,39 @@ def can_issue(staff: Staff, licence_type: LicenceType) -> bool:
     return _asks(require_role, staff, *ISSUERS) and is_issuer(licence_type, staff.department)
 
 
+def can_read(staff: Staff) -> bool:
+    """May open the 电子证照库 (the department's list and licence pages)."""
+    return _asks(require_role, staff, *READERS)
+
+
+def can_issue_any(staff: Staff) -> bool:
+    """Holds an issuing role in a department that issues at least one type."""
+    return _asks(require_role, staff, *ISSUERS) and bool(types_issued_by(staff))
+
+
+def types_issued_by(staff: Staff) -> list[LicenceType]:
+    """The types the staff member's department issues (by code), for an issuer; none else."""
+    if not _asks(require_role, staff, *ISSUERS):
+        return []
+    return list(
+        LicenceType.objects.filter(issuing_departments=staff.department_id).order_by("code")
+    )
+
+
+def can_change_status(staff: Staff, licence: Licence) -> bool:
+    """Suspend, restore, revoke: the head of the issuing department."""
+    return _asks(require_role, staff, *STATUS_ROLES) and licence.issuer_id == staff.department_id
+
+
+def can_reissue(staff: Staff, licence: Licence) -> bool:
+    """Renew, change: an issuer of the issuing department, which still issues the type."""
+    return (
+        _asks(require_role, staff, *ISSUERS)
+        and licence.issuer_id == staff.department_id
+        and is_issuer(licence.licence_type, staff.department)
+    )
+
+
 def sees_every_department(staff: Staff) -> bool:
     return R.PLATFORM_ADMIN in staff.role_names()
 

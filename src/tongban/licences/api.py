@@ -74,6 +74,8 @@ class IssueIn(Schema):
     holder_code: str = Field(..., max_length=18)
     data: dict[str, Any] = Field(default_factory=dict)
     valid_from: dt.date | None = None
+    # A client's nonce for this request: a retry with the same key returns the first licence.
+    idempotency_key: str = Field("", max_length=64)
 
 
 class RenewIn(Schema):

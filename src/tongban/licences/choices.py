@@ -43,3 +43,24 @@ class ShareExpiry(models.TextChoices):
     DAY = "1d", _("1 天")
     WEEK = "7d", _("7 天")
     MONTH = "30d", _("30 天")
+
+
+# What a stored status may become (the services enforce it, the pages offer only these).
+# EXPIRED is never stored: ``Licence.status_on`` reads it off the last valid day.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    LicenceStatus.VALID: frozenset(
+        {LicenceStatus.SUSPENDED, LicenceStatus.REVOKED, LicenceStatus.SUPERSEDED}
+    ),
+    LicenceStatus.SUSPENDED: frozenset({LicenceStatus.VALID, LicenceStatus.REVOKED}),
+    LicenceStatus.REVOKED: frozenset(),
+    LicenceStatus.SUPERSEDED: frozenset(),
+}
+
+# The data fields that are the holder's own: filled from the platform's record of the holder,
+# never typed in by staff (an issue page leaves them out of the form).
+HOLDER_OWN_FIELDS: dict[str, tuple[str, str]] = {
+    HolderKind.PERSON: ("name", "id_number"),
+    HolderKind.LEGAL_ENTITY: ("entity_name", "uscc"),
+}
+
+IDEMPOTENCY_KEY_MAX = 64

@@ -18,6 +18,7 @@ class LicenceError(StrEnum):
     HOLDER_KIND = "licence.holder.kind"
     HOLDER_NOT_FOUND = "licence.holder.not_found"
     HOLDER_CODE = "licence.holder.code"
+    IDEMPOTENCY_KEY = "licence.idempotency_key"
     IDENTIFIER_CHECK = "licence.identifier.check"
     IDENTIFIER_FORMAT = "licence.identifier.format"
     IDENTIFIER_MISMATCH = "licence.identifier.mismatch"

@@ -23,7 +23,13 @@ from tongban.core.crypto import EncryptedTextField
 from tongban.core.sealing import SealedJSONField
 from tongban.identity.validators import mask_id_number
 
-from .choices import HolderCodeType, HolderKind, LicenceStatus, ValidityKind
+from .choices import (
+    IDEMPOTENCY_KEY_MAX,
+    HolderCodeType,
+    HolderKind,
+    LicenceStatus,
+    ValidityKind,
+)
 from .identifiers import LicenceIdentifier
 
 
@@ -147,8 +153,8 @@ class Licence(models.Model):
     )
     # An ID number is personal data: sealed, found again by its keyed hash (as identity does).
     holder_code = EncryptedTextField(_("持证主体代码"))
-    # Written for an exact lookup by code should one be needed; nothing searches by it yet, so
-    # it carries no index (each index costs every issuance a write).
+    # The exact lookup by code (the workbench list's holder search), within the issuer's
+    # licences: index ``licence_issuer_holder``.
     holder_code_hash = models.CharField(max_length=64, editable=False)
     data = SealedJSONField(_("照面信息"), default=dict, blank=True)
     issued_on = models.DateField(_("颁证日期"))
@@ -187,6 +193,13 @@ class Licence(models.Model):
     # When the holder was told it expires soon (``services.licences_expiry_remind``): once.
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the issuing page or import posted once ('' for none): on a double click or a retried
+    # request, a repeat with the same key from the same issuer returns this licence, no other.
+    # Per issuer, not global: a key is only a client's nonce, and one department can neither
+    # collide with nor learn of another's by guessing keys. Import rows carry ``<key>.<row>``.
+    idempotency_key = models.CharField(
+        max_length=IDEMPOTENCY_KEY_MAX + 8, blank=True, default="", editable=False
+    )
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -206,11 +219,17 @@ class Licence(models.Model):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="licence_valid_until_after_from",
             ),
+            models.UniqueConstraint(
+                fields=["issuer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="licence_idempotency_per_issuer",
+            ),
         ]
         indexes = [
             models.Index(fields=["holder_person", "status"], name="licence_person"),
             models.Index(fields=["holder_entity", "status"], name="licence_entity"),
             models.Index(fields=["issuer", "-issued_on"], name="licence_issuer"),
+            models.Index(fields=["issuer", "holder_code_hash"], name="licence_issuer_holder"),
         ]
 
     def __str__(self):
@@ -250,6 +269,42 @@ class Licence(models.Model):
         if self.status == LicenceStatus.VALID and self.valid_until and self.valid_until < day:
             return LicenceStatus.EXPIRED
         return self.status
+
+
+class LicenceStatusChange(models.Model):
+    """One change of a licence's status, for its history: issued (from nothing to valid),
+    suspended, restored, revoked, superseded. Written with the change, in its transaction
+    (``services._issue_row`` and ``services._set_status``); never edited. ``actor`` is the
+    staff member who acted, none when the platform did (a case's approval, its revocation)."""
+
+    licence = models.ForeignKey(
+        Licence, verbose_name=_("电子证照"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=12, choices=LicenceStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=12, choices=LicenceStatus.choices)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    legal_basis = models.CharField(_("法律依据"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        "identity.Staff",
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("证照状态变更")
+        verbose_name_plural = _("证照状态变更")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=models.F("to_status")), name="licence_change_changes"
+            ),
+        ]
 
 
 class LicenceShare(models.Model):

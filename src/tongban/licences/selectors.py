@@ -9,24 +9,31 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.core.audit import audit_record
+from tongban.core.crypto import lookup_hash
+from tongban.core.errors import InvalidInput
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
+from tongban.identity.validators import IdentifierError, validate_id_number, validate_uscc
 
 from . import access
-from .choices import LicenceStatus
-from .models import Licence, LicenceShare, LicenceShareUse, LicenceType
+from .choices import TRANSITIONS, LicenceStatus
+from .errors import LicenceError
+from .models import Licence, LicenceShare, LicenceShareUse, LicenceStatusChange, LicenceType
 
 if TYPE_CHECKING:
     from tongban.identity.models import Account, LegalEntity, Person, Staff
 
 EXPIRING_SOON_DAYS = 60
 STAFF_LIST_LIMIT = 200
+STAFF_PAGE_SIZE = 20
+HOLDER_CODE_PURPOSE = "licences.licence.holder_code"  # as services write the hash
 
 
 def _today() -> dt.date:
@@ -214,13 +221,14 @@ def licences_for_staff(
     *, staff: Staff, type_code: str = "", status: str = "", limit: int = STAFF_LIST_LIMIT
 ) -> list[Licence]:
     """The licences the staff member's department issued (all, for a platform admin), newest
-    first. A list shows masked holder codes only and is not a read of any one licence's data."""
+    first, in ``status`` as it stands today (``status_as_of``). A list shows masked holder
+    codes only and is not a read of any one licence's data."""
     require_role(staff, *access.READERS)
     licences = access.licences_open_to(staff)
     if type_code:
         licences = licences.filter(licence_type__code=type_code.strip().upper())
     if status:
-        licences = licences.filter(status=status)
+        licences = status_as_of(licences, status, _today())
     return list(_with_type(licences).order_by("-issued_on", "-id")[: max(1, min(limit, 1000))])
 
 
@@ -245,3 +253,148 @@ def licence_versions(licence: Licence) -> list[Licence]:
         chain.append(current)
         current = current.previous
     return chain
+
+
+# --- the workbench's 电子证照库 --------------------------------------------------------------
+
+
+def holder_code_hash(value: str, *, field: str = "holder_code") -> str:
+    """The keyed hash a licence's holder code is found by, from an ID number or a USCC as
+    typed (checked, its check character included); a code that is neither is refused."""
+    text = str(value or "").strip().upper()
+    try:
+        code = validate_id_number(text)
+    except IdentifierError as as_id:
+        try:
+            code = validate_uscc(text)
+        except IdentifierError as as_uscc:
+            message = (as_id if text[:17].isdigit() else as_uscc).message
+            raise InvalidInput(LicenceError.HOLDER_CODE, message, fields={field: message}) from None
+    return lookup_hash(code, purpose=HOLDER_CODE_PURPOSE)
+
+
+def status_as_of(licences, status: str, today: dt.date):
+    """``licences`` in ``status`` as it stands on ``today``: a valid licence past its last day
+    is expired, not valid (``Licence.status_on``)."""
+    in_date = Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    if status == LicenceStatus.VALID:
+        return licences.filter(in_date, status=LicenceStatus.VALID)
+    if status == LicenceStatus.EXPIRED:
+        return licences.filter(status=LicenceStatus.VALID, valid_until__lt=today)
+    return licences.filter(status=status)
+
+
+def licences_page_for_staff(
+    *,
+    staff: Staff,
+    type_code: str = "",
+    status: str = "",
+    holder_code: str = "",
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    page: str | int | None = 1,
+    today: dt.date | None = None,
+) -> Page:
+    """One page of the licences the staff member may see (``access.licences_open_to``), newest
+    first, filtered by type, status as of today, holder (an exact ID number or USCC, found by
+    its keyed hash: the code is never stored in the clear) and issue dates. Rows show masked
+    holder codes only: a list is not a read of any one licence's data."""
+    require_role(staff, *access.READERS)
+    today = today or _today()
+    licences = access.licences_open_to(staff)
+    if type_code:
+        licences = licences.filter(licence_type__code=type_code.strip().upper())
+    if status:
+        licences = status_as_of(licences, status, today)
+    if holder_code:
+        licences = licences.filter(holder_code_hash=holder_code_hash(holder_code))
+    if issued_from:
+        licences = licences.filter(issued_on__gte=issued_from)
+    if issued_to:
+        licences = licences.filter(issued_on__lte=issued_to)
+    rows = _with_type(licences).order_by("-issued_on", "-id")
+    return Paginator(rows, STAFF_PAGE_SIZE).get_page(page)
+
+
+@dataclass(frozen=True)
+class StaffLicencePage:
+    licence: Licence
+    status: str  # as of today
+    data: list[tuple[str, str, object]]  # (field, label, value) masked
+    history: list[LicenceStatusChange]
+    versions: list[Licence]  # what it superseded, newest first
+    successor: Licence | None
+    actions: frozenset[str]  # suspend, restore, revoke, renew, change
+
+    @property
+    def status_label(self) -> str:
+        return str(LicenceStatus(self.status).label)
+
+
+def _shown(value) -> object:
+    """A data value as a page shows it: a list's items joined, a yes/no in words."""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
+def licence_page_for_staff(
+    *, staff: Staff, licence_id: int, today: dt.date | None = None, audit: bool = True
+) -> StaffLicencePage:
+    """The workbench's licence page: the licence (its opening an audited staff read the
+    holder sees, ``licence_for_staff``), its data masked as every staff reader gets them, its
+    status history, and the actions this staff member may take on it now. ``audit`` false:
+    only to check, before an action, that the licence is the caller's to see (the page shown
+    afterwards is read, and audited, again)."""
+    if audit:
+        licence = licence_for_staff(staff=staff, licence_id=licence_id)
+    else:
+        licence = access.licence_for_staff_or_404(staff=staff, licence_id=licence_id, lock=False)
+    today = today or _today()
+    status = licence.status_on(today)
+    labels = claim_labels(licence.licence_type.code, licence.licence_type.data_schema)
+    masked = licence_data_for_staff(licence)
+    actions: set[str] = set()
+    allowed = TRANSITIONS[licence.status]
+    if access.can_change_status(staff, licence):
+        if LicenceStatus.SUSPENDED in allowed and status != LicenceStatus.EXPIRED:
+            actions.add("suspend")
+        if licence.status == LicenceStatus.SUSPENDED and LicenceStatus.VALID in allowed:
+            actions.add("restore")
+        if LicenceStatus.REVOKED in allowed:
+            actions.add("revoke")
+    if access.can_reissue(staff, licence) and LicenceStatus.SUPERSEDED in allowed:
+        actions.add("renew")
+        if status == LicenceStatus.VALID:
+            actions.add("change")
+    successor = Licence.objects.filter(previous=licence).first()
+    return StaffLicencePage(
+        licence=licence,
+        status=status,
+        data=[(name, labels.get(name, name), _shown(value)) for name, value in masked.items()],
+        history=list(licence.status_changes.select_related("actor__account").order_by("at", "pk")),
+        versions=licence_versions(licence),
+        successor=successor,
+        actions=frozenset(actions),
+    )
+
+
+def licence_types_for_staff(staff: Staff) -> list[LicenceType]:
+    """The types a staff reader may filter by: those their department issues or has issued
+    (every type, for a platform admin)."""
+    require_role(staff, *access.READERS)
+    if access.sees_every_department(staff):
+        return list(LicenceType.objects.order_by("code"))
+    issued = access.licences_open_to(staff).values("licence_type")
+    return list(
+        LicenceType.objects.filter(Q(issuing_departments=staff.department_id) | Q(pk__in=issued))
+        .distinct()
+        .order_by("code")
+    )
+
+
+def licence_desks_for_staff(staff: Staff) -> dict[str, bool]:
+    """Which 电子证照库 pages the workbench links for this staff member."""
+    return {"licences": access.can_read(staff), "issue": access.can_issue_any(staff)}

@@ -22,12 +22,13 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,11 +49,21 @@ from tongban.core.errors import (
 from tongban.credentials import sdjwt
 from tongban.credentials.verify import Verification, verify
 from tongban.identity import selectors as identity_selectors
+from tongban.identity.access import require_role
 from tongban.identity.validators import IdentifierError, validate_id_number, validate_uscc
 from tongban.notify.services import message_queue, message_to_account
 
 from . import access, signing
-from .choices import HOLDER_CODE_TYPE, HolderKind, LicenceStatus, ShareExpiry, ValidityKind
+from .choices import (
+    HOLDER_CODE_TYPE,
+    HOLDER_OWN_FIELDS,
+    IDEMPOTENCY_KEY_MAX,
+    TRANSITIONS,
+    HolderKind,
+    LicenceStatus,
+    ShareExpiry,
+    ValidityKind,
+)
 from .errors import (
     LicenceError,
     share_expired,
@@ -61,8 +72,15 @@ from .errors import (
     type_not_found,
 )
 from .identifiers import LicenceIdentifier, parse_identifier, validate_type_code
-from .models import Licence, LicenceSequence, LicenceShare, LicenceShareUse, LicenceType
-from .selectors import EXPIRING_SOON_DAYS
+from .models import (
+    Licence,
+    LicenceSequence,
+    LicenceShare,
+    LicenceShareUse,
+    LicenceStatusChange,
+    LicenceType,
+)
+from .selectors import EXPIRING_SOON_DAYS, HOLDER_CODE_PURPOSE
 
 if TYPE_CHECKING:
     from tongban.identity.models import Account
@@ -71,18 +89,9 @@ if TYPE_CHECKING:
     from tongban.identity.models import Department, LegalEntity, Person, Staff
 
 service = audited_atomic(durable=True)
-HOLDER_CODE_PURPOSE = "licences.licence.holder_code"
+_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 REASON_MAX = 500
 
-# What a status may become; EXPIRED is not stored (``Licence.status_on`` reads it off the date).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    LicenceStatus.VALID: frozenset(
-        {LicenceStatus.SUSPENDED, LicenceStatus.REVOKED, LicenceStatus.SUPERSEDED}
-    ),
-    LicenceStatus.SUSPENDED: frozenset({LicenceStatus.VALID, LicenceStatus.REVOKED}),
-    LicenceStatus.REVOKED: frozenset(),
-    LicenceStatus.SUPERSEDED: frozenset(),
-}
 STATUS_ACTIONS: dict[str, str] = {
     LicenceStatus.SUSPENDED: "licences.licence.suspend",
     LicenceStatus.VALID: "licences.licence.restore",
@@ -197,10 +206,8 @@ def _check_data(licence_type: LicenceType, data: Any, *, field: str = "data") ->
 
 def _holder_fields(licence_type: LicenceType, holder: Holder) -> dict:
     """The holder's own fields of the data, as the platform holds them."""
-    if licence_type.holder_kind == HolderKind.PERSON:
-        own = {"name": holder.name, "id_number": holder.code}
-    else:
-        own = {"entity_name": holder.name, "uscc": holder.code}
+    name_field, code_field = HOLDER_OWN_FIELDS[HolderKind(licence_type.holder_kind)]
+    own = {name_field: holder.name, code_field: holder.code}
     properties = licence_type.data_schema.get("properties", {})
     return {k: v for k, v in own.items() if k in properties}
 
@@ -250,9 +257,10 @@ def _issue_row(
     valid_from: dt.date | None = None,
     valid_until: dt.date | None = None,
     identifier: LicenceIdentifier | None = None,
+    idempotency_key: str = "",
 ) -> Licence:
-    """Write one new licence, signed (``signing.credential_sign``): the only place a licence row
-    is created."""
+    """Write one new licence, signed (``signing.credential_sign``), its history begun (issued:
+    valid): the only place a licence row is created."""
     issuer_code = issuer_code_of(issuer)
     issued_on = issued_on or _today()
     valid_from = valid_from or issued_on
@@ -290,8 +298,12 @@ def _issue_row(
         case=case,
         previous=previous,
         issued_by=staff,
+        idempotency_key=idempotency_key or "",
     )
     licence.save()
+    LicenceStatusChange.objects.create(
+        licence=licence, to_status=LicenceStatus.VALID, actor=staff, at=licence.created_at
+    )
     signing.credential_sign(licence)
     audit_record(
         action=action,
@@ -315,10 +327,17 @@ def _issue_row(
 
 
 def _set_status(
-    licence: Licence, to: str, *, actor=None, reason: str = "", legal_basis: str = ""
+    licence: Licence,
+    to: str,
+    *,
+    actor=None,
+    staff: Staff | None = None,
+    reason: str = "",
+    legal_basis: str = "",
 ) -> Licence:
     """Change a (locked) licence's status, and its entry in its status list with it
-    (``signing.credential_status_follow``): the only place a status changes."""
+    (``signing.credential_status_follow``), and write the change into its history
+    (``LicenceStatusChange``, ``staff`` the actor): the only place a status changes."""
     current = licence.status
     if to not in TRANSITIONS[current]:
         raise Conflict(
@@ -330,6 +349,15 @@ def _set_status(
     licence.status_reason, licence.status_legal_basis = reason, legal_basis
     licence.save(
         update_fields=["status", "status_changed_at", "status_reason", "status_legal_basis"]
+    )
+    LicenceStatusChange.objects.create(
+        licence=licence,
+        from_status=current,
+        to_status=to,
+        reason=reason,
+        legal_basis=legal_basis,
+        actor=staff,
+        at=licence.status_changed_at,
     )
     signing.credential_status_follow(licence)
     audit_record(
@@ -481,11 +509,66 @@ def licence_type_renewal_item_set(*, type_code: str, item_id: int | None) -> Lic
 # --- issuing ----------------------------------------------------------------------------------
 
 
-@service
+def _idempotency_key(value) -> str:
+    """A client's nonce for one submission: letters, digits, ``-`` and ``_``; none is ''."""
+    key = str(value or "").strip()
+    if key and (len(key) > IDEMPOTENCY_KEY_MAX or not _KEY_RE.fullmatch(key)):
+        raise _invalid(
+            LicenceError.IDEMPOTENCY_KEY,
+            _("提交标识须为不超过 %(n)d 位的字母、数字、“-”或“_”。") % {"n": IDEMPOTENCY_KEY_MAX},
+            "idempotency_key",
+        )
+    return key
+
+
+def _issued_with_key(staff: Staff, key: str) -> Licence | None:
+    if not key:
+        return None
+    return Licence.objects.filter(issuer_id=staff.department_id, idempotency_key=key).first()
+
+
 def licence_issue(
-    *, staff: Staff, type_code: str, holder_code: str, data: dict, valid_from: dt.date | None = None
+    *,
+    staff: Staff,
+    type_code: str,
+    holder_code: str,
+    data: dict,
+    valid_from: dt.date | None = None,
+    idempotency_key: str = "",
 ) -> Licence:
-    """Issue a licence by hand, as the staff member's department."""
+    """Issue a licence by hand, as the staff member's department. A repeat with the same
+    ``idempotency_key`` from the same department (a double click, a retried request) returns
+    the first licence and issues none: the twin that loses on the key (its transaction rolled
+    back) finds it afterwards, outside any transaction."""
+    require_role(staff, *access.ISSUERS)
+    key = _idempotency_key(idempotency_key)
+    if (found := _issued_with_key(staff, key)) is not None:
+        return found
+    try:
+        return _licence_issue(
+            staff=staff,
+            type_code=type_code,
+            holder_code=holder_code,
+            data=data,
+            valid_from=valid_from,
+            key=key,
+        )
+    except IntegrityError:
+        if (found := _issued_with_key(staff, key)) is not None:
+            return found
+        raise
+
+
+@service
+def _licence_issue(
+    *,
+    staff: Staff,
+    type_code: str,
+    holder_code: str,
+    data: dict,
+    valid_from: dt.date | None,
+    key: str,
+) -> Licence:
     licence_type = access.type_for_issuer_or_404(staff=staff, type_code=type_code)
     holder = _holder_by_code(licence_type, holder_code)
     data = _check_data(licence_type, {**data, **_holder_fields(licence_type, holder)})
@@ -500,6 +583,7 @@ def licence_issue(
         actor=staff.account,
         staff=staff,
         valid_from=valid_from,
+        idempotency_key=key,
     )
 
 
@@ -581,7 +665,7 @@ def licence_renew(*, staff: Staff, licence_id: int, valid_from: dt.date | None =
     access.require_issuer(old.licence_type, staff.department)
     if valid_from is not None and valid_from < _today():
         raise _invalid(LicenceError.DATES, _("有效期起始日不能早于今天。"), "valid_from")
-    _set_status(old, LicenceStatus.SUPERSEDED, actor=staff.account, reason=_("换发"))
+    _set_status(old, LicenceStatus.SUPERSEDED, actor=staff.account, staff=staff, reason=_("换发"))
     return _issue_row(
         licence_type=old.licence_type,
         issuer=staff.department,
@@ -610,7 +694,7 @@ def licence_change(*, staff: Staff, licence_id: int, data: dict, reason: str) ->
         )
     holder = _holder_of(person=old.holder_person, entity=old.holder_entity)
     data = _check_data(old.licence_type, {**data, **_holder_fields(old.licence_type, holder)})
-    _set_status(old, LicenceStatus.SUPERSEDED, actor=staff.account, reason=reason)
+    _set_status(old, LicenceStatus.SUPERSEDED, actor=staff.account, staff=staff, reason=reason)
     return _issue_row(
         licence_type=old.licence_type,
         issuer=old.issuer,
@@ -638,7 +722,9 @@ def licence_suspend(*, staff: Staff, licence_id: int, reason: str) -> Licence:
     reason = _reason(reason)
     if licence.status_on(_today()) == LicenceStatus.EXPIRED:
         raise Conflict(LicenceError.STATUS, _("证照已过期，不能暂停使用。"))
-    return _set_status(licence, LicenceStatus.SUSPENDED, actor=staff.account, reason=reason)
+    return _set_status(
+        licence, LicenceStatus.SUSPENDED, actor=staff.account, staff=staff, reason=reason
+    )
 
 
 @service
@@ -647,7 +733,9 @@ def licence_restore(*, staff: Staff, licence_id: int, reason: str) -> Licence:
         staff=staff, licence_id=licence_id, roles=access.STATUS_ROLES
     )
     reason = _reason(reason)
-    return _set_status(licence, LicenceStatus.VALID, actor=staff.account, reason=reason)
+    return _set_status(
+        licence, LicenceStatus.VALID, actor=staff.account, staff=staff, reason=reason
+    )
 
 
 @service
@@ -664,6 +752,7 @@ def licence_revoke(*, staff: Staff, licence_id: int, reason: str, legal_basis: s
         licence,
         LicenceStatus.REVOKED,
         actor=staff.account,
+        staff=staff,
         reason=reason,
         legal_basis=basis[:REASON_MAX],
     )
@@ -714,6 +803,8 @@ def import_rows(*, content: bytes, fmt: str) -> list[dict]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise refused(_("文件须为 UTF-8 编码。")) from None
+    if inputs.bad_text(text):
+        raise refused(_("文件含有无法保存的字符（空字符或不成对的代理字符）。"))
     try:
         if fmt == "json":
             rows = inputs.loads(text, field="file")
@@ -783,14 +874,39 @@ def _import_plan(staff: Staff, row: dict, types: dict[str, LicenceType]) -> dict
 @dataclass(frozen=True)
 class ImportResult:
     created: int
+    repeated: bool = False  # the same file (key) was imported before: nothing new
 
 
-@service
-def licences_import(*, staff: Staff, rows: list[dict]) -> ImportResult:
+def _imported_with_key(staff: Staff, key: str) -> ImportResult | None:
+    if not key:
+        return None
+    count = Licence.objects.filter(
+        issuer_id=staff.department_id, idempotency_key__startswith=f"{key}."
+    ).count()
+    return ImportResult(created=count, repeated=True) if count else None
+
+
+def licences_import(*, staff: Staff, rows: list[dict], idempotency_key: str = "") -> ImportResult:
     """Import licences issued elsewhere (an older system's) as the staff member's department:
     every row is checked first (type, holder, data, dates, identifier and its check character,
     duplicates); if any is wrong, ``ImportRejected`` lists them all and nothing is written.
-    A row without an identifier gets a new serial."""
+    A row without an identifier gets a new serial. With an ``idempotency_key``, row n's
+    licence carries ``<key>.<n>``, and a repeat of the key from the same department imports
+    nothing and answers what the first import did."""
+    require_role(staff, *access.ISSUERS)
+    key = _idempotency_key(idempotency_key)
+    if (found := _imported_with_key(staff, key)) is not None:
+        return found
+    try:
+        return _licences_import(staff=staff, rows=rows, key=key)
+    except IntegrityError:
+        if (found := _imported_with_key(staff, key)) is not None:
+            return found
+        raise
+
+
+@service
+def _licences_import(*, staff: Staff, rows: list[dict], key: str) -> ImportResult:
     problems: list[dict] = []
     plans = []
     seen: dict[str, int] = {}
@@ -819,12 +935,13 @@ def licences_import(*, staff: Staff, rows: list[dict]) -> ImportResult:
             )
     if problems:
         raise ImportRejected(problems)
-    for plan in plans:
+    for number, plan in enumerate(plans, start=1):
         _issue_row(
             issuer=staff.department,
             action="licences.licence.import",
             actor=staff.account,
             staff=staff,
+            idempotency_key=f"{key}.{number}" if key else "",
             **plan,
         )
     return ImportResult(created=len(plans))

@@ -38,6 +38,12 @@ def _scannable(version) -> list:
     return [e for e in selectors.material_entries(item_version=version) if e.uploaded_by_applicant]
 
 
+def _by_licence(version) -> list:
+    """The checklist entries an e-licence supplies: taken from the applicant's valid licence at
+    intake; when it cannot be used (expired, suspended, revoked), the paper copy is scanned."""
+    return selectors.licence_entries(selectors.material_entries(item_version=version))
+
+
 def _from_applicant(schema: dict) -> dict[str, str]:
     """The form's fields bound to the applicant (``x-bind: applicant.…``), which the page does not
     ask for (the service fills them from the person the ID card names), each with its field of
@@ -70,6 +76,7 @@ def intake(request, item_id: int):
     item = catalog_selectors.item_public(item_id)
     version = item.published
     schema, entries = version.form_schema or {}, _scannable(version)
+    by_licence = _by_licence(version)
     from_applicant = _from_applicant(schema)
     applicant = CounterApplicantForm(request.POST or None)
     data, errors, error, status = {}, {}, None, 200
@@ -83,7 +90,7 @@ def intake(request, item_id: int):
         if applicant.is_valid() and not errors:
             scans = [
                 (e.id, e.name, request.FILES[f"material-{e.id}"])
-                for e in entries
+                for e in [*entries, *by_licence]
                 if f"material-{e.id}" in request.FILES
             ]
             try:
@@ -116,6 +123,16 @@ def intake(request, item_id: int):
             "filled_from_applicant": [f["title"] for f in fields if f["name"] in from_applicant],
             "materials": [
                 {"entry": e, "error": scan_errors.get(f"materials.{e.id}", "")} for e in entries
+            ],
+            # the e-licence's refusal (``cases.selectors.REUSE_REFUSALS``) asks for the paper
+            "by_licence": [
+                {
+                    "entry": e,
+                    "refusal": scan_errors.get(f"materials.{e.id}", ""),
+                    "upload": bool(scan_errors.get(f"materials.{e.id}"))
+                    or f"material-{e.id}" in request.FILES,
+                }
+                for e in by_licence
             ],
             "error": error,
             "form_errors": errors,

@@ -7,6 +7,7 @@ from tongban.core.web import form_add_domain_error, form_status
 from tongban.identity import selectors, services, sessions
 from tongban.identity.access import require_role, staff_of
 from tongban.identity.choices import StaffRoleName
+from tongban.licences import selectors as licence_selectors
 
 from .forms import PersonLookupForm, StaffLoginForm
 
@@ -44,6 +45,7 @@ def home(request):
             "staff": staff,
             **selectors.staff_profile(staff),
             "desks": case_selectors.case_desks_for_staff(staff),
+            "licence_desks": licence_selectors.licence_desks_for_staff(staff),
         },
     )
 
