@@ -25,6 +25,7 @@ from .choices import ChangeKind, Dataset, FieldType, PlaceKind
 from .errors import RegistryError, invalid
 from .keys import clean_key, dataset_of, key_hash
 from .models import EntityRecord, Place, PopulationRecord, RegistryChange
+from .synthetic import SyntheticCity
 
 DATASETS = (Dataset.POPULATION.value, Dataset.LEGAL_ENTITIES.value, Dataset.PLACES.value)
 CHANGES_LIMIT_MAX = 5000
@@ -419,3 +420,12 @@ def places_search(*, text: str, limit: int = 10) -> list[PlaceMatch]:
         found = addresses.filter(address__contains=rest or cleaned)
     rows = found.select_related(*_ANCESTORS).order_by("code")[:limit]
     return [_match(place) for place in rows]
+
+
+# ------------------------------------------------------------------------- synthetic city
+
+
+def synthetic_city_size(scale: int) -> dict[str, int]:
+    """How many rows ``services.registry_seed_city(scale=scale)`` generates per kind (the
+    places do not depend on the seed): the totals of a progress bar."""
+    return {"places": len(SyntheticCity().places), "persons": scale, "entities": scale // 5}

@@ -9,6 +9,8 @@ that committed. A call that changes nothing writes nothing.
 from __future__ import annotations
 
 import datetime
+import itertools
+import random
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -36,15 +38,19 @@ from .choices import (
 from .errors import RegistryError, invalid, record_not_found
 from .keys import clean_key, key_hash
 from .models import EntityRecord, Place, PopulationRecord, RegistryChange
+from .synthetic import (
+    DEFAULT_SEED,
+    ENTITY_PROVIDER,
+    MAX_SCALE,
+    POPULATION_PROVIDER,
+    SyntheticCity,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from tongban.identity.models import Department, Staff
 
-POPULATION_PROVIDER = "sh-police"
-ENTITY_PROVIDER = "sh-amr"
-PLACE_PROVIDER = "sh-planning"
 CAPITAL_MAX = Decimal("1000000000000")  # 万元
 
 
@@ -371,8 +377,11 @@ def registry_bulk_load(
     entities (each refers to the ones before). Rows whose key is already held are skipped, so a
     re-run adds nothing; each added row has its ``created`` change. COPY on PostgreSQL,
     ``bulk_create`` in batches elsewhere. The rows are trusted to be valid (the generator's
-    tests check them); ``selectors.quality_check`` finds what is not. One audit entry."""
+    tests check them); ``registry_quality_check`` finds what is not. One audit entry, none
+    when nothing was added."""
     counts = bulk.load(places=places, persons=persons, entities=entities, progress=progress)
+    if not (counts.places or counts.persons or counts.entities):
+        return counts
     audit_record(
         action="registries.bulk_load",
         target_type="registries",
@@ -384,3 +393,65 @@ def registry_bulk_load(
         },
     )
     return counts
+
+
+# ------------------------------------------------------------------------ synthetic city
+
+
+@dataclass(frozen=True)
+class SeedPerson:
+    """A person the seed must hold as given (the demo's own citizens)."""
+
+    id_number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SeedEntity:
+    """An entity the seed must hold as given; its representative one of the given persons."""
+
+    uscc: str
+    name: str
+    legal_representative_id_number: str
+
+
+def registry_seed_city(
+    *,
+    scale: int,
+    seed: int = DEFAULT_SEED,
+    persons: Iterable[SeedPerson] = (),
+    entities: Iterable[SeedEntity] = (),
+    progress=None,
+) -> bulk.LoadCounts:
+    """Load the synthetic city (``synthetic.py``): its places, ``scale`` persons and
+    ``scale // 5`` legal entities drawn from ``seed``, and the given persons and entities
+    (their other fields drawn too). Deterministic: a re-run adds nothing and a larger scale only
+    the missing rows. One durable transaction (``registry_bulk_load``'s)."""
+    if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= MAX_SCALE:
+        message = _("规模应为 0 至 %(max)s 之间的整数。") % {"max": MAX_SCALE}
+        raise invalid(RegistryError.QUERY_INVALID, "scale", message)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise invalid(RegistryError.QUERY_INVALID, "seed", _("随机种子应为整数。"))
+    city = SyntheticCity(seed)
+    given = random.Random(f"{seed}:given")
+    given_persons = [
+        city.person(given, clean_key(Dataset.POPULATION, p.id_number), p.name) for p in persons
+    ]
+    given_entities = [
+        city.entity(
+            given,
+            0,
+            rep=clean_key(Dataset.POPULATION, e.legal_representative_id_number),
+            uscc=clean_key(Dataset.LEGAL_ENTITIES, e.uscc),
+            name=e.name,
+            kind=EntityRecordKind.LIMITED_COMPANY,
+            status=EntityStatus.EXISTING,
+        )
+        for e in entities
+    ]
+    return registry_bulk_load(
+        places=city.places,
+        persons=itertools.chain(given_persons, city.persons(scale)),
+        entities=itertools.chain(given_entities, city.entities(scale // 5)),
+        progress=progress,
+    )
