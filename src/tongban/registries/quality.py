@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tongban.identity.validators import (
     IdentifierError,
@@ -108,10 +108,10 @@ def _population(records: QuerySet, cutoff: datetime) -> dict[str, Finding]:
     for number, gender, birth in rows.iterator(chunk_size=CHUNK):
         if _person_key_broken(number, gender, birth):
             checks.add(mask(number))
-    known = _addresses().values("address")
+    known = _addresses().filter(address=OuterRef("hukou_address"))
     reference = records.filter(
         (Q(residence__isnull=False) & ~Q(residence__kind=PlaceKind.ADDRESS))
-        | (~Q(hukou_address="") & ~Q(hukou_address__in=known))
+        | (~Q(hukou_address="") & ~Exists(known))
     )
     return {
         FindingKind.REQUIRED: _from_query(
@@ -136,10 +136,10 @@ def _entities(records: QuerySet, cutoff: datetime) -> dict[str, Finding]:
             validate_uscc(code)
         except IdentifierError:
             checks.add(mask(code))
-    persons = PopulationRecord.objects.values("id")
+    # NOT EXISTS, not NOT IN: an anti-join, however many persons there are
+    known_person = PopulationRecord.objects.filter(pk=OuterRef("legal_representative_id"))
     reference = records.filter(
-        (Q(address__isnull=False) & ~Q(address__kind=PlaceKind.ADDRESS))
-        | ~Q(legal_representative_id__in=persons)
+        (Q(address__isnull=False) & ~Q(address__kind=PlaceKind.ADDRESS)) | ~Exists(known_person)
     )
     return {
         FindingKind.REQUIRED: _from_query(
