@@ -143,3 +143,22 @@ def test_the_seed_command_refuses_a_bad_scale_cleanly(tmp_path, value, message):
     assert done.returncode == 2
     assert f"tongban seed: error: argument --scale: {message}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_seed_command_loads_with_a_progress_bar_and_then_adds_nothing(db, capsys):
+    from django.core.management import call_command
+
+    call_command("seed", "--scale", "2500")
+    first = capsys.readouterr()
+    assert "registries: 14220 places, 2503 persons, 502 entities added, 0 already held;" in (
+        first.out
+    )
+    assert " rows/s" in first.out and "demo city seeded" in first.out
+    assert "persons   [##############################]     2,503/2,503" in first.err
+    assert "entities  [##############################]       502/502" in first.err
+    changes = RegistryChange.objects.count()
+    call_command("seed", "--scale", "2500", "--no-progress")
+    again = capsys.readouterr()
+    assert "registries: 0 places, 0 persons, 0 entities added, 17225 already held;" in again.out
+    assert "persons   [" not in again.err  # --no-progress
+    assert RegistryChange.objects.count() == changes
