@@ -4,7 +4,7 @@ tongban demo [--port N]     migrate + seed an embedded SQLite city under ./var, 
 tongban serve [--bind ADDR] [--workers N]   production WSGI server (gunicorn, sync workers)
 tongban worker              run background tasks (database or rq task backend) and the scheduler
 tongban scheduler [--once]  enqueue periodic jobs when due (deadline sweeps), e.g. from cron
-tongban seed [--scale N]    demo data (idempotent)
+tongban seed [--scale N] [--seed S]   demo data (idempotent); N registry persons, N/5 entities
 tongban audit verify        check the audit log's hash chain
 tongban licences list|import FILE|export ID --staff USERNAME   e-licences (电子证照)
 tongban credentials rotate-key DEPT | keyset DEPT   a department's signing keys

@@ -1,7 +1,8 @@
 """The demo city. Idempotent: running it again changes nothing that is already there."""
 
 import json
-import random
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
 
@@ -13,12 +14,22 @@ from tongban.identity import services as identity
 from tongban.identity.choices import AgentScope, EntityKind, StaffRoleName
 from tongban.identity.models import Department, LegalEntity, Region, Staff
 from tongban.identity.validators import id_number_check_char, uscc_check_char
+from tongban.registries import selectors as registry_selectors
+from tongban.registries import services as registries
 
 from .cases_seed import seed_appointments, seed_cases
 from .catalog_seed import seed_catalog, seed_catalog_scale
 from .licences_seed import seed_licence_types
 
 DEMO_PASSWORD = "Tongban2026"
+DEMO_REGISTRY_SCALE = 2000  # persons in the demo's registries (and a fifth as many entities)
+DEFAULT_SEED = registries.DEFAULT_SEED
+
+
+@dataclass(frozen=True)
+class RegistryRun:
+    counts: object  # registries' LoadCounts: places, persons, entities, skipped
+    seconds: float
 
 
 def id_number(area: str, birth: str, seq: str) -> str:
@@ -127,35 +138,41 @@ def seed_people() -> None:
             )
 
 
-def seed_scale(scale: int) -> int:
-    """Synthetic residents and enterprises for bigger cities: ``scale`` × 100 of each (no
-    accounts, so no password hashing). Deterministic, so repeated runs add nothing."""
-    rng = random.Random(20261123)
-    districts = list(Region.objects.filter(level="district").values_list("code", flat=True))
-    created = 0
-    for i in range(scale * 100):
-        area = rng.choice(districts)
-        year = rng.randint(1940, 2005)
-        number = id_number(
-            area, f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}", f"{i % 1000:03d}"
-        )
-        if identity_selectors.person_by_id_number(number) is None:
-            person = identity.person_ensure(name=f"居民{i:06d}", id_number=number)
-            created += 1
-            code = uscc(f"91{area}MA{i:07d}")
-            if not LegalEntity.objects.filter(uscc=code).exists():
-                identity.entity_register(
-                    uscc=code,
-                    name=f"上海示范{i:06d}有限公司",
-                    kind=EntityKind.ENTERPRISE,
-                    legal_representative=person,
-                )
-    return created
+def seed_registry(*, scale: int = 0, seed: int = DEFAULT_SEED, progress=None):
+    """The base registries: the synthetic city at ``max(scale, DEMO_REGISTRY_SCALE)`` persons
+    (a fifth as many entities) and the demo's own citizens and enterprises under their real ID
+    numbers, USCCs and names, so that what the platform fills in for them comes from the
+    registries. Deterministic, so repeated runs add nothing."""
+    return registries.registry_seed_city(
+        scale=max(scale, DEMO_REGISTRY_SCALE),
+        seed=seed,
+        persons=[registries.SeedPerson(number, name) for name, number, _ in CITIZENS],
+        entities=[
+            registries.SeedEntity(code, name, CITIZENS[rep][1])
+            for code, name, rep, _ in ENTERPRISES
+        ],
+        progress=progress,
+    )
 
 
-def seed(*, scale: int = 0, catalog_scale: int = 0) -> None:
+def registry_totals(scale: int) -> dict[str, int]:
+    """The rows ``seed_registry(scale=scale)`` goes through, per kind (for a progress bar)."""
+    size = registry_selectors.synthetic_city_size(max(scale, DEMO_REGISTRY_SCALE))
+    size["persons"] += len(CITIZENS)
+    size["entities"] += len(ENTERPRISES)
+    return size
+
+
+def seed(
+    *, scale: int = 0, catalog_scale: int = 0, registry_seed: int = DEFAULT_SEED, progress=None
+) -> RegistryRun:
+    """The demo city; its registries at ``scale`` persons (at least ``DEMO_REGISTRY_SCALE``).
+    Returns what the registries' load added and how long it took."""
     seed_reference()
     seed_people()
+    started = time.perf_counter()
+    counts = seed_registry(scale=scale, seed=registry_seed, progress=progress)
+    run = RegistryRun(counts=counts, seconds=time.perf_counter() - started)
     seed_catalog()
     seed_licence_types()  # before the cases: approving one issues its licence
     seed_cases(
@@ -164,7 +181,6 @@ def seed(*, scale: int = 0, catalog_scale: int = 0) -> None:
         enterprise_uscc=ENTERPRISES[0][0],
     )
     seed_appointments(citizen_id_number=CITIZENS[0][1])
-    if scale:
-        seed_scale(scale)
     if catalog_scale:
         seed_catalog_scale(catalog_scale)
+    return run

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,13 @@ class RegistriesConfig(AppConfig):
 
     def ready(self):
         from tongban.core.audit import register_action_labels
+        from tongban.core.schedule import register_periodic
+
+        from . import tasks
+
+        register_periodic(
+            "registries.quality_check", tasks.quality_check_task, every=timedelta(days=1)
+        )
 
         register_action_labels(
             {
@@ -16,5 +25,6 @@ class RegistriesConfig(AppConfig):
                 "registries.entity.upsert": _("登记或更新法人信息"),
                 "registries.entity.status": _("变更法人登记状态"),
                 "registries.bulk_load": _("批量载入基础库"),
+                "registries.quality_check": _("基础库数据质量检查"),
             }
         )

@@ -221,6 +221,35 @@ class RegistryChange(models.Model):
         indexes = [models.Index(fields=["dataset", "id"], name="registry_change_feed")]
 
 
+class QualityRun(models.Model):
+    """One run of the data-quality rules over one provider department's records of one
+    dataset: how many records it checked, how many broke each rule (``FindingKind``) and a few
+    of their keys, masked. Runs are kept, so each provider's trend can be read."""
+
+    provider = models.ForeignKey(
+        "identity.Department",
+        verbose_name=_("数源部门"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dataset = models.CharField(_("基础库"), max_length=20, choices=Dataset.choices)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), default=timezone.now)
+    records = models.PositiveIntegerField(_("检查记录数"), default=0)
+    counts = models.JSONField(_("各规则问题数"), default=dict)
+    samples = models.JSONField(_("问题记录示例"), default=dict)
+
+    class Meta:
+        verbose_name = _("数据质量检查")
+        verbose_name_plural = _("数据质量检查")
+        indexes = [
+            models.Index(fields=["provider", "dataset", "-started_at"], name="quality_run_trend")
+        ]
+
+    def __str__(self):
+        return f"{self.dataset} {self.started_at:%Y-%m-%d %H:%M}"
+
+
 class RegistryCorrection(models.Model):
     """An applicant changed a value the registry prefilled (a possible data-quality issue), for
     the record's provider to check (一数一源: only it may correct the record). The record is

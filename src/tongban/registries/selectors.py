@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -21,10 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import geo
-from .choices import ChangeKind, Dataset, FieldType, PlaceKind
+from .choices import ChangeKind, Dataset, FieldType, FindingKind, PlaceKind
 from .errors import RegistryError, invalid
 from .keys import clean_key, dataset_of, key_hash
-from .models import EntityRecord, Place, PopulationRecord, RegistryChange
+from .models import EntityRecord, Place, PopulationRecord, QualityRun, RegistryChange
+from .synthetic import SyntheticCity
+
+if TYPE_CHECKING:
+    from tongban.identity.models import Department
 
 DATASETS = (Dataset.POPULATION.value, Dataset.LEGAL_ENTITIES.value, Dataset.PLACES.value)
 CHANGES_LIMIT_MAX = 5000
@@ -419,3 +424,66 @@ def places_search(*, text: str, limit: int = 10) -> list[PlaceMatch]:
         found = addresses.filter(address__contains=rest or cleaned)
     rows = found.select_related(*_ANCESTORS).order_by("code")[:limit]
     return [_match(place) for place in rows]
+
+
+# ------------------------------------------------------------------------- synthetic city
+
+
+def synthetic_city_size(scale: int) -> dict[str, int]:
+    """How many rows ``services.registry_seed_city(scale=scale)`` generates per kind (the
+    places do not depend on the seed): the totals of a progress bar."""
+    return {"places": len(SyntheticCity().places), "persons": scale, "entities": scale // 5}
+
+
+# --------------------------------------------------------------------------- data quality
+
+TREND_RUNS = 10
+
+
+@dataclass(frozen=True)
+class QualityRunRow:
+    dataset: str
+    started_at: datetime
+    finished_at: datetime
+    records: int
+    counts: dict[str, int]
+    samples: dict[str, list[str]]
+
+    @property
+    def findings(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class DatasetQuality:
+    dataset: str
+    latest: QualityRunRow | None
+    trend: list[QualityRunRow]  # the last runs, oldest first, the latest last
+
+
+def _run_row(run: QualityRun) -> QualityRunRow:
+    return QualityRunRow(
+        dataset=run.dataset,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        records=run.records,
+        counts={rule: int(run.counts.get(rule, 0)) for rule in FindingKind.values},
+        samples={rule: list(run.samples.get(rule, [])) for rule in FindingKind.values},
+    )
+
+
+def quality_report(provider: Department) -> list[DatasetQuality]:
+    """A provider department's data quality: per dataset it provides records of, its latest
+    run and its trend (the last ``TREND_RUNS`` runs, oldest first). Sample keys are masked."""
+    report = []
+    for dataset in DATASETS:
+        runs = list(
+            QualityRun.objects.filter(provider=provider, dataset=dataset).order_by(
+                "-started_at", "-id"
+            )[:TREND_RUNS]
+        )
+        if not runs:
+            continue
+        rows = [_run_row(run) for run in reversed(runs)]
+        report.append(DatasetQuality(dataset=dataset, latest=rows[-1], trend=rows))
+    return report
