@@ -1,7 +1,7 @@
 """The workbench's 电子证照库 in a real Chromium: a department head issues a licence by hand,
 suspends and restores it, revokes it (and the holder's wallet and a verifier's share page say
 so), imports a CSV whose bad row is named with nothing imported; another department is refused
-the licence; the list fits a 375 px phone."""
+the licence; the list, a licence, issuing and import fit a 375 px phone."""
 
 import re
 
@@ -124,7 +124,12 @@ def test_the_list_fits_a_phone(browser, live_server, make):
     page = context.new_page()
     try:
         staff_log_in(page, lw.head_a, make.PASSWORD)
-        for path in ("/workbench/licences/", f"/workbench/licences/{Licence.objects.first().pk}/"):
+        for path in (
+            "/workbench/licences/",
+            f"/workbench/licences/{Licence.objects.first().pk}/",
+            f"/workbench/licences/issue/?type={RESIDENCE}",
+            "/workbench/licences/import/",
+        ):
             page.goto(path)
             page.wait_for_load_state("load")
             assert page.evaluate(OVERFLOWS) == [], path

@@ -115,3 +115,27 @@ def test_an_import_repeated_with_its_key_imports_nothing_more(lw):
         "file-1.1",
         "file-1.2",
     ]
+
+
+def test_the_migration_backfills_the_history_of_licences_issued_before_it(lw):
+    """``0004``'s backfill, run over licences with no history: issued, then the status they
+    stand in now with its recorded reason."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "tongban.licences.migrations.0004_status_history_idempotency"
+    )
+    kept = _issue(lw)
+    revoked = _issue(lw)
+    services.licence_revoke(
+        staff=lw.head_a, licence_id=revoked.pk, reason="欺骗", legal_basis="第六十九条"
+    )
+    LicenceStatusChange.objects.all().delete()
+    migration.history_backfill(apps, None)
+    assert _history(kept) == [("", "valid", "", "", None)]
+    assert _history(revoked) == [
+        ("", "valid", "", "", None),
+        ("valid", "revoked", "欺骗", "第六十九条", None),
+    ]
