@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
@@ -136,7 +136,7 @@ def subscribe(request, payload: SubscriptionIn):
         "endpoint": subscription.endpoint,
         "keys": subscription.keys.count(),
     }
-    return 201, body
+    return Status(201, body)
 
 
 @router.get("/jwks", response={200: JwksOut}, auth=None)
