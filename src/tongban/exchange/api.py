@@ -139,7 +139,7 @@ def subscribe(request, payload: SubscriptionIn):
     return Status(201, body)
 
 
-@router.get("/jwks", response={200: JwksOut}, auth=None)
+@router.get("/jwks", response={200: JwksOut, **ERRORS}, auth=None)
 def jwks(request):
     """The platform's receipt keys (public): save them to check receipts offline."""
     return selectors.jwks()
