@@ -34,6 +34,9 @@ def _desk(request, staff, *, status=200, secret=None, error=None):
                 strict=True,
             ),
         )
+    grants = list(selectors.grants_for_consumer(staff=staff)) if access.can_request(staff) else []
+    for grant in [*requests_, *grants]:
+        grant.field_labels = selectors.field_labels(grant.resource, grant.fields)
     context = {
         "staff": staff,
         "stewards": stewards,
@@ -42,7 +45,7 @@ def _desk(request, staff, *, status=200, secret=None, error=None):
         "open_requests": [g for g in requests_ if g.status == "requested"],
         "decided": [g for g in requests_ if g.status != "requested"],
         "catalog": selectors.catalog(staff=staff),
-        "grants": selectors.grants_for_consumer(staff=staff) if access.can_request(staff) else [],
+        "grants": grants,
         "clients": (
             selectors.clients_for_department(staff=staff) if access.can_request(staff) else []
         ),
