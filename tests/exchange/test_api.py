@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tests import factories
@@ -251,7 +252,16 @@ def test_a_tampered_audit_entry_is_detected(client, grant, token):
     entry = last_entry()
     details = dict(entry.details)
     details["consumer"] = "pd-housing"
-    AuditEntry.objects.filter(pk=entry.pk).update(details=details)
+    # tampered as a database administrator would, going around the model and the trigger
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER audit_append_only")
+        cursor.execute(
+            "UPDATE core_auditentry SET details = %s WHERE id = %s",
+            [json.dumps(details, ensure_ascii=False), entry.pk],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER audit_append_only")
     report = audit_verify()
     assert not report.intact
     assert report.problems == [f"#{entry.seq} was changed after it was written"]
@@ -263,3 +273,38 @@ def test_jwks_is_public_and_holds_only_public_keys(client):
     [key] = response.json()["keys"]
     assert (key["kty"], key["crv"], key["alg"]) == ("OKP", "Ed25519", "Ed25519")
     assert "d" not in key
+
+
+def test_another_departments_client_lists_and_subscribes_to_nothing_of_ours(client, world, grant):
+    other_client, secret = services.client_register(staff=world.other_steward, name="住房系统")
+    other_token = token_for(client, other_client.client_id, secret)
+    assert get(client, other_token, "/resources").json() == []
+    body = {"resource": "population-basic", "endpoint": "https://h.example.cn/e", "keys": [ZHANG]}
+    response = post(client, other_token, body, path="/subscriptions")
+    assert (response.status_code, response.json()["code"]) == (403, "exchange.no_grant")
+    assert last_entry().details["operation"] == "subscribe"
+
+
+def test_a_login_client_system_is_not_an_exchange_client(client, grant):
+    """An OpenID Connect relying party (authorization code flow) cannot take a
+    client-credentials token, and a revoked exchange client's token stops working."""
+    from tongban.identity.oidc import oidc_client_register
+
+    application, secret = oidc_client_register(
+        name="办事系统", redirect_uris=["https://rp.example.cn/callback"]
+    )
+    from .conftest import basic
+
+    response = client.post(
+        "/oidc/token/",
+        {"grant_type": "client_credentials", "scope": "exchange"},
+        HTTP_AUTHORIZATION=basic(application.client_id, secret),
+    )
+    assert (response.status_code, response.json()["error"]) == (400, "unauthorized_client")
+
+
+def test_a_deactivated_client_is_401(client, world, grant, registered, token):
+    exchange_client, _secret = registered
+    services.client_revoke(staff=world.requester, client_id=exchange_client.pk)
+    response = ask(client, token)
+    assert (response.status_code, response.json()["code"]) == (401, "exchange.token_invalid")
