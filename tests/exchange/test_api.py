@@ -308,3 +308,17 @@ def test_a_deactivated_client_is_401(client, world, grant, registered, token):
     services.client_revoke(staff=world.requester, client_id=exchange_client.pk)
     response = ask(client, token)
     assert (response.status_code, response.json()["code"]) == (401, "exchange.token_invalid")
+
+
+def test_an_answered_query_takes_15_statements_and_a_refused_one_8(client, grant, token):
+    """token, client, resource, grant, rate counter, fields, record; then the person, the
+    receipt key, the call row and the audit chain's two (and the savepoint's two)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ask(client, token)  # the receipt key is made on the first receipt
+    with CaptureQueriesContext(connection) as answered:
+        assert ask(client, token).status_code == 200
+    with CaptureQueriesContext(connection) as refused:
+        assert ask(client, token, resource="nope").status_code == 404
+    assert (len(answered.captured_queries), len(refused.captured_queries)) == (15, 8)

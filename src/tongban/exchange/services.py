@@ -480,8 +480,10 @@ class _Call:
             "code": code,
         }
 
-    def row(self, result: CallResult, code: str = "", **extra) -> ExchangeCall:
-        return ExchangeCall.objects.create(
+    def row(
+        self, result: CallResult, code: str = "", *, save: bool = True, **extra
+    ) -> ExchangeCall:
+        row = ExchangeCall(
             client=self.client,
             consumer=self.client.department if self.client else None,
             resource=self.resource,
@@ -494,6 +496,9 @@ class _Call:
             code=code,
             **extra,
         )
+        if save:
+            row.save()
+        return row
 
 
 def _refused(call: _Call, exc: DomainError) -> None:
@@ -671,9 +676,10 @@ def exchange_query(
 def _answered(call: _Call, key: str, values: dict[str, str | None]) -> QueryAnswer:
     assert call.resource is not None
     subject = _subject_person_id(call.resource, key, call.fields)
-    row = call.row(CallResult.ANSWERED, subject_person_id=subject)
+    # signed before the row is written (its id and time are set in Python): one INSERT
+    row = call.row(CallResult.ANSWERED, save=False, subject_person_id=subject)
     row.receipt = receipts.sign(_claims(call, row, CallResult.ANSWERED.value, values))
-    row.save(update_fields=["receipt"])
+    row.save()
     audit_record(
         action="exchange.query",
         target=row,
