@@ -200,10 +200,27 @@ def test_an_unknown_resource_is_404(client, grant, token):
     assert list(response.json()["fields"]) == ["resource"]
 
 
-def test_a_body_of_wrong_types_is_422_with_field_names(client, grant, token):
+def test_a_body_of_wrong_types_is_422_with_field_names_and_audited(client, grant, token):
     response = post(client, token, {"resource": 5, "key": ZHANG, "purpose": "x"})
     assert response.status_code == 422
     assert list(response.json()["fields"]) == ["resource"]
+    entry = last_entry()
+    assert (entry.action, entry.details["code"], entry.details["status"]) == (
+        "exchange.call_refused", "invalid_input", 422,
+    )  # fmt: skip
+    assert (entry.details["operation"], entry.details["consumer"]) == ("query", "pd-civil")
+
+
+def test_an_unparseable_body_is_400_and_audited(client, grant, token):
+    response = client.post(
+        URL + "/query", b"{not json", content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+    assert response.status_code == 400
+    entry = last_entry()
+    assert (entry.action, entry.details["status"], entry.details["consumer"]) == (
+        "exchange.call_refused", 400, "pd-civil",
+    )  # fmt: skip
 
 
 def test_the_grant_rate_limit_is_429(client, grant, token, settings):

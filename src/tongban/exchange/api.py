@@ -5,6 +5,7 @@ a service → shape; every call, answered or refused (a missing or forged token 
 recorded by the services and audited."""
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.http import HttpRequest
@@ -21,6 +22,12 @@ from .models import ExchangeClient
 SCOPE = "exchange"
 
 router = Router(tags=["exchange"])
+
+
+def _operation(request) -> str:
+    parts = request.path_info.strip("/").split("/")
+    name = parts[3] if len(parts) > 3 else ""
+    return name if name in {"resources", "query", "receipts", "subscriptions"} else "unknown"
 
 
 class ClientToken(HttpBearer):
@@ -42,12 +49,16 @@ class ClientToken(HttpBearer):
                         .filter(client_id=application.client_id, revoked_at__isnull=True)
                         .first()
                     )
+        operation = _operation(request)
         if client is None:
-            operation = request.path_info.rstrip("/").rsplit("/", 1)[-1]
             services.call_refused_record(
                 operation=operation, code=ExchangeError.TOKEN_INVALID, status=401
             )
             raise token_invalid()
+        # input the API refuses before the operation runs is recorded as this client's call
+        request.tongban_on_refusal = functools.partial(
+            services.call_refused_record, operation=operation, client=client
+        )
         return client
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover

@@ -513,16 +513,15 @@ def _refused(call: _Call, exc: DomainError) -> None:
         )
 
 
-def call_refused_record(*, operation: str, code: str, status: int, client_id: str = "") -> None:
-    """Record a call refused before any client was known (a missing, forged or expired
-    token): what was asked, with no consumer."""
-    call = _Call(operation=operation[:20])
-    exc = DomainError(code, "")
-    exc.status = status
+def call_refused_record(
+    *, operation: str, code: str, status: int, client: ExchangeClient | None = None
+) -> None:
+    """Record a call refused before its operation ran: before any client was known (a
+    missing, forged or expired token), or for input the API refused (a body of wrong types)."""
+    call = _Call(operation=operation[:20], client=client)
     with audited_block(durable=True):
-        row = call.row(CallResult.REFUSED, code)
-        details = {**call.details(CallResult.REFUSED.value, code), "status": status}
-        details["client_id"] = client_id[:100]
+        row = call.row(CallResult.REFUSED, code[:60])
+        details = {**call.details(CallResult.REFUSED.value, code[:60]), "status": status}
         audit_record(action="exchange.call_refused", target=row, details=details)
 
 
