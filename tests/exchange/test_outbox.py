@@ -159,3 +159,21 @@ def test_a_subscription_names_well_formed_keys(client, subscribed):
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {subscribed}",
     )  # fmt: skip
     assert (response.status_code, list(response.json()["fields"])) == (422, ["endpoint"])
+
+
+def test_an_event_failed_for_good_is_resent_by_a_steward_of_the_provider(world, subscribed):
+    registry_services.registry_entity_status_set(uscc=USCC, status="deregistered")
+    services.subscriptions_pump()
+    DeliveryEvent.objects.update(attempts=services.DELIVERY_ATTEMPTS_MAX - 1)
+    receiver = Receiver()
+    receiver.fail_next = 1
+    assert services.events_deliver(worker_id="w1", send=receiver).failed == 1
+    event = DeliveryEvent.objects.get()
+    assert (event.status, event.attempts) == ("failed", services.DELIVERY_ATTEMPTS_MAX)
+    from tongban.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        services.event_requeue(staff=world.steward, event_id=event.pk)  # the police: not ours
+    services.event_requeue(staff=world.amr_steward, event_id=event.pk)
+    assert services.events_deliver(worker_id="w1", send=receiver).delivered == 1
+    assert [b["event_id"] for b in receiver.received] == [str(event.event_id)]

@@ -193,3 +193,27 @@ def test_the_person_sees_who_read_their_data(client, world, grant, token):
     assert selectors.data_use_for_person(person=other) == []
     entry = AuditEntry.objects.filter(action="exchange.query").get()
     assert entry.subject_person_id == person.pk
+
+
+def test_a_steward_updates_their_resource_and_a_query_returns_only_what_it_still_offers(
+    client, world, resource, grant, token
+):
+    updated = services.resource_update(
+        staff=world.steward,
+        resource_id=resource.pk,
+        name="人口基本信息（精简）",
+        fields=["id_number", "name"],
+        sharing="conditional",
+        update_frequency="weekly",
+        legal_basis="《政务信息资源共享管理暂行办法》",
+        access_methods=["query"],
+    )
+    assert list(updated.fields.values_list("name", flat=True)) == ["id_number", "name"]
+    assert (updated.update_frequency, updated.access_methods) == ("weekly", ["query"])
+    answer = client.post(
+        "/api/v1/exchange/query",
+        {"resource": "population-basic", "key": "310115198507160011", "purpose": "核对"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    ).json()
+    assert list(answer["fields"]) == ["id_number", "name"]  # gender is granted, no longer offered
