@@ -20,6 +20,8 @@ PUBLIC_API_PATHS = {
     # a verifier (a bank, a landlord) checks a licence the holder showed: the answer is only
     # what the holder chose to disclose, and whether the issuer's signature and status hold
     "/api/v1/licences/verify",
+    # the exchange's receipt keys are public keys, published so receipts verify offline
+    "/api/v1/exchange/jwks",
 }
 PUBLIC_API_PREFIXES = (
     "/api/v1/catalog/",  # the published service catalog is public information

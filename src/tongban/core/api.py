@@ -73,6 +73,16 @@ def _field_name(loc) -> str:
     return ".".join(parts) or "body"
 
 
+def _refusal_noted(request, *, status: int, code: str) -> None:
+    """An operation whose calls are all recorded, refused ones included (the exchange's), sets
+    ``request.tongban_on_refusal`` once it knows the caller: input refused before the operation
+    runs (a body of wrong types, an unparseable one) is then recorded too. A domain error is
+    the operation's own to record."""
+    hook = getattr(request, "tongban_on_refusal", None)
+    if hook is not None:
+        hook(status=status, code=code)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
@@ -82,6 +92,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def validation_error(request, exc: NinjaValidationError):
         fields = {_field_name(e.get("loc", ())): e.get("msg", "") for e in exc.errors}
         body = {"code": "invalid_input", "message": _("请求参数不合法"), "fields": fields}
+        _refusal_noted(request, status=422, code="invalid_input")
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(AuthenticationError)
@@ -98,6 +109,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         # ninja wraps whatever the body parser raises; a coded refusal keeps its own code.
         if isinstance(exc.__cause__, DomainError):
-            return domain_error(request, exc.__cause__)
+            cause = exc.__cause__
+            _refusal_noted(request, status=cause.status, code=cause.code)
+            return domain_error(request, cause)
         body = {"code": f"http_{exc.status_code}", "message": str(exc), "fields": {}}
+        _refusal_noted(request, status=exc.status_code, code=body["code"])
         return api.create_response(request, body, status=exc.status_code)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("login/forgot/", views.password_forgot, name="password_forgot"),
     path("logout/", views.logout, name="logout"),
     path("me/", views.me, name="me"),
+    path("me/data-use/", views.data_use, name="data_use"),
     path("me/security/totp/", views.totp_setup, name="totp_setup"),
     path("me/security/password/", views.password_change, name="password_change"),
     path("me/security/mobile/", views.mobile_change, name="mobile_change"),

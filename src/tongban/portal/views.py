@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.core.errors import DomainError, Forbidden
 from tongban.core.web import form_add_domain_error, form_status
+from tongban.exchange import selectors as exchange_selectors
 from tongban.identity import selectors, services, sessions
 from tongban.identity.choices import AccountKind, OtpPurpose
 from tongban.identity.errors import IdentityError
@@ -392,3 +393,15 @@ def demo_outbox(request):
     if not settings.TONGBAN_DEMO_OUTBOX:
         raise Http404
     return render(request, "portal/outbox.html", {"outbox": messages_recent(limit=30)})
+
+
+@login_required
+def data_use(request):
+    """数据使用记录: which department read which of the person's data through the exchange,
+    when and why — only the person's own."""
+    person = _person(request)
+    return render(
+        request,
+        "portal/data_use.html",
+        {"person": person, "uses": exchange_selectors.data_use_for_person(person=person)},
+    )

@@ -46,6 +46,7 @@ OAUTH2_PROVIDER = {
         "id_number": "完整公民身份号码",
         "enterprise": "代办企业的统一社会信用代码",
         "staff": "工作人员的部门与角色",
+        "exchange": "调用数据共享交换接口（客户端凭证）",
     },
     "DEFAULT_SCOPES": ["openid"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appointment_views, case_views, counter_views, licence_views, views
+from . import appointment_views, case_views, counter_views, exchange_views, licence_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -80,4 +80,28 @@ urlpatterns = [
         appointment_views.group,
         name="appointment_group",
     ),
+    # 数据共享交换: resources, requests and their decisions, client systems
+    path("exchange/", exchange_views.desk, name="exchange"),
+    path("exchange/resources/new/", exchange_views.resource_new, name="exchange_resource_new"),
+    path(
+        "exchange/resources/<int:resource_id>/request/",
+        exchange_views.resource_request,
+        name="exchange_request",
+    ),
+    path(
+        "exchange/grants/<int:grant_id>/approve/",
+        exchange_views.grant_approve,
+        name="exchange_approve",
+    ),
+    path(
+        "exchange/grants/<int:grant_id>/refuse/",
+        exchange_views.grant_refuse,
+        name="exchange_refuse",
+    ),
+    path(
+        "exchange/grants/<int:grant_id>/revoke/",
+        exchange_views.grant_revoke,
+        name="exchange_revoke",
+    ),
+    path("exchange/clients/", exchange_views.client_register, name="exchange_client_register"),
 ]
