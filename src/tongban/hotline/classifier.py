@@ -151,15 +151,15 @@ def explain(pipeline: Pipeline, text: str, category: str, *, top: int = 5) -> li
         name = str(names[j]).split("__", 1)[1]
         if weight > 0 and name.strip() and not _PUNCT.match(name):
             contributions[name] = max(contributions.get(name, 0.0), weight)
-    ranked = sorted(contributions.items(), key=lambda kv: (-kv[1], kv[0]))
-    # A character n-gram inside a word already shown adds nothing to the reason.
-    reasons: list[str] = []
-    for name, _weight in ranked:
-        if any(name in shown for shown in reasons):
-            continue
-        reasons.append(name)
-        if len(reasons) == top:
-            break
+    ranked = sorted(contributions.items(), key=lambda kv: (-kv[1], kv[0]))[: top * 4]
+    # A character n-gram inside a longer deciding token is that token's reason: the longer
+    # one is shown, with the larger weight of the two.
+    merged: dict[str, float] = {}
+    for name, weight in ranked:
+        longer = [other for other, _w in ranked if other != name and name in other]
+        key = max(longer, key=len) if longer else name
+        merged[key] = max(merged.get(key, 0.0), weight)
+    reasons = [n for n, _w in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
     return reasons
 
 
