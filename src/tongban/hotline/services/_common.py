@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tongban.registries.selectors import PlaceMatch
 
 NOTE_MAX = 500
+ANSWER_MAX = 2000
 REASON_MIN = 4  # a return (退单) says why in a few words at least
 
 
@@ -63,8 +64,10 @@ def ticket_text(value: object) -> str:
     )
 
 
-def note(value: object, *, field: str, code: str, empty: str, minimum: int = 1) -> str:
-    text = clean_text(value, field=field, code=code, empty=empty, limit=NOTE_MAX)
+def note(
+    value: object, *, field: str, code: str, empty: str, minimum: int = 1, limit: int = NOTE_MAX
+) -> str:
+    text = clean_text(value, field=field, code=code, empty=empty, limit=limit)
     if len(text) < minimum:
         raise invalid(code, empty, field)
     return text

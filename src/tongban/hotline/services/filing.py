@@ -22,6 +22,7 @@ from ..choices import TicketState as S
 from ..errors import HotlineError, invalid
 from ..models import Category, HotIssue, Ticket
 from ._common import (
+    ANSWER_MAX,
     categories_by_code,
     locate,
     next_number,
@@ -294,7 +295,13 @@ def ticket_file_by_staff(
 def ticket_answer(*, staff: Staff, ticket_id: int, answer: object) -> Ticket:
     """An agent answers on the spot (当场答复: a consultation the guides answer)."""
     ticket = access.ticket_for_desk_or_404(staff, ticket_id, access.AGENTS)
-    text = note(answer, field="answer", code=HotlineError.ANSWER_EMPTY, empty=_("请填写答复内容。"))
+    text = note(
+        answer,
+        field="answer",
+        code=HotlineError.ANSWER_EMPTY,
+        empty=_("请填写答复内容。"),
+        limit=ANSWER_MAX,
+    )
     states.check(ticket, S.ANSWERED)
     ticket.answer = text
     return states.transition(ticket, S.ANSWERED, actor=staff.account, note=text)

@@ -14,7 +14,7 @@ from ..choices import EventKind, ExtensionState
 from ..choices import TicketState as S
 from ..errors import HotlineError, conflict, invalid
 from ..models import Ticket
-from ._common import REASON_MIN, note, notify_requester, service, today
+from ._common import ANSWER_MAX, REASON_MIN, note, notify_requester, service, today
 
 if TYPE_CHECKING:
     from tongban.identity.models import Staff
@@ -114,7 +114,13 @@ def ticket_extension_decide(*, staff: Staff, ticket_id: int, approve: object) ->
 def ticket_reply(*, staff: Staff, ticket_id: int, answer: object) -> Ticket:
     """The department's reply to the requester (办理结果)."""
     ticket = access.ticket_for_handler_or_404(staff, ticket_id)
-    text = note(answer, field="answer", code=HotlineError.ANSWER_EMPTY, empty=_("请填写答复内容。"))
+    text = note(
+        answer,
+        field="answer",
+        code=HotlineError.ANSWER_EMPTY,
+        empty=_("请填写答复内容。"),
+        limit=ANSWER_MAX,
+    )
     states.check(ticket, S.REPLIED)
     ticket.answer = text
     states.transition(ticket, S.REPLIED, actor=staff.account, department=staff.department)
