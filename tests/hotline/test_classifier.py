@@ -39,3 +39,14 @@ def test_the_held_out_set_is_separate_and_large_enough():
 def test_keyword_baseline_counts_keywords():
     baseline = classifier.KeywordBaseline(dataset.load("train"))
     assert baseline.rank("物业不管，物业费还涨")[0][0] == "housing-property"
+
+
+@pytest.mark.django_db
+def test_train_command_writes_the_model_under_tongban_home(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.TONGBAN_HOME = tmp_path
+    call_command("hotline", "train")
+    assert (tmp_path / "hotline" / "dispatch-model.joblib").stat().st_size > 100_000
+    assert classifier.suggest("电梯又困人了").categories[0][0] == "housing-elevator"
+    classifier.current.cache_clear()
