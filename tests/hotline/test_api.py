@@ -198,6 +198,7 @@ DESK_OPS = [
     ("post", "/desk/tickets", {"kind": "complaint", "text": NOISE, "address": "张杨路500弄1号"}),
     ("get", "/desk/tickets", None),
     ("get", "/desk/hot-issues", None),
+    ("get", "/desk/knowledge?q=居住证", None),
     ("post", "/desk/tickets/{id}/answer", {"answer": "答复"}),
     ("post", "/desk/tickets/{id}/dispatch", {"category": "env-noise"}),
     ("post", "/desk/tickets/{id}/arbitrate", {"decision": "reject"}),
@@ -278,3 +279,19 @@ def test_each_desk_role_does_its_own_work_only(hl, who, path, body):
     response = _call(_client(getattr(hl, who).account), "post", path, body, ticket)
     assert _error(response) == (403, "staff.role")
     assert Ticket.objects.get(pk=ticket.pk).state == S.RECEIVED
+
+
+def test_the_agent_searches_the_catalog_while_the_caller_speaks(hl):
+    agent = _client(hl.agent.account)
+    response = agent.get(f"{API}/desk/knowledge", {"q": "居住证怎么办"})
+    assert (response.status_code, response.json()) == (200, [])
+    too_long = agent.get(f"{API}/desk/knowledge", {"q": "居" * 150})
+    assert _error(too_long) == (422, "catalog.search.too_long")
+
+
+def test_the_agent_finds_a_published_guide(hl, make):
+    from tests.cases.conftest import World
+
+    World(make)  # publishes 居住证办理
+    hits = _client(hl.agent.account).get(f"{API}/desk/knowledge", {"q": "居住证怎么办"}).json()
+    assert [h["name"] for h in hits] == ["居住证办理"]

@@ -239,6 +239,20 @@ def hot_issues(request):
     return selectors.hot_issues(staff_of(request.auth))
 
 
+class KnowledgeOut(Schema):
+    id: int
+    name: str
+    department: str
+    score: float
+
+
+@router.get("/desk/knowledge", response={200: list[KnowledgeOut], **ERRORS}, **AUTH)
+def desk_knowledge(request, q: str = Query(..., max_length=400)):
+    """The catalog's items and guides matching what the caller says (the agent answers on the
+    spot from them); the catalog's search codes (``catalog.search.*``) for a bad query."""
+    return selectors.knowledge_for(staff_of(request.auth), q)
+
+
 @router.get("/staff/tickets/{int:ticket_id}", **STAFF_TICKET)
 def staff_ticket(request, ticket_id: RowId):
     return _staff_ticket(request, ticket_id)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from tongban.catalog import search as catalog_search
 from tongban.core.audit import audit_record
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import mask_mobile
@@ -106,4 +107,18 @@ def training_rows() -> list[dict]:
     return [
         {"text": text, "category": code}
         for text, code in Correction.objects.values_list("text", "chosen_category__code")
+    ]
+
+
+KNOWLEDGE_LIMIT = 5
+
+
+def knowledge_for(staff: Staff, q: str) -> list[dict]:
+    """The published service items (with their guides) an agent may answer a consultation
+    from, as the caller speaks: the catalog's own search (words, pinyin, colloquial phrases)."""
+    access.require_desk(staff, access.AGENTS)
+    result = catalog_search.search(q, limit=KNOWLEDGE_LIMIT)
+    return [
+        {"id": hit.id, "name": hit.name, "department": hit.department, "score": hit.score}
+        for hit in result.hits
     ]
