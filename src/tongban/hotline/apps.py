@@ -32,5 +32,6 @@ class HotlineConfig(AppConfig):
                 "hotline.hot_issue.raise": _("12345 热点诉求预警"),
                 "hotline.responsibility.set": _("修改权责清单"),
                 "hotline.responsibility.load": _("导入权责清单"),
+                "hotline.open311.client_create": _("新建 Open311 客户端"),
             }
         )

@@ -32,6 +32,7 @@ class HotlineError(StrEnum):
     LOCATION_REQUIRED = "hotline.location.required"
     NO_RESPONSIBILITY = "hotline.no_responsibility"
     NOT_FOUND = "hotline.not_found"
+    OPEN311_API_KEY = "hotline.open311.api_key"
     NOT_LEAD = "hotline.not_lead"
     NOTE_EMPTY = "hotline.note.empty"
     REASON_EMPTY = "hotline.reason.empty"

@@ -315,3 +315,20 @@ class HotIssue(models.Model):
                 fields=["category", "street", "window_start"], name="hotline_hot_issue_unique"
             )
         ]
+
+
+class Open311Client(models.Model):
+    """An app allowed to post requests through Open311 GeoReport v2: its ``api_key`` is kept as
+    a keyed hash only (shown once, when made)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    key_hash = models.CharField(max_length=64)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Open311 客户端")
+        verbose_name_plural = _("Open311 客户端")
+        constraints = [
+            models.UniqueConstraint(fields=["key_hash"], name="hotline_open311_key_unique")
+        ]

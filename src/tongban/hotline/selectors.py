@@ -122,3 +122,29 @@ def knowledge_for(staff: Staff, q: str) -> list[dict]:
         {"id": hit.id, "name": hit.name, "department": hit.department, "score": hit.score}
         for hit in result.hits
     ]
+
+
+OPEN311_LIMIT = 200
+
+
+def open311_requests(
+    *, ids=(), service_code: str = "", status: str = "", start=None, end=None
+) -> list[Ticket]:
+    """The requests Open311 clients posted, as the spec's public list shows them (the
+    requester is never named). Other channels' tickets are not published."""
+    from .choices import TicketChannel
+
+    tickets = _tickets().filter(channel=TicketChannel.OPEN311)
+    if ids:
+        tickets = tickets.filter(number__in=list(ids))
+    if service_code:
+        tickets = tickets.filter(category__code=service_code)
+    if status == "open":
+        tickets = tickets.exclude(state__in=states.DONE)
+    elif status == "closed":
+        tickets = tickets.filter(state__in=states.DONE)
+    if start is not None:
+        tickets = tickets.filter(received_at__gte=start)
+    if end is not None:
+        tickets = tickets.filter(received_at__lte=end)
+    return list(tickets.order_by("-received_at", "-pk")[:OPEN311_LIMIT])

@@ -12,7 +12,13 @@ from .dispatch import (
     ticket_dispatch,
     ticket_reopen,
 )
-from .filing import ticket_answer, ticket_file, ticket_file_by_staff
+from .filing import (
+    open311_client_create,
+    ticket_answer,
+    ticket_file,
+    ticket_file_by_staff,
+    ticket_file_open311,
+)
 from .handling import (
     ticket_accept,
     ticket_extension_decide,
@@ -24,6 +30,7 @@ from .handling import (
 from .supervision import ticket_supervise, ticket_warning_apply, tickets_warning_sweep
 
 __all__ = [
+    "open311_client_create",
     "responsibilities_load",
     "responsibility_set",
     "ticket_accept",
@@ -36,6 +43,7 @@ __all__ = [
     "ticket_extension_request",
     "ticket_file",
     "ticket_file_by_staff",
+    "ticket_file_open311",
     "ticket_reopen",
     "ticket_reply",
     "ticket_return",

@@ -5,6 +5,7 @@ issue when many come from one street."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,8 @@ from tongban.identity.validators import IdentifierError, validate_mobile
 from .. import access, states
 from ..choices import EventKind, TicketChannel, TicketKind, Urgency
 from ..choices import TicketState as S
-from ..errors import HotlineError, invalid
-from ..models import Category, HotIssue, Ticket
+from ..errors import HotlineError, forbidden, invalid
+from ..models import Category, HotIssue, Open311Client, Ticket
 from ._common import (
     ANSWER_MAX,
     categories_by_code,
@@ -138,7 +139,7 @@ def _raise_hot_issue(ticket: Ticket, category: Category) -> HotIssue | None:
 
 def _file(
     *,
-    actor: Account,
+    actor: Account | None,
     requester: Account | None,
     channel: str,
     kind: object,
@@ -305,3 +306,69 @@ def ticket_answer(*, staff: Staff, ticket_id: int, answer: object) -> Ticket:
     states.check(ticket, S.ANSWERED)
     ticket.answer = text
     return states.transition(ticket, S.ANSWERED, actor=staff.account, note=text)
+
+
+OPEN311_KEY_PURPOSE = "hotline.open311.api_key"
+
+
+def _open311_client(api_key: object) -> Open311Client:
+    if not isinstance(api_key, str) or not api_key or len(api_key) > 200:
+        raise forbidden(HotlineError.OPEN311_API_KEY, _("api_key 无效。"))
+    key_hash = lookup_hash(api_key, purpose=OPEN311_KEY_PURPOSE)
+    client = Open311Client.objects.filter(key_hash=key_hash, active=True).first()
+    if client is None:
+        raise forbidden(HotlineError.OPEN311_API_KEY, _("api_key 无效。"))
+    return client
+
+
+@service
+def ticket_file_open311(
+    *,
+    api_key: object,
+    service_code: object,
+    description: object,
+    lat=None,
+    lng=None,
+    address: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+) -> Ticket:
+    """A request posted by an Open311 GeoReport v2 client (``POST requests``): the app is known
+    by its ``api_key``, the requester by the name and phone it sends; the service code is the
+    category the requester chose, which the dispatcher confirms or corrects."""
+    client = _open311_client(api_key)
+    category = Category.objects.filter(code=service_code, parent__isnull=False).first()
+    if category is None or not isinstance(service_code, str):
+        raise invalid(HotlineError.CATEGORY_UNKNOWN, _("没有这个诉求分类。"), "service_code")
+    ticket = _file(
+        actor=None,
+        requester=None,
+        channel=TicketChannel.OPEN311,
+        kind=TicketKind.COMPLAINT,
+        text=description,
+        urgency=Urgency.NORMAL,
+        address=address,
+        lat=lat,
+        lng=lng,
+        place_code="",
+        anonymous=False,
+        contact_private=False,
+        name=f"{last_name or ''}{first_name or ''}",
+        mobile=phone,
+    )
+    ticket.category = category
+    ticket.save(update_fields=["category"])
+    states.event(ticket, kind=EventKind.TRANSITION, note=f"Open311: {client.name}")
+    return ticket
+
+
+@service
+def open311_client_create(*, name: str) -> tuple[Open311Client, str]:
+    """A new Open311 client and its api_key (returned once; only its hash is kept)."""
+    key = secrets.token_urlsafe(24)
+    client = Open311Client.objects.create(
+        name=name[:100], key_hash=lookup_hash(key, purpose=OPEN311_KEY_PURPOSE)
+    )
+    audit_record(action="hotline.open311.client_create", target=client, details={"name": name})
+    return client, key

@@ -1,4 +1,4 @@
-"""``tongban hotline train [--select] | load-duties``.
+"""``tongban hotline train [--select] | load-duties | open311-key NAME``.
 
 ``train`` fits the dispatch classifier on the shipped labelled tickets and the dispatchers'
 corrections (``Correction`` rows), and writes it with joblib to
@@ -21,8 +21,14 @@ class Command(BaseCommand):
         train = sub.add_parser("train", help="train and save the dispatch classifier")
         train.add_argument("--select", action="store_true", help="choose hyperparameters first")
         sub.add_parser("load-duties", help="load the shipped responsibility list")
+        key = sub.add_parser("open311-key", help="a new Open311 client; prints its api_key once")
+        key.add_argument("name")
 
     def handle(self, *args, **options):
+        if options["action"] == "open311-key":
+            _client, key = services.open311_client_create(name=options["name"])
+            self.stdout.write(key)
+            return
         if options["action"] == "load-duties":
             rows = services.responsibilities_load()
             self.stdout.write(f"{rows} responsibility rows written")
