@@ -16,6 +16,7 @@ from tongban.catalog.api import router as catalog_router
 from tongban.core.api import StrictParser, install_error_handlers
 from tongban.credentials.api import router as credentials_router
 from tongban.exchange.api import router as exchange_router
+from tongban.hotline.api import router as hotline_router
 from tongban.identity.api import router as identity_router
 from tongban.licences.api import router as licences_router
 
@@ -36,6 +37,7 @@ api.add_router("/cases/appointments/", appointments_router)
 api.add_router("/licences/", licences_router)
 api.add_router("/licences/", credentials_router)
 api.add_router("/exchange/", exchange_router)
+api.add_router("/hotline/", hotline_router)
 
 
 @csrf_exempt

@@ -11,6 +11,7 @@ urlpatterns = [
     path("workbench/", include("tongban.workbench.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_fallback),
+    path("open311/v2/", include("tongban.hotline.urls")),
     path("", include("tongban.identity.oidc_urls")),
     path("", include("tongban.credentials.urls")),
     path("admin/", admin.site.urls),

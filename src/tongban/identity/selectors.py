@@ -178,3 +178,12 @@ def departments_list(*, q: str = "") -> list[Department]:
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q))
     return list(qs)
+
+
+def department_head_account_ids(department_id: int) -> list[int]:
+    """The accounts of a department's heads (the hotline escalates 督办 to them)."""
+    return list(
+        Staff.objects.filter(
+            department_id=department_id, roles__role=StaffRoleName.DEPARTMENT_HEAD
+        ).values_list("account_id", flat=True)
+    )
