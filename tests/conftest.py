@@ -165,14 +165,35 @@ def _empty_cache(request):
     yield
 
 
+_run_began: dict = {}
+
+
+def pytest_configure(config):
+    """The city's date when the run began, read before any test module is collected: modules
+    compute dates such as TOMORROW when they are collected, so a run that crosses midnight
+    must keep that day (``clock_at_noon``)."""
+    from django.utils import timezone
+
+    _run_began["day"] = timezone.localdate()
+
+
 @pytest.fixture
 def clock_at_noon(monkeypatch):
-    """Today at noon, with time still passing: for tests that need a slot later today (or
-    check-in on the day) and must not depend on when the suite runs, e.g. near midnight."""
+    """Noon of the day the run began, with time still passing: for tests that need a slot
+    later today (or check-in on the day) and must not depend on when the suite runs, e.g. near
+    midnight, or across it."""
     from django.utils import timezone
 
     real_now = timezone.now
-    offset = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0) - (
-        timezone.localtime()
+    _session_day = _run_began["day"]
+    noon = timezone.localtime().replace(
+        year=_session_day.year,
+        month=_session_day.month,
+        day=_session_day.day,
+        hour=12,
+        minute=0,
+        second=0,
+        microsecond=0,
     )
+    offset = noon - timezone.localtime()
     monkeypatch.setattr(timezone, "now", lambda: real_now() + offset)

@@ -26,5 +26,6 @@ class RegistriesConfig(AppConfig):
                 "registries.entity.status": _("变更法人登记状态"),
                 "registries.bulk_load": _("批量载入基础库"),
                 "registries.quality_check": _("基础库数据质量检查"),
+                "registries.correction.report": _("申请人更正预填的基础库数据"),
             }
         )
