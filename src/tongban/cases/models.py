@@ -288,6 +288,18 @@ class CaseMaterial(models.Model):
         related_name="+",
         db_index=False,  # licences are never deleted; no query filters materials on it
     )
+    # 前序流程已收取: a material the applicant supplied in an earlier case of theirs, accepted
+    # there, stands for this one (``services._common._earlier_used``). The row shares the earlier
+    # row's stored file (its name, size, hash) and links to it, so the reviewer sees which case.
+    reused_from = models.ForeignKey(
+        "self",
+        verbose_name=_("前序办件材料"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # no query filters on it; a case's deletion nulls it (one scan, rare)
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
