@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import appointment_views, case_views, counter_views, licence_views, report_views, views
+from . import (
+    appointment_views,
+    case_views,
+    counter_views,
+    licence_views,
+    registry_views,
+    report_views,
+    views,
+)
 
 app_name = "workbench"
 urlpatterns = [
@@ -12,6 +20,8 @@ urlpatterns = [
     path("cases/", case_views.queue, name="case_queue"),
     path("cases/uploads-saved/", case_views.uploads_saved, name="uploads_saved"),
     path("reports/materials/", report_views.materials, name="report_materials"),
+    path("registries/", registry_views.home, name="registries"),
+    path("registries/<slug:code>/", registry_views.department, name="registry_department"),
     path("cases/<int:case_id>/", case_views.case_page, name="case"),
     path(
         "cases/<int:case_id>/materials/<int:material_id>/",
