@@ -133,8 +133,8 @@ class Case(models.Model):
     gaps = models.JSONField(_("容缺材料"), default=list, blank=True)
     gap_due = models.DateField(_("容缺补齐截止日"), null=True, blank=True)
     commitment = models.BooleanField(_("告知承诺"), default=False)
-    # 免提交: the materials e-licences supplied at submission, so the applicant uploaded nothing
-    # for them (summed per item and department by ``selectors.uploads_saved_report``).
+    # 免提交: the materials e-licences and earlier cases' files supplied at submission, so the
+    # applicant uploaded nothing for them (summed by ``selectors.uploads_saved_report``).
     uploads_saved = models.PositiveSmallIntegerField(_("免提交材料数"), default=0)
 
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
