@@ -190,3 +190,17 @@ def test_someone_elses_case_lends_nothing(rw):
     _refused_submission(rw)
     page = _client(rw.account).get(f"/apply/items/{rw.second_item.pk}/").content.decode()
     assert "前序流程已收取" not in page
+
+
+def test_the_counter_uses_the_walk_in_applicants_earlier_file(rw):
+    """一窗受理: the walk-in applicant's earlier file stands for the paper, as online."""
+    earlier = rw.approved()
+    case = services.case_counter_create(
+        staff=rw.clerk_a,
+        item_id=rw.second_item.pk,
+        id_number=rw.person.id_number,
+        form_data={"address": "浦东新区世纪大道1号"},
+    )
+    (material,) = case.materials.all()
+    assert material.reused_from_id == earlier.materials.get().pk
+    assert case.uploads_saved == 1
