@@ -8,6 +8,7 @@ tongban seed [--scale N] [--seed S]   demo data (idempotent); N registry persons
 tongban audit verify        check the audit log's hash chain
 tongban licences list|import FILE|export ID --staff USERNAME   e-licences (电子证照)
 tongban credentials rotate-key DEPT | keyset DEPT   a department's signing keys
+tongban report materials    the overall materials-eliminated rates (免提交率)
 tongban licences verify FILE|- [--keys KEYSET.json]   verify a credential; exit 0 only if valid
 tongban exchange verify-receipt FILE|- --keys JWKS.json   verify an exchange receipt offline
 tongban <django command>    e.g. migrate, shell, createsuperuser

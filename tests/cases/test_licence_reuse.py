@@ -270,7 +270,7 @@ def test_a_head_sees_the_uploads_saved_in_their_department(lw):
     body = _client(lw.head_a.account).get(f"{API}/staff/reports/uploads-saved").json()
     assert body == report
     page = _client(lw.head_a.account).get("/workbench/cases/uploads-saved/").content.decode()
-    assert "电子证照共代替申请人上传 2 份材料。" in page
+    assert "电子证照和前序办件共代替申请人上传 2 份材料。" in page
     assert "乙局签注" not in page
 
 

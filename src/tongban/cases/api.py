@@ -67,6 +67,14 @@ class MaterialOut(Schema):
     trust_level: str
     size: int
     content_type: str
+    reused_from_case: str = Field(
+        "", description="前序流程已收取: the number of the earlier case whose file stands for it"
+    )
+
+    @staticmethod
+    def resolve_reused_from_case(obj) -> str:
+        source = obj.reused_from if obj.reused_from_id else None
+        return (source.case.number or "") if source is not None else ""
 
 
 class NoticeOut(Schema):

@@ -133,8 +133,8 @@ class Case(models.Model):
     gaps = models.JSONField(_("容缺材料"), default=list, blank=True)
     gap_due = models.DateField(_("容缺补齐截止日"), null=True, blank=True)
     commitment = models.BooleanField(_("告知承诺"), default=False)
-    # 免提交: the materials e-licences supplied at submission, so the applicant uploaded nothing
-    # for them (summed per item and department by ``selectors.uploads_saved_report``).
+    # 免提交: the materials e-licences and earlier cases' files supplied at submission, so the
+    # applicant uploaded nothing for them (summed by ``selectors.uploads_saved_report``).
     uploads_saved = models.PositiveSmallIntegerField(_("免提交材料数"), default=0)
 
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
@@ -287,6 +287,18 @@ class CaseMaterial(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # licences are never deleted; no query filters materials on it
+    )
+    # 前序流程已收取: a material the applicant supplied in an earlier case of theirs, accepted
+    # there, stands for this one (``services._common._earlier_used``). The row shares the earlier
+    # row's stored file (its name, size, hash) and links to it, so the reviewer sees which case.
+    reused_from = models.ForeignKey(
+        "self",
+        verbose_name=_("前序办件材料"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # no query filters on it; a case's deletion nulls it (one scan, rare)
     )
 
     class Meta:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,16 @@ from tongban.licences.choices import LicenceStatus
 from tongban.registries import selectors as registries_selectors
 
 from . import access, clock, states
-from .choices import CaseChannel, CaseState, EventKind, QueueKind, TaskKind, TaskState, TrustLevel
+from .choices import (
+    CaseChannel,
+    CaseState,
+    Decision,
+    EventKind,
+    QueueKind,
+    TaskKind,
+    TaskState,
+    TrustLevel,
+)
 from .errors import CaseError, case_not_found, invalid
 from .models import Case, CaseEvent, CaseMaterial, CaseTask
 from .uploads import max_bytes as upload_max_bytes
@@ -271,6 +280,11 @@ def queue_for_staff(
     ]
 
 
+def _materials_with_sources():
+    """A case's materials with the earlier case each reused one came from (one JOIN)."""
+    return CaseMaterial.objects.select_related("reused_from__case")
+
+
 def case_for_staff(*, staff: Staff, case_id: int) -> Case:
     """A case its department holds, one with a part assigned to the staff's department, or a
     theme case in pre-review in which the department handles a member item (so that it can
@@ -283,7 +297,9 @@ def case_for_staff(*, staff: Staff, case_id: int) -> Case:
         .select_related("department", "item_version", "theme", "applicant")
         .prefetch_related(
             "events",
-            "materials",
+            Prefetch(
+                "materials", queryset=CaseMaterial.objects.select_related("reused_from__case")
+            ),
             "correction_notices",
             Prefetch(
                 "tasks",
@@ -414,6 +430,80 @@ def licence_reuse(
     return found
 
 
+# 前序流程已收取: a material the applicant supplied in an earlier case stands for the same
+# material of a new case while it is this recent (days from its upload; the catalog's materials
+# carry no validity of their own yet, so this one limit holds for all).
+EARLIER_REUSE_DAYS = 180
+# The earlier case must have been approved: its materials were reviewed and found sufficient.
+# A case refused, withdrawn, revoked, decided against, or still under way lends nothing.
+EARLIER_REUSE_STATES = (S.DECIDED, S.DELIVERED, S.CLOSED)
+
+
+@dataclass(frozen=True)
+class EarlierReuse:
+    """前序流程已收取 for one checklist entry: the applicant's material of an earlier approved
+    case that stands for it, and that case's number (what the checklist and the reviewer show)."""
+
+    material: CaseMaterial
+    case_id: int
+    case_number: str
+
+
+def earlier_reuse(
+    *, entries, person: Person | None, entity: LegalEntity | None, exclude_case_id=None
+) -> dict[int, EarlierReuse]:
+    """For each entry the applicant supplies (by entry id), their file of the same material in
+    an earlier case that lends it: the same person applying for the same party (the same
+    enterprise, or for themselves), a case approved (``EARLIER_REUSE_STATES`` with the
+    decision 准予许可), the file uploaded within ``EARLIER_REUSE_DAYS`` (a file reused before
+    keeps its first upload's date, so reuse never extends it). The newest such file wins.
+
+    The key is the catalog material's **name** (``CaseMaterial.name`` is the checklist
+    entry's name for every upload): catalog material ids are per item version, so a new version
+    of the same item — or another item asking for the same 身份证明 — has new ids, while the
+    name is what the guide and the applicant call the material. One query; none when no entry
+    is the applicant's to supply."""
+    wanted = {e.name: e for e in entries if e.uploaded_by_applicant}
+    if not wanted or person is None:
+        return {}
+    since = timezone.now() - timedelta(days=EARLIER_REUSE_DAYS)
+    rows = (
+        CaseMaterial.objects.filter(
+            case__applicant=person,
+            case__state__in=EARLIER_REUSE_STATES,
+            case__decision=Decision.APPROVED,
+            name__in=list(wanted),
+            uploaded_at__gte=since,
+        )
+        .filter(Q(case__entity=entity) if entity is not None else Q(case__entity__isnull=True))
+        .exclude(file="")
+        .exclude(case_id=exclude_case_id)
+        .select_related("case")
+        .order_by("-uploaded_at", "-id")
+    )
+    found: dict[int, EarlierReuse] = {}
+    for material in rows:
+        entry = wanted[material.name]
+        if entry.id not in found:
+            case = material.case
+            found[entry.id] = EarlierReuse(material, case.pk, case.number or "")
+    return found
+
+
+def earlier_reuse_for_applicant(
+    *, account: Account, entries, case: Case | None = None
+) -> dict[int, EarlierReuse]:
+    """``earlier_reuse`` for the apply page (as ``licence_reuse_for_applicant``): the draft's
+    applicant and entity, or the signed-in person and the enterprise they act for now."""
+    if case is not None:
+        return earlier_reuse(
+            entries=entries, person=case.applicant, entity=case.entity, exclude_case_id=case.pk
+        )
+    person = identity_selectors.person_for_account(account)
+    entity = identity_selectors.acting_entity(account) if person is not None else None
+    return earlier_reuse(entries=entries, person=person, entity=entity)
+
+
 def licence_reuse_for_applicant(
     *, account: Account, entries, case: Case | None = None
 ) -> dict[int, LicenceReuse]:
@@ -429,12 +519,19 @@ def licence_reuse_for_applicant(
 
 
 def checklist_rows(
-    *, entries, form_data: dict, uploads=(), reuse: dict[int, LicenceReuse] | None = None
+    *,
+    entries,
+    form_data: dict,
+    uploads=(),
+    reuse: dict[int, LicenceReuse] | None = None,
+    earlier: dict[int, EarlierReuse] | None = None,
 ) -> list[dict]:
     """Each entry with whether it applies to these answers, the files uploaded for it, and
     whether it is still missing (applies, required, and the applicant has to supply it: their
     own material, or one whose e-licence on record cannot be used, ``reuse``). ``reused``: an
-    e-licence stands for it (recorded with the case, or about to be at submission)."""
+    e-licence stands for it (recorded with the case, or about to be at submission).
+    ``earlier``: the case number (and id) of the earlier case whose material stands for it
+    (前序流程已收取: recorded with the case, or offered by ``earlier`` for the submission)."""
     rows = []
     for entry in entries:
         files = [m for m in uploads if m.catalog_material_id in entry.ids]
@@ -442,15 +539,25 @@ def checklist_rows(
         offered = (reuse or {}).get(entry.id)
         upload_instead = offered is not None and offered.licence is None
         supplies = entry.uploaded_by_applicant or upload_instead
-        missing = applies and entry.required and supplies and not files
+        prior = (earlier or {}).get(entry.id)
+        lent = next((m for m in files if m.reused_from_id), None)
+        if lent is not None:
+            source = lent.reused_from.case if lent.reused_from is not None else None
+            prior_of = {"case_id": source.pk, "number": source.number} if source else None
+        elif prior is not None and not files:
+            prior_of = {"case_id": prior.case_id, "number": prior.case_number}
+        else:
+            prior_of = None
+        missing = applies and entry.required and supplies and not files and prior_of is None
         reused = any(m.licence_id for m in files) or (offered is not None and bool(offered.licence))
         rows.append(
             {
                 "entry": entry,
                 "applies": applies,
-                "uploads": files,
+                "uploads": [m for m in files if not m.reused_from_id],
                 "missing": missing,
                 "reused": reused,
+                "earlier": prior_of,
                 "refusal": offered.refusal if offered is not None else "",
             }
         )
@@ -463,14 +570,18 @@ def case_checklist(
     form_data: dict | None = None,
     materials: list | None = None,
     reuse: dict[int, LicenceReuse] | None = None,
+    earlier: dict[int, EarlierReuse] | None = None,
 ) -> list[dict]:
     """The case's checklist for its answers (or for ``form_data`` about to replace them), with
-    its files (read, unless the caller has them: ``materials``) and the e-licences offered for
-    it (``reuse``, see ``checklist_rows``)."""
+    its files (read, unless the caller has them: ``materials``), the e-licences offered for
+    it (``reuse``) and the earlier cases' materials (``earlier``, see ``checklist_rows``)."""
     entries = material_entries(item_version=case.item_version, theme=case.theme)
     data = case.form_data if form_data is None else form_data
-    uploads = list(case.materials.all()) if materials is None else materials
-    return checklist_rows(entries=entries, form_data=data, uploads=uploads, reuse=reuse)
+    if materials is None:
+        materials = list(case.materials.select_related("reused_from__case"))
+    return checklist_rows(
+        entries=entries, form_data=data, uploads=materials, reuse=reuse, earlier=earlier
+    )
 
 
 # --- workbench: queues, the case page and the counter, as a staff member sees them -------------
@@ -669,6 +780,129 @@ def uploads_saved_report(*, staff: Staff) -> dict:
         ],
         "total": sum(r["saved"] for r in rows),
     }  # fmt: skip
+
+
+# The routes by which a material reaches a case without the applicant uploading it.
+ROUTES = ("licence", "data", "earlier")
+
+
+def _rate(spared: int, total: int) -> Decimal:
+    """A share in per cent, one decimal (0 of nothing is 0)."""
+    return (Decimal(100 * spared) / total).quantize(Decimal("0.1")) if total else Decimal("0.0")
+
+
+def materials_eliminated_report(*, staff: Staff) -> dict:
+    """免提交率 two ways, per department and overall; a department head sees their department,
+    a platform admin every department (others: refused).
+
+    **Catalog** (``catalog``): the materials of every published item version by source — to be
+    uploaded by the applicant, supplied by an e-licence (``licence``), by data sharing
+    (``data``) — and the share not to be submitted (licence + data over all). A form field
+    prefilled from a base registry (``x-source``) is *not* a material: it is an answer the
+    applicant does not type, shown beside (``prefilled_fields``) but out of the rate, which
+    stays a rate of the catalog's 申请材料 as the guides list them. Reuse from earlier cases is
+    a property of an applicant, not of the catalog, so it is measured only over cases.
+
+    **Cases** (``cases``): over submitted cases (numbered: drafts are not counted), the
+    materials that reached them by each route — an upload (``uploads``: the files the
+    applicant or a clerk supplied), an e-licence (``licence``), an earlier case's file
+    (``earlier``, 前序流程已收取), data sharing (``data``: the data-sharing materials of the
+    case's item version that every application needs; conditional ones and theme cases are not
+    counted, since which applied would mean reading each case's sealed answers) — and the share
+    supplied without an upload. Four grouped queries whatever the number of cases."""
+    require_role(staff, *access.HEADS)
+    across = access.can_act_across_departments(staff)
+    return _materials_eliminated(None if across else staff.department_id)
+
+
+def materials_eliminated_for_operator() -> dict:
+    """``materials_eliminated_report`` over every department, for the shell operator
+    (``tongban report materials``, the bench), who holds the database already: figures only,
+    no personal data."""
+    return _materials_eliminated(None)
+
+
+def _materials_eliminated(department_id: int | None) -> dict:
+    """The report over one department, or every one (``None``)."""
+    across = department_id is None
+    departments: dict[int, dict] = {}
+
+    def dept(department_id: int, name: str) -> dict:
+        return departments.setdefault(department_id, _report_row(name))
+
+    source_key = {
+        MaterialSource.APPLICANT: "applicant",
+        MaterialSource.LICENCE: "licence",
+        MaterialSource.DATA_RESOURCE: "data",
+    }
+    for row in catalog_selectors.published_material_counts():
+        if not across and row["department_id"] != department_id:
+            continue
+        catalog = dept(row["department_id"], row["department"])["catalog"]
+        if row["source"]:
+            catalog[source_key[MaterialSource(row["source"])]] += row["materials"]
+            catalog["materials"] += row["materials"]
+        else:
+            catalog["prefilled_fields"] += row["prefilled_fields"]
+
+    cases = Case.objects.filter(number__isnull=False).order_by()
+    if department_id is not None:
+        cases = cases.filter(department_id=department_id)
+    per_version = list(
+        cases.values("department_id", "department__name", "item_version_id").annotate(n=Count("id"))
+    )
+    data = catalog_selectors.data_materials_of_versions(
+        {r["item_version_id"] for r in per_version if r["item_version_id"]}
+    )
+    for row in per_version:
+        figures = dept(row["department_id"], row["department__name"])["cases"]
+        figures["cases"] += row["n"]
+        figures["data"] += row["n"] * data.get(row["item_version_id"], 0)
+    materials = (
+        CaseMaterial.objects.filter(case__in=cases)
+        .values("case__department_id", "case__department__name")
+        .annotate(
+            uploads=Count("id", filter=~Q(file="") & Q(reused_from__isnull=True)),
+            licence=Count("id", filter=Q(licence__isnull=False)),
+            earlier=Count("id", filter=Q(reused_from__isnull=False)),
+        )
+        .order_by()
+    )
+    for row in materials:
+        figures = dept(row["case__department_id"], row["case__department__name"])["cases"]
+        for key in ("uploads", "licence", "earlier"):
+            figures[key] += row[key]
+
+    rows = [departments[k] for k in sorted(departments)]  # departments in the order made
+    for row in rows:
+        _rates(row)
+    overall = _report_row(_("全部"))
+    for part in ("catalog", "cases"):
+        for key in overall[part]:
+            overall[part][key] = sum(row[part][key] for row in rows)
+    _rates(overall)
+    return {"departments": rows, "overall": overall}
+
+
+def _report_row(department: str) -> dict:
+    """One row of ``materials_eliminated_report``, every count at zero."""
+    return {
+        "department": department,
+        "catalog": {"materials": 0, "applicant": 0, "licence": 0, "data": 0, "prefilled_fields": 0},
+        "cases": {"cases": 0, "uploads": 0, "licence": 0, "earlier": 0, "data": 0},
+    }
+
+
+def _rates(row: dict) -> None:
+    """The shares of one report row, in place (see ``materials_eliminated_report``)."""
+    catalog, cases = row["catalog"], row["cases"]
+    catalog["rate"] = _rate(catalog["licence"] + catalog["data"], catalog["materials"])
+    spared = cases["licence"] + cases["earlier"] + cases["data"]
+    cases["supplied"] = spared + cases["uploads"]
+    cases["spared"] = spared
+    cases["rate"] = _rate(spared, cases["supplied"])
+    for route in ROUTES:
+        cases[f"{route}_rate"] = _rate(cases[route], cases["supplied"])
 
 
 def case_material_for_staff(*, staff: Staff, case_id: int, material_id: int):

@@ -90,7 +90,7 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
         else:
             return _after_save(request, saved, mode)
     saved = case or cases.draft_for_applicant_key(account=request.user, idempotency_key=key)
-    uploads = list(saved.materials.all()) if saved is not None else []
+    uploads = list(saved.materials.select_related("reused_from__case")) if saved else []
     reuse = (
         cases.licence_reuse_for_applicant(
             account=request.user, entries=target["entries"], case=saved
@@ -98,8 +98,15 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
         if mode == "apply"
         else {}
     )
+    earlier = (
+        cases.earlier_reuse_for_applicant(
+            account=request.user, entries=target["entries"], case=saved
+        )
+        if mode == "apply"
+        else {}
+    )
     rows = cases.checklist_rows(
-        entries=target["entries"], form_data=data, uploads=uploads, reuse=reuse
+        entries=target["entries"], form_data=data, uploads=uploads, reuse=reuse, earlier=earlier
     )
     for row in rows:
         mine = [material_errors.pop(i) for i in row["entry"].ids if i in material_errors]

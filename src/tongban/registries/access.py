@@ -33,3 +33,20 @@ def can_maintain(staff: Staff | None, provider: Department) -> bool:
     except Forbidden:
         return False
     return True
+
+
+def require_steward(staff: Staff, provider: Department) -> None:
+    """Refuse (403) a staff member who may not read ``provider``'s data-quality pages: the
+    quality report and the corrections applicants reported. The same people who may correct
+    its records (``MAINTAINERS`` of that department, or a platform admin)."""
+    require_role(staff, *MAINTAINERS)
+    require_department(staff, provider)
+
+
+def can_steward(staff: Staff) -> bool:
+    """Whether the workbench offers the registries' steward pages (of the staff's department)."""
+    try:
+        require_role(staff, *MAINTAINERS)
+    except Forbidden:
+        return False
+    return True

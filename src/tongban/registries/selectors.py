@@ -21,15 +21,22 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import geo
+from . import access, geo
 from .choices import ChangeKind, Dataset, FieldType, FindingKind, PlaceKind
 from .errors import RegistryError, invalid
 from .keys import clean_key, dataset_of, key_hash
-from .models import EntityRecord, Place, PopulationRecord, QualityRun, RegistryChange
+from .models import (
+    EntityRecord,
+    Place,
+    PopulationRecord,
+    QualityRun,
+    RegistryChange,
+    RegistryCorrection,
+)
 from .synthetic import SyntheticCity
 
 if TYPE_CHECKING:
-    from tongban.identity.models import Department
+    from tongban.identity.models import Department, Staff
 
 DATASETS = (Dataset.POPULATION.value, Dataset.LEGAL_ENTITIES.value, Dataset.PLACES.value)
 CHANGES_LIMIT_MAX = 5000
@@ -487,3 +494,62 @@ def quality_report(provider: Department) -> list[DatasetQuality]:
         rows = [_run_row(run) for run in reversed(runs)]
         report.append(DatasetQuality(dataset=dataset, latest=rows[-1], trend=rows))
     return report
+
+
+# --------------------------------------------------------------------------- the steward's pages
+
+CORRECTIONS_PAGE = 100
+FINDING_LABELS = {kind.value: kind.label for kind in FindingKind}
+DATASET_LABELS = {ds.value: ds.label for ds in Dataset}
+
+
+def mask_value(value: str) -> str:
+    """A proposed value as a steward's list shows it: its first and last characters, the rest
+    starred (at most 8 stars, so the length of a long address is not told either)."""
+    text = str(value)
+    if len(text) <= 2:
+        return text[:1] + "*"
+    return f"{text[0]}{'*' * min(len(text) - 2, 8)}{text[-1]}"
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    dataset: str
+    dataset_label: str
+    field: str
+    field_label: str
+    proposed_masked: str
+    reference: str
+    reported_at: datetime
+
+
+def quality_for_steward(*, staff: Staff, provider: Department) -> list[DatasetQuality]:
+    """``quality_report`` for a data steward of ``provider`` (or a platform admin); anyone
+    else is refused (``access.require_steward``). Counts and masked sample keys only."""
+    access.require_steward(staff, provider)
+    return quality_report(provider)
+
+
+def corrections_for_provider(
+    *, staff: Staff, provider: Department, limit: int = CORRECTIONS_PAGE
+) -> list[CorrectionRow]:
+    """The corrections applicants reported against ``provider``'s records, newest first, for
+    its data steward (or a platform admin; anyone else refused): dataset, field, the proposed
+    value **masked** (``mask_value``), the reporting case's number, when. The unmasked value
+    is never shown here, so the list is no read of anyone's personal data and is not audited;
+    the record itself is named only by its keyed hash, which the list leaves out."""
+    access.require_steward(staff, provider)
+    rows = RegistryCorrection.objects.filter(provider=provider).order_by("-reported_at", "-id")
+    labels = {ds: {f.name: f.label for f in dataset_fields(ds)} for ds in DATASETS}
+    return [
+        CorrectionRow(
+            dataset=c.dataset,
+            dataset_label=str(Dataset(c.dataset).label),
+            field=c.field,
+            field_label=str(labels.get(c.dataset, {}).get(c.field, c.field)),
+            proposed_masked=mask_value(c.proposed),
+            reference=c.reference,
+            reported_at=c.reported_at,
+        )
+        for c in rows[:limit]
+    ]

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import appointment_views, case_views, counter_views, exchange_views, licence_views, views
+from . import (
+    appointment_views,
+    case_views,
+    counter_views,
+    exchange_views,
+    licence_views,
+    registry_views,
+    report_views,
+    views,
+)
 
 app_name = "workbench"
 urlpatterns = [
@@ -11,6 +20,9 @@ urlpatterns = [
     # cases: queues, the case page and its actions (each a POST calling one service)
     path("cases/", case_views.queue, name="case_queue"),
     path("cases/uploads-saved/", case_views.uploads_saved, name="uploads_saved"),
+    path("reports/materials/", report_views.materials, name="report_materials"),
+    path("registries/", registry_views.home, name="registries"),
+    path("registries/<slug:code>/", registry_views.department, name="registry_department"),
     path("cases/<int:case_id>/", case_views.case_page, name="case"),
     path(
         "cases/<int:case_id>/materials/<int:material_id>/",

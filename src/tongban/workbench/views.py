@@ -8,6 +8,7 @@ from tongban.identity import selectors, services, sessions
 from tongban.identity.access import require_role, staff_of
 from tongban.identity.choices import StaffRoleName
 from tongban.licences import selectors as licence_selectors
+from tongban.registries import access as registries_access
 
 from .forms import PersonLookupForm, StaffLoginForm
 
@@ -46,6 +47,7 @@ def home(request):
             **selectors.staff_profile(staff),
             "desks": case_selectors.case_desks_for_staff(staff),
             "licence_desks": licence_selectors.licence_desks_for_staff(staff),
+            "registry_steward": registries_access.can_steward(staff),
         },
     )
 

@@ -318,13 +318,14 @@ def _check_materials(
     form_data: dict,
     materials: list | None = None,
     reuse: dict[int, selectors.LicenceReuse] | None = None,
+    earlier: dict[int, selectors.EarlierReuse] | None = None,
 ) -> None:
     """Every material the answers make necessary, that the applicant must supply, has a file
     (among ``materials``, the case's files, when the caller has them). A material whose
     e-licence on record cannot be used (``reuse``, from ``_licences_used``) is the
     applicant's to supply, and the refusal says why."""
     rows = selectors.case_checklist(
-        case=case, form_data=form_data, materials=materials, reuse=reuse
+        case=case, form_data=form_data, materials=materials, reuse=reuse, earlier=earlier
     )
     missing = [row for row in rows if row["missing"]]
     if missing:
@@ -461,5 +462,81 @@ def _licences_used(
                 details={"name": material.name, "licence": material.licence.identifier},
             )
     have += used
-    case.uploads_saved = sum(1 for m in have if m.licence_id)
+    case.uploads_saved = _saved(have)
     return have, reuse
+
+
+def _saved(materials) -> int:
+    """免提交 in one figure: the case's materials no upload supplied (an e-licence, or an
+    earlier case's file)."""
+    return sum(1 for m in materials if m.licence_id or m.reused_from_id)
+
+
+def _earlier_used(
+    *, case: Case, actor, materials: list | None = None, timeline: list[CaseEvent] | None = None
+) -> tuple[list | None, dict[int, selectors.EarlierReuse]]:
+    """前序流程已收取, at submission: each material the answers make necessary that the
+    applicant supplies, and for which the case has no file, is recorded as the file of the
+    applicant's earlier approved case that lends it (``selectors.earlier_reuse``). The new row
+    shares the earlier row's stored file (name, size, hash, trust level and upload time, so
+    the file is still the one checked there and its validity still runs from its upload) and
+    links to it (``reused_from``): the reviewer downloads it through this case, audited for
+    the applicant as every staff download is. Counted in ``case.uploads_saved``. An upload of
+    the applicant's own for the entry always wins (then the case has a file for it). Returns
+    the case's materials as they now are and the reuse found; no query when every entry the
+    applicant supplies has its file."""
+    entries = selectors.material_entries(item_version=case.item_version, theme=case.theme)
+    entries = [e for e in entries if e.uploaded_by_applicant and e.applies_to(case.form_data)]
+    if not entries:
+        return materials, {}
+    have = list(case.materials.all()) if materials is None else list(materials)
+    entries = [e for e in entries if not any(m.catalog_material_id in e.ids for m in have)]
+    if not entries:
+        return have, {}
+    earlier = selectors.earlier_reuse(
+        entries=entries, person=case.applicant, entity=case.entity, exclude_case_id=case.pk
+    )
+    used, numbers = [], {}
+    for entry in entries:
+        if (offer := earlier.get(entry.id)) is None:
+            continue
+        source, numbers[entry.id] = offer.material, offer.case_number
+        used.append(
+            CaseMaterial(
+                case=case,
+                catalog_material_id=entry.id,
+                name=entry.name,
+                trust_level=source.trust_level,
+                file=source.file.name,
+                size=source.size,
+                content_type=source.content_type,
+                sha256=source.sha256,
+                uploaded_at=source.uploaded_at,
+                original_name=source.original_name,
+                reused_from=source,
+            )
+        )
+    if used:
+        CaseMaterial.objects.bulk_create(used)
+        events = [
+            states.event(
+                case,
+                kind=EventKind.MATERIAL_ADDED,
+                actor=actor,
+                note=_("%(name)s（前序流程已收取，办件 %(number)s）")
+                % {"name": m.name, "number": numbers[entry_id]},
+            )
+            for m, entry_id in zip(used, numbers, strict=True)
+        ]
+        _recorded(events, timeline)
+        for material, entry_id in zip(used, numbers, strict=True):
+            audit_record(
+                action="cases.case.material_earlier",
+                actor=actor,
+                target=case,
+                subject_person_id=case.applicant_id,
+                details={"name": material.name, "from": numbers[entry_id]},
+            )
+    have += used
+    case.uploads_saved = _saved(have)
+    return have, earlier

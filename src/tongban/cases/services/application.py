@@ -27,6 +27,7 @@ from ._common import (
     _check_form_size,
     _check_materials,
     _checklist_entry,
+    _earlier_used,
     _licences_used,
     _material_checked,
     _materials_stored,
@@ -150,7 +151,10 @@ def _submit(
     materials, reuse = _licences_used(
         case=case, actor=account, materials=materials, timeline=timeline
     )
-    _check_materials(case, case.form_data, materials, reuse)
+    materials, earlier = _earlier_used(
+        case=case, actor=account, materials=materials, timeline=timeline
+    )
+    _check_materials(case, case.form_data, materials, reuse, earlier)
     if case.entity is not None and not identity_selectors.entity_acting_allowed(
         person=case.applicant, entity=case.entity
     ):
@@ -279,7 +283,7 @@ def _material_replaced(*, account: Account, case: Case, material: CaseMaterial) 
     """Drop an earlier file of a draft's entry; its stored file goes once the deletion commits."""
     stored = material.file
     material.delete()
-    if stored.name:
+    if stored.name and not material.reused_from_id:  # a reused file is the earlier case's
         transaction.on_commit(lambda: stored.storage.delete(stored.name))
     audit_record(
         action="cases.case.material_replace",

@@ -25,6 +25,7 @@ from ._common import (
     _case_create,
     _check_form_fields,
     _check_materials,
+    _earlier_used,
     _licences_used,
     _material_checked,
     _materials_stored,
@@ -139,7 +140,8 @@ def _counter_create(*, staff: Staff, item_id: int, id_number: str, form_data, sc
     _check_form_fields(case, case.form_data)
     _scan_papers(staff=staff, case=case, scans=scans)
     materials, reuse = _licences_used(case=case, actor=staff.account)
-    _check_materials(case, case.form_data, materials, reuse)
+    materials, earlier = _earlier_used(case=case, actor=staff.account, materials=materials)
+    _check_materials(case, case.form_data, materials, reuse, earlier)
     _numbered(case)
     _receive(case)
     steps = [
