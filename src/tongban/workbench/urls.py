@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appointment_views, case_views, counter_views, views
+from . import appointment_views, case_views, counter_views, hotline_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -65,5 +65,17 @@ urlpatterns = [
         "appointments/groups/<int:group_id>/",
         appointment_views.group,
         name="appointment_group",
+    ),
+    # 12345 热线
+    path("hotline/", hotline_views.agent_desk, name="hotline_agent"),
+    path("hotline/dispatch/", hotline_views.dispatch_desk, name="hotline_dispatch"),
+    path("hotline/queue/", hotline_views.department_queue, name="hotline_queue"),
+    path("hotline/board/", hotline_views.board, name="hotline_board"),
+    path("hotline/analysis/", hotline_views.analysis, name="hotline_analysis"),
+    path("hotline/tickets/<int:ticket_id>/", hotline_views.ticket_page, name="hotline_ticket"),
+    path(
+        "hotline/tickets/<int:ticket_id>/<slug:action>/",
+        hotline_views.ticket_action,
+        name="hotline_action",
     ),
 ]

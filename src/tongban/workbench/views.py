@@ -10,6 +10,13 @@ from tongban.identity.choices import StaffRoleName
 
 from .forms import PersonLookupForm, StaffLoginForm
 
+
+def hotline_desks(staff) -> dict[str, bool]:
+    from .hotline_views import hotline_desks as desks
+
+    return desks(staff)
+
+
 staff_login_required = login_required(login_url="workbench:login")
 
 
@@ -44,6 +51,7 @@ def home(request):
             "staff": staff,
             **selectors.staff_profile(staff),
             "desks": case_selectors.case_desks_for_staff(staff),
+            "hotline": hotline_desks(staff),
         },
     )
 
