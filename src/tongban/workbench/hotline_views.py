@@ -324,9 +324,9 @@ ACTIONS = {
 def ticket_action(request, ticket_id: int, action: str):
     """One action on a ticket: the page refuses who may not see it; the service refuses who
     may not act; either way nothing changes."""
+    staff = staff_of(request.user)
     if action not in ACTIONS:
         raise NotFound(HotlineError.NOT_FOUND, _("没有这个操作。"))
-    staff = staff_of(request.user)
     ticket = selectors.ticket_for_staff(staff, ticket_id)
     forms = _forms(staff, ticket, request.POST, which=action)
     form = forms[action]
