@@ -207,12 +207,27 @@ def test_the_wrong_department_cannot_act(as_, hl, action):  # noqa: F811
         ("agent", "dispatch", {"category": "env-noise"}),
         ("handler", "dispatch", {"category": "env-noise"}),
         ("dispatcher", "answer", {"answer": "答复"}),
+        ("supervisor", "arbitrate", {"decision": "reject"}),
         ("agent", "supervise", {"note": "请尽快"}),
         ("dispatcher", "accept", {}),
+        ("agent", "return", {"reason": "不属于本部门职责"}),
+        ("supervisor", "start", {}),
+        ("dispatcher", "extension", {"days": "2", "reason": "需核查"}),
+        ("supervisor", "reply", {"answer": "已处理"}),
     ],
 )
 def test_the_wrong_role_cannot_act(as_, hl, who, action, data):  # noqa: F811
-    ticket = file_noise(hl) if action in ("dispatch", "answer") else dispatched(hl)
+    if action in ("dispatch", "answer"):
+        ticket = file_noise(hl)
+    elif action == "arbitrate":
+        ticket = dispatched(hl)
+        services.ticket_return(staff=hl.handler, ticket_id=ticket.pk, reason="不属于本部门职责")
+    elif action in ("start", "extension", "reply"):
+        ticket = handling(hl) if action == "reply" else dispatched(hl)
+        if action != "reply":
+            services.ticket_accept(staff=hl.handler, ticket_id=ticket.pk)
+    else:
+        ticket = dispatched(hl)
     before = snapshot(ticket)
     response = act(as_(getattr(hl, who)), ticket, action, data)
     assert response.status_code in (403, 404)
@@ -240,6 +255,16 @@ def test_the_wrong_role_is_refused_each_page(as_, hl, who, path):  # noqa: F811
 def test_a_citizen_is_refused_the_workbench_pages(as_, hl):  # noqa: F811
     response = as_(hl.citizen).get("/workbench/hotline/board/")
     assert response.status_code == 403
+
+
+def test_staff_without_a_hotline_or_handling_role_find_no_ticket(as_, hl, make):  # noqa: F811
+    ticket = dispatched(hl)
+    clerk = make.staff(department=hl.dept["310115-hbj"], roles=["counter_clerk"])
+    before = snapshot(ticket)
+    client = as_(clerk)
+    assert client.get(f"/workbench/hotline/tickets/{ticket.pk}/").status_code == 404
+    assert act(client, ticket, "accept").status_code == 404
+    assert snapshot(ticket) == before
 
 
 # --- supervision and analysis ---------------------------------------------------------------
