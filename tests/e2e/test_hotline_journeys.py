@@ -60,6 +60,10 @@ def test_a_complaint_from_filing_through_a_return_to_the_callback(new_page, hl):
     assert ticket.place_id == "A31011500400100001"
     expect(ticket_state(citizen)).to_have_text("已接收")
     assert fits_phone(citizen) == []
+    citizen.goto("/me/requests/")
+    expect(citizen.get_by_test_id("my-requests")).to_contain_text(ticket.number)
+    assert fits_phone(citizen) == []
+    citizen.go_back()
 
     desk = new_page()
     staff_log_in(desk, hl.dispatcher, PASSWORD)

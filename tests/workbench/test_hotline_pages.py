@@ -278,9 +278,16 @@ def test_the_board_shows_warnings_and_the_supervisor_presses(as_, hl):  # noqa: 
     assert 'data-testid="board-red"' in page and ticket.number in page
     empty = act(sup, ticket, "supervise", {"note": ""})
     assert empty.status_code == 422 and "请填写督办意见。" in empty.content.decode()
-    assert act(sup, ticket, "supervise", {"note": "请尽快处理"}).status_code == 302
+    assert f'data-supervise="{ticket.number}"' in page
+    done = sup.post(
+        f"/workbench/hotline/tickets/{ticket.pk}/supervise/",
+        {"supervise-note": "请尽快处理", "next": "board"},
+    )
+    assert (done.status_code, done["Location"]) == (302, "/workbench/hotline/board/")
     ticket.refresh_from_db()
     assert ticket.supervision_level == 1
+    page = as_(hl.dispatcher).get("/workbench/hotline/board/").content.decode()
+    assert ticket.number in page and "data-supervise" not in page
 
 
 def test_the_analysis_counts_rates_and_draws_svg(as_, hl):  # noqa: F811
