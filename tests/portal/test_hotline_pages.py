@@ -148,3 +148,12 @@ def test_staff_and_anonymous_are_kept_out(client, hl):  # noqa: F811
     assert client.get(NEW).status_code == 302
     client.force_login(hl.agent.account)
     assert client.get(NEW).status_code == 403
+
+
+def test_the_pages_read_in_english(citizen, hl, settings):  # noqa: F811
+    ticket = replied(hl)
+    citizen.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = citizen.get(NEW).content.decode()
+    assert "Make a request" in page and "Find address" in page and "我要诉求" not in page
+    detail = citizen.get(f"/me/requests/{ticket.pk}/").content.decode()
+    assert "Follow-up: please rate how it was handled" in detail and "Submit feedback" in detail

@@ -321,3 +321,12 @@ def test_the_analysis_takes_a_fixed_number_of_queries(hl, django_assert_num_quer
         data = reports.analysis(staff)
     assert len(few.captured_queries) == 5
     assert data["rates"]["total"] == 7
+
+
+def test_the_workbench_pages_read_in_english(as_, hl, settings):  # noqa: F811
+    client = as_(hl.supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/workbench/hotline/analysis/").content.decode()
+    assert "12345 analysis" in page and "Replied on time" in page and "统计分析" not in page
+    board = client.get("/workbench/hotline/board/").content.decode()
+    assert "12345 supervision board" in board and "No ticket is overdue." in board
