@@ -119,3 +119,31 @@ def test_errors_are_the_specs_list_and_change_nothing(hl, key):
     assert Client().get(f"{BASE}/requests/GD0.json").status_code == 404
     assert Client().get(f"{BASE}/requests.json", {"start_date": "yesterday"}).status_code == 400
     assert Ticket.objects.count() == 0
+
+
+def test_updates_carry_the_extended_statuses_in_a_utc_window(hl, key):
+    body = {
+        "api_key": key,
+        "service_code": "env-noise",
+        "lat": "31.2281",
+        "long": "121.5251",
+        "description": NOISE,
+    }
+    number = _post(body).json()[0]["service_request_id"]
+    ticket = Ticket.objects.get(number=number)
+    services.ticket_dispatch(staff=hl.dispatcher, ticket_id=ticket.pk, category="env-noise")
+    services.ticket_accept(staff=hl.handler, ticket_id=ticket.pk)
+    services.ticket_start(staff=hl.handler, ticket_id=ticket.pk)
+    updates = Client().get(f"{BASE}/servicerequestupdates.json").json()
+    assert [u["status"] for u in updates] == [
+        "INTERNAL_REFERRAL",
+        "ACTION_SCHEDULED",
+        "IN_PROGRESS",
+    ]
+    assert all(u["updated_datetime"].endswith("Z") for u in updates)
+    later = Client().get(
+        f"{BASE}/servicerequestupdates.xml", {"start_date": "2999-01-01T00:00:00Z"}
+    )
+    assert ET.fromstring(later.content).findall("request_update") == []
+    token = Client().get(f"{BASE}/tokens/{number}.json").json()
+    assert token == [{"service_request_id": number, "token": number}]

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from tongban.core.workdays import add_workdays
 from tongban.hotline import clock, services
@@ -60,7 +61,8 @@ def test_deadline_by_kind_and_urgency_in_working_days():
 
 def test_dispatch_sets_the_due_date(hl):
     ticket = dispatched(hl)
-    assert ticket.due == clock.due_for(ticket.dispatched_at.date(), "complaint", "normal")
+    day = timezone.localdate(ticket.dispatched_at)
+    assert ticket.due == clock.due_for(day, "complaint", "normal")
 
 
 def test_warning_sweep_yellow_then_red_then_escalated_once_each(hl):

@@ -215,3 +215,57 @@ def request_detail(request, number: str, fmt=None):
     if not rows:
         return _errors(fmt, 404, "service_request_id not found")
     return _respond(fmt, "service_requests", "request", [_request_row(rows[0])])
+
+
+# mySociety's extended statuses for our states.
+EXTENDED = {
+    "received": "OPEN",
+    "dispatched": "INTERNAL_REFERRAL",
+    "returned": "INTERNAL_REFERRAL",
+    "accepted": "ACTION_SCHEDULED",
+    "handling": "IN_PROGRESS",
+    "replied": "IN_PROGRESS",
+    "reopened": "REOPEN",
+    "answered": "CLOSED",
+    "closed": "CLOSED",
+}
+
+
+def _update_row(event) -> dict:
+    ticket = event.ticket
+    if event.kind == "duplicate":
+        status = "DUPLICATE"
+    elif event.to_state == "closed" and ticket.solved:
+        status = "FIXED"
+    else:
+        status = EXTENDED.get(event.to_state, "OPEN")
+    return {
+        "update_id": event.pk,
+        "service_request_id": ticket.number,
+        "status": status,
+        "updated_datetime": event.at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "description": event.note,
+        "media_url": "",
+    }
+
+
+def request_updates(request, fmt=None):
+    """mySociety's ``servicerequestupdates`` (GET): updates in a UTC window."""
+    fmt = _fmt(fmt)
+    try:
+        start = _when(request.GET.get("start_date", ""))
+        end = _when(request.GET.get("end_date", ""))
+    except ValueError as error:
+        return _errors(fmt, 400, str(error))
+    rows = [_update_row(e) for e in selectors.open311_updates(start=start, end=end)]
+    return _respond(fmt, "service_request_updates", "request_update", rows)
+
+
+def token(request, value: str, fmt=None):
+    """``tokens/{token}``: requests are numbered when posted, so a token is the number."""
+    fmt = _fmt(fmt)
+    rows = selectors.open311_requests(ids=[value[:24]])
+    if not rows:
+        return _errors(fmt, 404, "token not found")
+    row = {"service_request_id": rows[0].number, "token": value}
+    return _respond(fmt, "service_requests", "request", [row])

@@ -148,3 +148,21 @@ def open311_requests(
     if end is not None:
         tickets = tickets.filter(received_at__lte=end)
     return list(tickets.order_by("-received_at", "-pk")[:OPEN311_LIMIT])
+
+
+def open311_updates(*, start=None, end=None) -> list:
+    """The history of Open311 requests as mySociety's ``servicerequestupdates`` shows it:
+    their state changes and duplicate links, oldest first."""
+    from .choices import TicketChannel
+    from .models import TicketEvent
+
+    events = TicketEvent.objects.select_related("ticket").filter(
+        ticket__channel=TicketChannel.OPEN311,
+        kind__in=(EventKind.TRANSITION, EventKind.DUPLICATE),
+    )
+    events = events.exclude(kind=EventKind.TRANSITION, to_state="")
+    if start is not None:
+        events = events.filter(at__gte=start)
+    if end is not None:
+        events = events.filter(at__lte=end)
+    return list(events.order_by("at", "pk")[:OPEN311_LIMIT])

@@ -12,5 +12,7 @@ urlpatterns = [
     re_path(r"^services" + F, open311.services_list, name="services"),
     re_path(r"^services/(?P<code>[A-Za-z0-9_-]{1,50})" + F, open311.service_definition),
     re_path(r"^requests" + F, open311.requests, name="requests"),
+    re_path(r"^servicerequestupdates" + F, open311.request_updates, name="updates"),
+    re_path(r"^tokens/(?P<value>[A-Za-z0-9]{1,24})" + F, open311.token),
     re_path(r"^requests/(?P<number>[A-Za-z0-9]{1,24})" + F, open311.request_detail),
 ]
