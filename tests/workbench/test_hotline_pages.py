@@ -99,7 +99,8 @@ def test_a_grid_inspectors_finding_is_filed_on_the_grid_channel(as_, hl):  # noq
         ({"text": "吵" * 50_000}, 422, "最多 4000 个字（现为 50000 个）。"),
         ({"lat": "39.9087", "lng": "116.3975"}, 422, "该位置不在本市范围内"),
         ({"mobile": "123"}, 422, "手机"),
-        ({"spot": "1", "answer": ""}, 400, "当场答复须填写答复内容。"),
+        ({"spot": "1", "answer": " "}, 422, "请填写答复内容。"),  # nothing filed either
+        ({"spot": "1", "answer": "答" * 2001}, 422, "最多 2000 个字（现为 2001 个）。"),
         ({"channel": "web"}, 400, "选择一个有效的选项"),
     ],
 )

@@ -39,13 +39,7 @@ class DeskFileForm(forms.Form):
     lat = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
     lng = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
     contact_private = forms.BooleanField(label=_("对承办部门保密联系方式"), required=False)
-    answer = _text(_("当场答复内容（咨询可当场答复办结）"), rows=4, max_length=2000)
-
-    def clean(self):
-        data = super().clean()
-        if "spot" in self.data and not (data.get("answer") or "").strip():
-            self.add_error("answer", _("当场答复须填写答复内容。"))
-        return data
+    answer = _text(_("当场答复内容（咨询可当场答复办结）"), rows=4)
 
 
 class AnswerForm(forms.Form):

@@ -22,6 +22,18 @@ from . import hotline_forms as f
 from .views import staff_login_required
 
 S = TicketState
+CALL_FIELDS = (
+    "channel",
+    "kind",
+    "urgency",
+    "text",
+    "name",
+    "mobile",
+    "address",
+    "lat",
+    "lng",
+    "contact_private",
+)
 
 
 def hotline_desks(staff) -> dict[str, bool]:
@@ -59,21 +71,13 @@ def agent_desk(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                ticket = services.ticket_file_by_staff(
-                    staff=staff,
-                    channel=data["channel"],
-                    kind=data["kind"],
-                    urgency=data["urgency"],
-                    text=data["text"],
-                    name=data["name"],
-                    mobile=data["mobile"],
-                    address=data["address"],
-                    lat=data["lat"],
-                    lng=data["lng"],
-                    contact_private=data["contact_private"],
-                )
+                call = {k: data[k] for k in CALL_FIELDS}
                 if "spot" in request.POST:
-                    services.ticket_answer(staff=staff, ticket_id=ticket.pk, answer=data["answer"])
+                    ticket = services.ticket_file_answered(
+                        staff=staff, answer=data["answer"], **call
+                    )
+                else:
+                    ticket = services.ticket_file_by_staff(staff=staff, **call)
             except DomainError as exc:
                 form_add_domain_error(form, exc)
                 status = exc.status
