@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     appointment_views,
     case_views,
+    hotline_views,
     inbox_views,
     licence_views,
     material_views,
@@ -66,6 +67,15 @@ urlpatterns = [
     path("licences/shared/<str:token>/", licence_views.licence_shared, name="licence_shared"),
     path("licences/verify/", licence_views.licence_verify, name="licence_verify"),
     path("status/", case_views.status_query, name="status_query"),
+    # 我要诉求 (12345)
+    path("hotline/new/", hotline_views.request_new, name="request_new"),
+    path("me/requests/", hotline_views.my_requests, name="my_requests"),
+    path("me/requests/<int:ticket_id>/", hotline_views.my_request, name="my_request"),
+    path(
+        "me/requests/<int:ticket_id>/callback/",
+        hotline_views.request_callback,
+        name="request_callback",
+    ),
     # 网上预约
     path("appointments/", appointment_views.groups, name="appointment_groups"),
     path(

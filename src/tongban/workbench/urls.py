@@ -5,6 +5,7 @@ from . import (
     case_views,
     counter_views,
     exchange_views,
+    hotline_views,
     licence_views,
     registry_views,
     report_views,
@@ -116,4 +117,16 @@ urlpatterns = [
         name="exchange_revoke",
     ),
     path("exchange/clients/", exchange_views.client_register, name="exchange_client_register"),
+    # 12345 热线
+    path("hotline/", hotline_views.agent_desk, name="hotline_agent"),
+    path("hotline/dispatch/", hotline_views.dispatch_desk, name="hotline_dispatch"),
+    path("hotline/queue/", hotline_views.department_queue, name="hotline_queue"),
+    path("hotline/board/", hotline_views.board, name="hotline_board"),
+    path("hotline/analysis/", hotline_views.analysis, name="hotline_analysis"),
+    path("hotline/tickets/<int:ticket_id>/", hotline_views.ticket_page, name="hotline_ticket"),
+    path(
+        "hotline/tickets/<int:ticket_id>/<slug:action>/",
+        hotline_views.ticket_action,
+        name="hotline_action",
+    ),
 ]

@@ -12,6 +12,13 @@ from tongban.registries import access as registries_access
 
 from .forms import PersonLookupForm, StaffLoginForm
 
+
+def hotline_desks(staff) -> dict[str, bool]:
+    from .hotline_views import hotline_desks as desks
+
+    return desks(staff)
+
+
 staff_login_required = login_required(login_url="workbench:login")
 
 
@@ -48,6 +55,7 @@ def home(request):
             "desks": case_selectors.case_desks_for_staff(staff),
             "licence_desks": licence_selectors.licence_desks_for_staff(staff),
             "registry_steward": registries_access.can_steward(staff),
+            "hotline": hotline_desks(staff),
         },
     )
 

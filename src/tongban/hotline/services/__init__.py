@@ -16,6 +16,7 @@ from .filing import (
     open311_client_create,
     ticket_answer,
     ticket_file,
+    ticket_file_answered,
     ticket_file_by_staff,
     ticket_file_open311,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "ticket_extension_decide",
     "ticket_extension_request",
     "ticket_file",
+    "ticket_file_answered",
     "ticket_file_by_staff",
     "ticket_file_open311",
     "ticket_reopen",

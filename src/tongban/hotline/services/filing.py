@@ -252,7 +252,23 @@ def ticket_file(
 
 
 @service
-def ticket_file_by_staff(
+def ticket_file_by_staff(**call) -> Ticket:
+    """A ticket an agent takes from a call (or a grid inspector's find, another system's
+    hand-over): the caller is known by name and mobile, not by an account."""
+    return _file_by_staff(**call)
+
+
+@service
+def ticket_file_answered(*, staff: Staff, answer: object, **call) -> Ticket:
+    """A call answered on the spot (当场答复) as it is taken: filed and answered in one
+    transaction, so a refused answer files nothing."""
+    access.require_desk(staff, access.AGENTS)
+    text = _answer_text(answer)
+    ticket = _file_by_staff(staff=staff, **call)
+    return _answer(staff, ticket, text)
+
+
+def _file_by_staff(
     *,
     staff: Staff,
     kind: object,
@@ -268,8 +284,6 @@ def ticket_file_by_staff(
     name: str = "",
     mobile: str = "",
 ) -> Ticket:
-    """A ticket an agent takes from a call (or a grid inspector's find, another system's
-    hand-over): the caller is known by name and mobile, not by an account."""
     access.require_desk(staff, access.AGENTS)
     channel = _choice(channel, TicketChannel, HotlineError.CHANNEL, "channel")
     if channel not in DESK_CHANNELS:
@@ -296,13 +310,20 @@ def ticket_file_by_staff(
 def ticket_answer(*, staff: Staff, ticket_id: int, answer: object) -> Ticket:
     """An agent answers on the spot (当场答复: a consultation the guides answer)."""
     ticket = access.ticket_for_desk_or_404(staff, ticket_id, access.AGENTS)
-    text = note(
+    return _answer(staff, ticket, _answer_text(answer))
+
+
+def _answer_text(answer: object) -> str:
+    return note(
         answer,
         field="answer",
         code=HotlineError.ANSWER_EMPTY,
         empty=_("请填写答复内容。"),
         limit=ANSWER_MAX,
     )
+
+
+def _answer(staff: Staff, ticket: Ticket, text: str) -> Ticket:
     states.check(ticket, S.ANSWERED)
     ticket.answer = text
     return states.transition(ticket, S.ANSWERED, actor=staff.account, note=text)
