@@ -35,7 +35,7 @@ def _respond(fmt: str, root: str, item: str, rows: list[dict], status: int = 200
             child = ET.SubElement(element, key)
             if isinstance(value, list):
                 for entry in value:
-                    sub = ET.SubElement(child, "key" if key == "keywords" else "value")
+                    sub = ET.SubElement(child, "value")
                     sub.text = str(entry)
             elif value is not None:
                 child.text = str(value).lower() if isinstance(value, bool) else str(value)
@@ -108,7 +108,7 @@ def _service(category: Category) -> dict:
         "description": str(category),
         "metadata": bool(services.attributes_for(category.code)),
         "type": "realtime",
-        "keywords": [],
+        "keywords": "",  # the spec's comma-separated list
         "group": category.parent.name if category.parent else "",
     }
 
