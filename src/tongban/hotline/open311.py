@@ -1,5 +1,6 @@
 """Open311 GeoReport v2 under ``/open311/v2/``: ``discovery``, ``services``,
-``services/{code}``, ``requests`` (GET with filters, POST) and ``requests/{id}``, each as
+``services/{code}`` (with attributes), ``requests`` (GET with filters, POST), ``requests/{id}``,
+``tokens/{token}`` and mySociety's ``servicerequestupdates`` (GET, POST), each as
 ``.json`` or ``.xml`` (XML when no format is named, as the spec says). Errors are the spec's
 list of ``{code, description}``. Posting apps send their ``api_key`` as a form field; the
 form-encoded POST is answered directly (no redirect, no CSRF token: clients are not
