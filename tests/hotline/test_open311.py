@@ -30,13 +30,13 @@ def test_discovery_and_services_in_both_formats(hl):
     services_ = Client().get(f"{BASE}/services.json").json()
     assert len(services_) == 49
     noise = next(s for s in services_ if s["service_code"] == "env-noise")
-    assert (noise["service_name"], noise["group"], noise["metadata"]) == ("噪声扰民", "环境", False)
+    assert (noise["service_name"], noise["group"], noise["metadata"]) == ("噪声扰民", "环境", True)
     xml = Client().get(f"{BASE}/services")  # XML when no format is named
     assert xml["Content-Type"].startswith("text/xml")
     root = ET.fromstring(xml.content)
     assert root.tag == "services" and len(root.findall("service")) == 49
-    definition = Client().get(f"{BASE}/services/env-noise.json").json()
-    assert definition == {"service_code": "env-noise", "attributes": []}
+    definition = Client().get(f"{BASE}/services/env-air.json").json()
+    assert definition == {"service_code": "env-air", "attributes": []}
     assert Client().get(f"{BASE}/services/nope.json").status_code == 404
 
 

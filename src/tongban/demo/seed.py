@@ -9,6 +9,7 @@ from importlib import resources
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.hotline import services as hotline
 from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity
 from tongban.identity.choices import AgentScope, EntityKind, StaffRoleName
@@ -163,6 +164,15 @@ def registry_totals(scale: int) -> dict[str, int]:
     return size
 
 
+DEMO_OPEN311_KEY = "demo-open311-key"
+
+
+def seed_hotline() -> None:
+    """The Open311 client the demo's apps post with: its api_key is ``demo-open311-key``
+    (a demo's key, public by design; seeding twice adds nothing)."""
+    hotline.open311_client_create(name="演示 Open311 应用", key=DEMO_OPEN311_KEY)
+
+
 def seed(
     *, scale: int = 0, catalog_scale: int = 0, registry_seed: int = DEFAULT_SEED, progress=None
 ) -> RegistryRun:
@@ -181,6 +191,7 @@ def seed(
         enterprise_uscc=ENTERPRISES[0][0],
     )
     seed_appointments(citizen_id_number=CITIZENS[0][1])
+    seed_hotline()
     if catalog_scale:
         seed_catalog_scale(catalog_scale)
     return run

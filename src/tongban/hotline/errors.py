@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound
 
 
 class HotlineError(StrEnum):
@@ -33,6 +33,8 @@ class HotlineError(StrEnum):
     NO_RESPONSIBILITY = "hotline.no_responsibility"
     NOT_FOUND = "hotline.not_found"
     OPEN311_API_KEY = "hotline.open311.api_key"
+    OPEN311_ATTRIBUTE = "hotline.open311.attribute"
+    OPEN311_STATUS = "hotline.open311.status"
     NOT_LEAD = "hotline.not_lead"
     NOTE_EMPTY = "hotline.note.empty"
     REASON_EMPTY = "hotline.reason.empty"
@@ -58,3 +60,7 @@ def conflict(code: str, message: str) -> Conflict:
 
 def forbidden(code: str, message: str) -> Forbidden:
     return Forbidden(code, message)
+
+
+def bad_request(code: str, message: str, field: str | None = None) -> BadRequest:
+    return BadRequest(code, message, fields={field: message} if field else None)

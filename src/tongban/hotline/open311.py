@@ -1,5 +1,6 @@
 """Open311 GeoReport v2 under ``/open311/v2/``: ``discovery``, ``services``,
-``services/{code}``, ``requests`` (GET with filters, POST) and ``requests/{id}``, each as
+``services/{code}`` (with attributes), ``requests`` (GET with filters, POST), ``requests/{id}``,
+``tokens/{token}`` and mySociety's ``servicerequestupdates`` (GET, POST), each as
 ``.json`` or ``.xml`` (XML when no format is named, as the spec says). Errors are the spec's
 list of ``{code, description}``. Posting apps send their ``api_key`` as a form field; the
 form-encoded POST is answered directly (no redirect, no CSRF token: clients are not
@@ -8,6 +9,8 @@ browsers). Thin: parse → call a service or selector → shape."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 import xml.etree.ElementTree as ET
 
 from django.http import HttpResponse, JsonResponse
@@ -33,7 +36,7 @@ def _respond(fmt: str, root: str, item: str, rows: list[dict], status: int = 200
             child = ET.SubElement(element, key)
             if isinstance(value, list):
                 for entry in value:
-                    sub = ET.SubElement(child, "key" if key == "keywords" else "value")
+                    sub = ET.SubElement(child, "value")
                     sub.text = str(entry)
             elif value is not None:
                 child.text = str(value).lower() if isinstance(value, bool) else str(value)
@@ -49,6 +52,21 @@ def _fmt(fmt: str | None) -> str:
     return fmt or "xml"
 
 
+def jurisdiction(view):
+    """``jurisdiction_id`` is accepted on every endpoint, in the query or the form: ours
+    (``JURISDICTION``) or none; another is not found (404, the spec's error list)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        given = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or ""
+        if given and given != JURISDICTION:
+            return _errors(_fmt(kwargs.get("fmt")), 404, "jurisdiction_id not found")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@jurisdiction
 def discovery(request, fmt=None):
     fmt = _fmt(fmt)
     base = request.build_absolute_uri("/open311/v2/")
@@ -89,27 +107,54 @@ def _service(category: Category) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": str(category),
-        "metadata": False,
+        "metadata": bool(services.attributes_for(category.code)),
         "type": "realtime",
-        "keywords": [],
+        "keywords": "",  # the spec's comma-separated list
         "group": category.parent.name if category.parent else "",
     }
 
 
+@jurisdiction
 def services_list(request, fmt=None):
     leaves = Category.objects.filter(parent__isnull=False, active=True).select_related("parent")
     return _respond(_fmt(fmt), "services", "service", [_service(c) for c in leaves])
 
 
+def _attribute(order: int, attribute: dict) -> dict:
+    return {
+        "variable": True,
+        "code": attribute["code"],
+        "datatype": attribute["datatype"],
+        "required": attribute["required"],
+        "datatype_description": "",
+        "order": order,
+        "description": attribute["description"],
+        "values": [{"key": k, "name": n} for k, n in attribute["values"]],
+    }
+
+
+@jurisdiction
 def service_definition(request, code: str, fmt=None):
     fmt = _fmt(fmt)
     if not Category.objects.filter(code=code, parent__isnull=False).exists():
         return _errors(fmt, 404, "service_code not found")
+    attributes = [_attribute(i, a) for i, a in enumerate(services.attributes_for(code), 1)]
     if fmt == "json":
-        return JsonResponse({"service_code": code, "attributes": []})
+        return JsonResponse({"service_code": code, "attributes": attributes})
     top = ET.Element("service_definition")
     ET.SubElement(top, "service_code").text = code
-    ET.SubElement(top, "attributes")
+    listed = ET.SubElement(top, "attributes")
+    for attribute in attributes:
+        element = ET.SubElement(listed, "attribute")
+        for key, value in attribute.items():
+            child = ET.SubElement(element, key)
+            if key == "values":
+                for entry in value:
+                    item = ET.SubElement(child, "value")
+                    ET.SubElement(item, "key").text = entry["key"]
+                    ET.SubElement(item, "name").text = entry["name"]
+            else:
+                child.text = str(value).lower() if isinstance(value, bool) else str(value)
     body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
     return HttpResponse(body, content_type="text/xml; charset=utf-8")
 
@@ -161,6 +206,7 @@ def _number(value: str, field: str) -> float | None:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@jurisdiction
 def requests(request, fmt=None):
     fmt = _fmt(fmt)
     if request.method == "POST":
@@ -182,6 +228,26 @@ def requests(request, fmt=None):
     return _respond(fmt, "service_requests", "request", [_request_row(t) for t in rows])
 
 
+ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_]{1,50})\]$")
+
+
+def _attributes(form) -> dict[str, str]:
+    """``attribute[code]=value`` pairs (a multivaluelist's repeated keys keep the first)."""
+    found = {}
+    for name in form:
+        match = ATTRIBUTE.match(name)
+        if match:
+            found[match.group(1)] = form.get(name, "")[:100]
+        elif name.startswith("attribute["):
+            raise ValueError(f"{name[:60]}: attribute codes are ASCII identifiers")
+    return found
+
+
+def _domain_error(fmt: str, error: DomainError):
+    fields = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+    return _errors(fmt, error.status, f"{error.code}: {fields or error.message}")
+
+
 def _post_request(request, fmt: str):
     form = request.POST
     try:
@@ -201,14 +267,17 @@ def _post_request(request, fmt: str):
             first_name=form.get("first_name", "")[:25],
             last_name=form.get("last_name", "")[:25],
             phone=form.get("phone", "")[:20],
+            attributes=_attributes(form),
         )
+    except ValueError as error:
+        return _errors(fmt, 400, str(error))
     except DomainError as error:
-        fields = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
-        return _errors(fmt, error.status, f"{error.code}: {fields or error.message}")
+        return _domain_error(fmt, error)
     row = {"service_request_id": ticket.number, "service_notice": "", "account_id": None}
     return _respond(fmt, "service_requests", "request", [row])
 
 
+@jurisdiction
 def request_detail(request, number: str, fmt=None):
     fmt = _fmt(fmt)
     rows = selectors.open311_requests(ids=[number[:24]])
@@ -249,9 +318,33 @@ def _update_row(event) -> dict:
     }
 
 
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@jurisdiction
 def request_updates(request, fmt=None):
-    """mySociety's ``servicerequestupdates`` (GET): updates in a UTC window."""
+    """mySociety's ``servicerequestupdates``: GET, the updates in a UTC window; POST (form
+    encoded, ``api_key`` a form field, answered directly), an app's update on a request it
+    posted (``services.open311_update_post`` says how each status maps onto the ticket)."""
     fmt = _fmt(fmt)
+    if request.method == "POST":
+        form = request.POST
+        try:
+            _when(form.get("updated_datetime", ""))
+        except ValueError as error:
+            return _errors(fmt, 400, f"updated_datetime: {error}")
+        try:
+            written = services.open311_update_post(
+                api_key=form.get("api_key", ""),
+                service_request_id=form.get("service_request_id", ""),
+                status=form.get("status", ""),
+                description=form.get("description", ""),
+                update_id=form.get("update_id", ""),
+                media_url=form.get("media_url", ""),
+            )
+        except DomainError as error:
+            return _domain_error(fmt, error)
+        row = {"update_id": written.pk}
+        return _respond(fmt, "service_request_updates", "request_update", [row])
     try:
         start = _when(request.GET.get("start_date", ""))
         end = _when(request.GET.get("end_date", ""))
@@ -261,6 +354,7 @@ def request_updates(request, fmt=None):
     return _respond(fmt, "service_request_updates", "request_update", rows)
 
 
+@jurisdiction
 def token(request, value: str, fmt=None):
     """``tokens/{token}``: requests are numbered when posted, so a token is the number."""
     fmt = _fmt(fmt)

@@ -28,10 +28,14 @@ from .handling import (
     ticket_return,
     ticket_start,
 )
+from .open311 import attributes_check, attributes_for, open311_update_post
 from .supervision import ticket_supervise, ticket_warning_apply, tickets_warning_sweep
 
 __all__ = [
+    "attributes_check",
+    "attributes_for",
     "open311_client_create",
+    "open311_update_post",
     "responsibilities_load",
     "responsibility_set",
     "ticket_accept",

@@ -354,14 +354,20 @@ def ticket_file_open311(
     first_name: str = "",
     last_name: str = "",
     phone: str = "",
+    attributes: dict[str, str] | None = None,
 ) -> Ticket:
     """A request posted by an Open311 GeoReport v2 client (``POST requests``): the app is known
     by its ``api_key``, the requester by the name and phone it sends; the service code is the
-    category the requester chose, which the dispatcher confirms or corrects."""
+    category the requester chose, which the dispatcher confirms or corrects. Its
+    ``attribute[code]`` values are checked against the service's definition
+    (``open311.attributes_check``) and kept on the filing event."""
+    from .open311 import attributes_check
+
     client = _open311_client(api_key)
     category = Category.objects.filter(code=service_code, parent__isnull=False).first()
     if category is None or not isinstance(service_code, str):
         raise invalid(HotlineError.CATEGORY_UNKNOWN, _("没有这个诉求分类。"), "service_code")
+    checked = attributes_check(service_code, attributes or {})
     ticket = _file(
         actor=None,
         requester=None,
@@ -380,14 +386,23 @@ def ticket_file_open311(
     )
     ticket.category = category
     ticket.save(update_fields=["category"])
-    states.event(ticket, kind=EventKind.TRANSITION, note=f"Open311: {client.name}")
+    states.event(
+        ticket, kind=EventKind.TRANSITION, note=f"Open311: {client.name}", attributes=checked
+    )
     return ticket
 
 
 @service
-def open311_client_create(*, name: str) -> tuple[Open311Client, str]:
-    """A new Open311 client and its api_key (returned once; only its hash is kept)."""
-    key = secrets.token_urlsafe(24)
+def open311_client_create(*, name: str, key: str = "") -> tuple[Open311Client, str]:
+    """A new Open311 client and its api_key (returned once; only its hash is kept). The demo
+    names its key (``demo-open311-key``); a named key already known returns its client."""
+    if key:
+        known = Open311Client.objects.filter(
+            key_hash=lookup_hash(key, purpose=OPEN311_KEY_PURPOSE)
+        ).first()
+        if known is not None:
+            return known, key
+    key = key or secrets.token_urlsafe(24)
     client = Open311Client.objects.create(
         name=name[:100], key_hash=lookup_hash(key, purpose=OPEN311_KEY_PURPOSE)
     )
