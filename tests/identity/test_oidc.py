@@ -307,6 +307,7 @@ def test_discovery_names_the_site_root_as_issuer_and_consistent_endpoints(live_s
         "id_number",
         "enterprise",
         "staff",
+        "exchange",  # department systems' client-credentials scope for the exchange API
     }
     assert set(provider["claims_supported"]) == {
         "sub",
