@@ -200,7 +200,8 @@ def seed_hotline_departments() -> None:
             continue
         seen.add(code)
         Department.objects.create(code=code, name=name, kind=kind, region=region)
-    hotline.responsibilities_load()
+    if seen:  # a re-run, with nothing new, writes (and audits) nothing
+        hotline.responsibilities_load()
 
 
 def seed_hotline(*, tickets: int = 0, seed: int = DEFAULT_SEED) -> int:
