@@ -40,7 +40,9 @@ def demo(argv: list[str]) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("seed")
+    from tongban.demo.seed import DEMO_TICKETS
+
+    call_command("seed", tickets=DEMO_TICKETS)
     print(_demo_banner(args.port), flush=True)
     if not args.no_serve:
         _start_scheduler()

@@ -31,6 +31,7 @@ DEFAULT_SEED = registries.DEFAULT_SEED
 class RegistryRun:
     counts: object  # registries' LoadCounts: places, persons, entities, skipped
     seconds: float
+    tickets: int = 0
 
 
 def id_number(area: str, birth: str, seq: str) -> str:
@@ -167,14 +168,58 @@ def registry_totals(scale: int) -> dict[str, int]:
 DEMO_OPEN311_KEY = "demo-open311-key"
 
 
-def seed_hotline() -> None:
+DEMO_TICKETS = (
+    5000  # a year of 12345 tickets for the analysis page: 20,000 took 11 s more on SQLite
+)
+DISTRICT_BUREAUS = {"cgj": "城管执法局", "fgj": "房屋管理局", "hbj": "生态环境局",
+                    "jtw": "建设和交通委员会", "scj": "市场监督管理局"}  # fmt: skip
+CITY_BUREAUS_FALLBACK = "sh-gov-office"
+
+
+def seed_hotline_departments() -> None:
+    """The departments the responsibility list names in the demo's districts and streets
+    (``310115-hbj``, ``310115004-office``...) and at city level, where the reference data
+    lacks them, then the list itself: so seeded and filed tickets reach a real department."""
+    from tongban.identity.choices import DepartmentKind
+
+    city_names = hotline.ticket_seed_departments()
+    region = Region.objects.order_by("id").first()
+    wanted = [(code, name, DepartmentKind.MUNICIPAL_BUREAU) for code, name in city_names.items()]
+    for place in registry_selectors.addresses_sample(limit=100000):
+        district, street = place.district_code, place.street_code
+        for suffix, name in DISTRICT_BUREAUS.items():
+            wanted.append((f"{district}-{suffix}", f"{place.district_name}{name}",
+                           DepartmentKind.DISTRICT_BUREAU))  # fmt: skip
+        if street:
+            wanted.append((f"{street}-office", f"{place.street_name}办事处",
+                           DepartmentKind.STREET_CENTER))  # fmt: skip
+    held = set(Department.objects.values_list("code", flat=True))
+    seen: set[str] = set()
+    for code, name, kind in wanted:
+        if code in held or code in seen:
+            continue
+        seen.add(code)
+        Department.objects.create(code=code, name=name, kind=kind, region=region)
+    if seen:  # a re-run, with nothing new, writes (and audits) nothing
+        hotline.responsibilities_load()
+
+
+def seed_hotline(*, tickets: int = 0, seed: int = DEFAULT_SEED) -> int:
     """The Open311 client the demo's apps post with: its api_key is ``demo-open311-key``
-    (a demo's key, public by design; seeding twice adds nothing)."""
+    (a demo's key, public by design; seeding twice adds nothing); the departments and the
+    responsibility list; and ``tickets`` tickets over the past year. Returns those added."""
     hotline.open311_client_create(name="演示 Open311 应用", key=DEMO_OPEN311_KEY)
+    seed_hotline_departments()
+    return hotline.ticket_seed_year(count=tickets, seed=seed) if tickets else 0
 
 
 def seed(
-    *, scale: int = 0, catalog_scale: int = 0, registry_seed: int = DEFAULT_SEED, progress=None
+    *,
+    scale: int = 0,
+    catalog_scale: int = 0,
+    registry_seed: int = DEFAULT_SEED,
+    progress=None,
+    tickets: int = 0,
 ) -> RegistryRun:
     """The demo city; its registries at ``scale`` persons (at least ``DEMO_REGISTRY_SCALE``).
     Returns what the registries' load added and how long it took."""
@@ -191,7 +236,7 @@ def seed(
         enterprise_uscc=ENTERPRISES[0][0],
     )
     seed_appointments(citizen_id_number=CITIZENS[0][1])
-    seed_hotline()
+    run = RegistryRun(run.counts, run.seconds, seed_hotline(tickets=tickets, seed=registry_seed))
     if catalog_scale:
         seed_catalog_scale(catalog_scale)
     return run

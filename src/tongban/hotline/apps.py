@@ -26,6 +26,7 @@ class HotlineConfig(AppConfig):
         register_action_labels(
             {
                 "hotline.ticket.file": _("登记 12345 工单"),
+                "hotline.ticket.seed_year": _("载入一年的合成 12345 工单"),
                 "hotline.ticket.transition": _("12345 工单状态变更"),
                 "hotline.ticket.supervise": _("12345 工单督办"),
                 "hotline.ticket.staff_read": _("工作人员查看 12345 工单"),

@@ -38,6 +38,7 @@ class HotlineError(StrEnum):
     NOT_LEAD = "hotline.not_lead"
     NOTE_EMPTY = "hotline.note.empty"
     REASON_EMPTY = "hotline.reason.empty"
+    SEED_COUNT = "hotline.seed.count"
     RETURN_REASON = "hotline.return.reason"
     SUPERVISION_MAX = "hotline.supervision.max"
     TEXT_EMPTY = "hotline.text.empty"

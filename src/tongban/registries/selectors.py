@@ -553,3 +553,14 @@ def corrections_for_provider(
         )
         for c in rows[:limit]
     ]
+
+
+def addresses_sample(*, limit: int = 2000) -> list[PlaceMatch]:
+    """Up to ``limit`` standard addresses with their district, street and grid, in code order
+    (a deterministic spread for synthetic data such as the hotline's seeded year)."""
+    places = (
+        Place.objects.select_related(*_ANCESTORS)
+        .filter(kind=PlaceKind.ADDRESS)
+        .order_by("code")[:limit]
+    )
+    return [_match(place) for place in places]

@@ -29,6 +29,7 @@ from .handling import (
     ticket_start,
 )
 from .open311 import attributes_check, attributes_for, open311_update_post
+from .seeding import ticket_seed_departments, ticket_seed_year
 from .supervision import ticket_supervise, ticket_warning_apply, tickets_warning_sweep
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "ticket_reopen",
     "ticket_reply",
     "ticket_return",
+    "ticket_seed_departments",
+    "ticket_seed_year",
     "ticket_start",
     "ticket_supervise",
     "ticket_warning_apply",

@@ -4,8 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from tongban.demo.seed import DEFAULT_SEED, DEMO_REGISTRY_SCALE, registry_totals
+from tongban.demo.seed import DEFAULT_SEED, DEMO_REGISTRY_SCALE, DEMO_TICKETS, registry_totals
 from tongban.demo.seed import seed as seed_city
+from tongban.hotline.services.seeding import MAX_TICKETS
 from tongban.registries.services import MAX_SCALE
 
 
@@ -24,6 +25,16 @@ def _seed(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _tickets(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_TICKETS:
+        raise argparse.ArgumentTypeError(f"expected 0 to {MAX_TICKETS}, got {value}")
+    return value
 
 
 class _Bar:
@@ -68,13 +79,26 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=_scale, default=0, help="registry persons")
         parser.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
         parser.add_argument("--catalog-scale", type=int, default=0, help="catalog items (≤20000)")
+        parser.add_argument(
+            "--tickets",
+            type=_tickets,
+            default=0,
+            help=f"12345 tickets over the past year (the demo seeds {DEMO_TICKETS})",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, scale, seed: int, catalog_scale, no_progress, **options):
+    def handle(self, *args, scale, seed: int, catalog_scale, tickets, no_progress, **options):
         bar = None
         if scale and not no_progress:
             bar = _Bar(registry_totals(scale), sys.stderr)
-        run = seed_city(scale=scale, catalog_scale=catalog_scale, registry_seed=seed, progress=bar)
+        started = time.perf_counter()
+        run = seed_city(
+            scale=scale,
+            catalog_scale=catalog_scale,
+            registry_seed=seed,
+            progress=bar,
+            tickets=tickets,
+        )
         if bar is not None:
             bar.close()
         counts = run.counts
@@ -84,5 +108,8 @@ class Command(BaseCommand):
             f"registries: {counts.places} places, {counts.persons} persons, "
             f"{counts.entities} entities added, {counts.skipped} already held; "
             f"{run.seconds:.1f} s, {rate:,.0f} rows/s"
+        )
+        self.stdout.write(
+            f"hotline: {run.tickets} tickets added; {time.perf_counter() - started:.1f} s in all"
         )
         self.stdout.write(self.style.SUCCESS("demo city seeded"))
