@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -222,6 +222,17 @@ def _place_fields(place: Place) -> dict[str, str | None]:
     }
 
 
+def keyed_records(ds: Dataset, normalized: str) -> QuerySet:
+    """The rows holding ``normalized`` (a cleaned key) in ``ds``: the one place that says how
+    each dataset is keyed (a person by the keyed hash of the ID number, an entity by its USCC,
+    a place by its code)."""
+    if ds == Dataset.POPULATION:
+        return PopulationRecord.objects.filter(id_number_hash=key_hash(ds, normalized))
+    if ds == Dataset.LEGAL_ENTITIES:
+        return EntityRecord.objects.filter(uscc=normalized)
+    return Place.objects.filter(code=normalized)
+
+
 def record_by_key(*, dataset: str, key: str) -> RegistryRecord | None:
     """The record of ``key`` (an ID number, a USCC or a place code) in ``dataset``, or None.
     A malformed key is ``registry.key_malformed`` (422, field ``key``)."""
@@ -229,25 +240,21 @@ def record_by_key(*, dataset: str, key: str) -> RegistryRecord | None:
     normalized = clean_key(ds, key)
     fields: dict[str, str | None]
     if ds == Dataset.POPULATION:
-        person = (
-            PopulationRecord.objects.select_related("residence", "provider")
-            .filter(id_number_hash=key_hash(ds, normalized))
-            .first()
-        )
+        person = keyed_records(ds, normalized).select_related("residence", "provider").first()
         if person is None:
             return None
         fields, provider, updated = _population_fields(person), person.provider, person.updated_at
     elif ds == Dataset.LEGAL_ENTITIES:
         entity = (
-            EntityRecord.objects.select_related("legal_representative", "address", "provider")
-            .filter(uscc=normalized)
+            keyed_records(ds, normalized)
+            .select_related("legal_representative", "address", "provider")
             .first()
         )
         if entity is None:
             return None
         fields, provider, updated = _entity_fields(entity), entity.provider, entity.updated_at
     else:
-        place = Place.objects.select_related(*_ANCESTORS).filter(code=normalized).first()
+        place = keyed_records(ds, normalized).select_related(*_ANCESTORS).first()
         if place is None:
             return None
         fields, provider, updated = _place_fields(place), place.provider, place.updated_at

@@ -45,7 +45,7 @@ from .models import (
     RegistryChange,
     RegistryCorrection,
 )
-from .selectors import dataset_fields
+from .selectors import dataset_fields, keyed_records
 from .synthetic import (
     DEFAULT_SEED,
     ENTITY_PROVIDER,
@@ -413,18 +413,14 @@ def registry_correction_report(
     ds = dataset_of(dataset)
     if field not in {f.name for f in dataset_fields(ds)}:
         return None
-    normalized = clean_key(ds, key)
-    record: PopulationRecord | EntityRecord | None
-    if ds == Dataset.POPULATION:
-        record = PopulationRecord.objects.filter(id_number_hash=key_hash(ds, normalized)).first()
-    elif ds == Dataset.LEGAL_ENTITIES:
-        record = EntityRecord.objects.filter(uscc=normalized).first()
-    else:
+    if ds == Dataset.PLACES:
         return None
-    if record is None:
+    normalized = clean_key(ds, key)
+    provider_id = keyed_records(ds, normalized).values_list("provider_id", flat=True).first()
+    if provider_id is None:
         return None
     correction = RegistryCorrection.objects.create(
-        provider_id=record.provider_id,
+        provider_id=provider_id,
         dataset=ds,
         record_key_hash=key_hash(ds, normalized),
         field=field,
