@@ -208,6 +208,15 @@ def test_another_department_and_the_wrong_role_are_refused_every_view(lw, as_sta
     ).exists()
 
 
+def test_an_unknown_action_and_a_get_change_nothing(lw, as_staff):
+    licence = lw.issue()
+    head = as_staff(lw.head_a)
+    before = _state()
+    assert head.post(_url(licence, "destroy"), {"destroy-reason": "x"}).status_code == 404
+    assert head.get(_url(licence, "suspend")).status_code == 405
+    assert _state() == before
+
+
 # --- actions ---------------------------------------------------------------------------------
 
 

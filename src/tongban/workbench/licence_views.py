@@ -1,16 +1,18 @@
 """电子证照库: the department's licences for its staff. The list (filters, masked holders),
 the licence page (opening it is an audited staff read the holder sees in 安全记录) with its
-status history and one small POST view per action, issuing by hand from the type's JSON Schema
-(``catalog.schema_forms``) and importing a file. Who may do what is ``licences.access``'s; a
-refused or lost action (a colleague was faster, a double click) re-renders the page with the
-service's own message and status."""
+status history and one POST view for its actions (``ACTIONS``, by slug), issuing by hand from
+the type's JSON Schema (``catalog.schema_forms``) and importing a file. Who may do what is
+``licences.access``'s; a refused or lost action (a colleague was faster, a double click)
+re-renders the page with the service's own message and status."""
 
 import uuid
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.catalog import schema_forms
@@ -160,69 +162,10 @@ def _act(request, licence_id: int, *, name: str, form_class, call, done: str, fi
     )
 
 
-@staff_login_required
-@require_POST
-def licence_suspend(request, licence_id: int):
-    return _act(
-        request,
-        licence_id,
-        name="suspend",
-        form_class=f.ReasonForm,
-        call=lambda staff, data, _page: services.licence_suspend(
-            staff=staff, licence_id=licence_id, reason=data["reason"]
-        ),
-        done=_("证照已暂停使用，持证人已收到通知。"),
-    )
+def _change(request, licence_id: int):
+    """The change action's extra: the licence's own data fields, posted beside the reason and
+    re-rendered with their errors when the service refuses them."""
 
-
-@staff_login_required
-@require_POST
-def licence_restore(request, licence_id: int):
-    return _act(
-        request,
-        licence_id,
-        name="restore",
-        form_class=f.ReasonForm,
-        call=lambda staff, data, _page: services.licence_restore(
-            staff=staff, licence_id=licence_id, reason=data["reason"]
-        ),
-        done=_("证照已恢复使用，持证人已收到通知。"),
-    )
-
-
-@staff_login_required
-@require_POST
-def licence_revoke(request, licence_id: int):
-    return _act(
-        request,
-        licence_id,
-        name="revoke",
-        form_class=f.RevokeForm,
-        call=lambda staff, data, _page: services.licence_revoke(
-            staff=staff, licence_id=licence_id, **data
-        ),
-        done=_("证照已撤销，持证人已收到通知。"),
-    )
-
-
-@staff_login_required
-@require_POST
-def licence_renew(request, licence_id: int):
-    return _act(
-        request,
-        licence_id,
-        name="renew",
-        form_class=f.RenewForm,
-        call=lambda staff, data, _page: services.licence_renew(
-            staff=staff, licence_id=licence_id, valid_from=data["valid_from"]
-        ),
-        done=_("已换发新证，原证照已被替换。"),
-    )
-
-
-@staff_login_required
-@require_POST
-def licence_change(request, licence_id: int):
     def posted(page) -> dict:
         schema = page.licence.licence_type.data_schema
         own = HOLDER_OWN_FIELDS[HolderKind(page.licence.licence_type.holder_kind)]
@@ -237,13 +180,61 @@ def licence_change(request, licence_id: int):
             staff=staff, licence_id=licence_id, data=posted(page), reason=data["reason"]
         )
 
+    return call, fields
+
+
+def _simple(verb, *names):
+    """An action whose service takes the licence and the named form fields, nothing else."""
+
+    def for_request(_request, licence_id: int):
+        def call(staff, data, _page):
+            return verb(staff=staff, licence_id=licence_id, **{n: data[n] for n in names})
+
+        return call, None
+
+    return for_request
+
+
+# slug → (form, how to call the service for this request, the message when done)
+ACTIONS = {
+    "suspend": (
+        f.ReasonForm,
+        _simple(services.licence_suspend, "reason"),
+        gettext_lazy("证照已暂停使用，持证人已收到通知。"),
+    ),
+    "restore": (
+        f.ReasonForm,
+        _simple(services.licence_restore, "reason"),
+        gettext_lazy("证照已恢复使用，持证人已收到通知。"),
+    ),
+    "revoke": (
+        f.RevokeForm,
+        _simple(services.licence_revoke, "reason", "legal_basis"),
+        gettext_lazy("证照已撤销，持证人已收到通知。"),
+    ),
+    "renew": (
+        f.RenewForm,
+        _simple(services.licence_renew, "valid_from"),
+        gettext_lazy("已换发新证，原证照已被替换。"),
+    ),
+    "change": (f.ReasonForm, _change, gettext_lazy("证照已变更，新版本已颁发。")),
+}
+
+
+@staff_login_required
+@require_POST
+def licence_action(request, licence_id: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    form_class, calling, done = ACTIONS[action]
+    call, fields = calling(request, licence_id)
     return _act(
         request,
         licence_id,
-        name="change",
-        form_class=f.ReasonForm,
+        name=action,
+        form_class=form_class,
         call=call,
-        done=_("证照已变更，新版本已颁发。"),
+        done=str(done),
         fields=fields,
     )
 

@@ -67,20 +67,16 @@ urlpatterns = [
     path("counter/", counter_views.find_item, name="counter"),
     path("counter/items/<int:item_id>/", counter_views.intake, name="counter_intake"),
     path("counter/receipts/<int:case_id>/", counter_views.receipt, name="counter_receipt"),
-    # 电子证照库: the department's licences, one POST view per action
+    # 电子证照库: the department's licences; one POST view for the actions, by slug
     path("licences/", licence_views.licence_list, name="licences"),
     path("licences/issue/", licence_views.licence_issue, name="licence_issue"),
     path("licences/import/", licence_views.licence_import, name="licence_import"),
     path("licences/<int:licence_id>/", licence_views.licence_page, name="licence"),
     path(
-        "licences/<int:licence_id>/suspend/", licence_views.licence_suspend, name="licence_suspend"
+        "licences/<int:licence_id>/<slug:action>/",
+        licence_views.licence_action,
+        name="licence_action",
     ),
-    path(
-        "licences/<int:licence_id>/restore/", licence_views.licence_restore, name="licence_restore"
-    ),
-    path("licences/<int:licence_id>/revoke/", licence_views.licence_revoke, name="licence_revoke"),
-    path("licences/<int:licence_id>/renew/", licence_views.licence_renew, name="licence_renew"),
-    path("licences/<int:licence_id>/change/", licence_views.licence_change, name="licence_change"),
     # 网上预约: arrivals and check-in, groups, publishing slots
     path("appointments/", appointment_views.desk, name="appointments"),
     path(
