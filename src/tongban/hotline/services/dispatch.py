@@ -101,6 +101,7 @@ def ticket_dispatch(
     else:
         lead = department_or_422(department)
     helpers = _co_handlers(co_handlers, lead)
+    first = ticket.state == S.RECEIVED  # never dispatched: it has no co-handlers to replace
     _correction(ticket, staff, chosen, lead)
     ticket.category, ticket.department = chosen, lead
     ticket.return_reason, ticket.returned_by = "", None
@@ -114,7 +115,8 @@ def ticket_dispatch(
         category=chosen.code,
         corrected=chosen.pk != ticket.suggested_category_id,
     )
-    ticket.co_handlers.set(helpers)
+    if helpers or not first:
+        ticket.co_handlers.set(helpers)
     for helper in helpers:
         states.event(ticket, kind=EventKind.CO_HANDLER, actor=staff.account, department=helper)
     return ticket
