@@ -50,3 +50,20 @@ def test_train_command_writes_the_model_under_tongban_home(settings, tmp_path):
     assert (tmp_path / "hotline" / "dispatch-model.joblib").stat().st_size > 100_000
     assert classifier.suggest("电梯又困人了").categories[0][0] == "housing-elevator"
     classifier.current.cache_clear()
+
+
+def test_a_suggestion_is_the_pipelines_own_prediction_and_explanation():
+    """``suggest`` transforms the text once for both: what it says is exactly what the pipeline
+    predicts and ``explain`` finds for the first category."""
+    text = "小区楼下工地半夜还在施工，电钻声吵得睡不着"
+    pipeline = classifier.current().pipeline
+    found = classifier.suggest(text, top=3)
+    probabilities = pipeline.predict_proba([text])[0]
+    classes = list(pipeline.named_steps["model"].classes_)
+    assert [c for c, _p in found.categories] == [
+        classes[i] for i in probabilities.argsort()[::-1][:3]
+    ]
+    assert [p for _c, p in found.categories] == sorted(probabilities, reverse=True)[:3]
+    assert found.reasons == classifier.explain(pipeline, text, found.categories[0][0])
+    assert found.categories[0][0] == "env-noise"
+    assert found.reasons == ["睡不着", "半夜", "吵得", "电钻", "夜还"]

@@ -95,11 +95,27 @@ def test_dispatch_keeps_a_correction_and_the_desk_may_correct(hl):
     )
     correction = Correction.objects.get(ticket=ticket)
     assert correction.suggested_category.code == "env-noise"
+    assert correction.suggested_department.code == "310115-hbj"
     assert correction.chosen_category.code == "env-air"
     assert correction.chosen_department.code == "310115-hbj"
     assert correction.corrected is True
     ticket.refresh_from_db()
     assert [d.code for d in ticket.co_handlers.all()] == ["310115004-office"]
+
+
+def test_a_dispatch_to_another_department_keeps_the_suggested_one_on_its_correction(hl):
+    ticket = file_noise(hl)
+    services.ticket_dispatch(
+        staff=hl.dispatcher,
+        ticket_id=ticket.pk,
+        category="env-noise",
+        department="310115004-office",
+    )
+    correction = Correction.objects.get(ticket=ticket)
+    assert correction.suggested_department.code == "310115-hbj"
+    assert correction.chosen_department.code == "310115004-office"
+    assert correction.suggested_category.code == correction.chosen_category.code == "env-noise"
+    assert correction.corrected is True
 
 
 def test_return_arbitrated_upheld_goes_to_another_department(hl):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from tongban.core.workdays import add_workdays
 from tongban.hotline import clock, services
 from tongban.hotline.choices import EventKind, PlaceLevel
+from tongban.hotline.choices import TicketState as S
 from tongban.hotline.models import Category, HotIssue, Responsibility, Ticket
 from tongban.hotline.services._common import duties_at, responsible
 from tongban.notify.models import Message
@@ -105,6 +106,23 @@ def test_the_same_problem_at_the_same_place_links_to_the_open_ticket(hl):
     assert second.duplicate_of_id == first.pk
     assert other_place.duplicate_of_id is None
     assert first.events.filter(kind=EventKind.DUPLICATE).count() == 1
+
+
+def test_a_repeat_links_to_the_open_original_not_to_a_duplicate_or_a_closed_ticket(hl):
+    first = file_noise(hl)
+    second = file_noise(hl, text="张杨路500弄1号工地半夜施工电钻声太吵，睡不着觉")
+    third = file_noise(hl, text="张杨路500弄1号工地半夜施工电钻声太吵了，睡不着觉")
+    assert (second.duplicate_of_id, third.duplicate_of_id) == (first.pk, first.pk)
+    assert [e.details for e in first.events.filter(kind=EventKind.DUPLICATE)] == [
+        {"other": second.number},
+        {"other": third.number},
+    ]
+    assert [e.details for e in third.events.filter(kind=EventKind.DUPLICATE)] == [
+        {"other": first.number}
+    ]
+    Ticket.objects.filter(pk=first.pk).update(state=S.CLOSED)
+    fourth = file_noise(hl, text="张杨路500弄1号工地半夜施工电钻声太吵，睡不着觉")
+    assert fourth.duplicate_of_id is None
 
 
 def test_a_burst_in_one_street_raises_one_hot_issue(hl):

@@ -139,16 +139,25 @@ class Suggestion:
     reasons: list[str]  # the ticket's words that decided the first category
 
 
-def explain(pipeline: Pipeline, text: str, category: str, *, top: int = 5) -> list[str]:
+@lru_cache(maxsize=4)
+def _feature_names(pipeline: Pipeline) -> list[str]:
+    """The features' names without their transformer's prefix (``w__施工`` → ``施工``), built
+    once per loaded model: ``get_feature_names_out`` rebuilds the whole vocabulary's array at
+    each call, which cost as much as the prediction itself."""
     features: FeatureUnion = pipeline.named_steps["features"]
+    return [str(name).split("__", 1)[1] for name in features.get_feature_names_out()]
+
+
+def _explain_row(pipeline: Pipeline, row, category: str, top: int) -> list[str]:
+    """The words of one transformed text (``row``, a CSR row) that decided ``category``."""
     model: LogisticRegression = pipeline.named_steps["model"]
-    row = features.transform([text]).tocsr()
     index = list(model.classes_).index(category)
-    names = features.get_feature_names_out()
-    contributions = {}
+    names = _feature_names(pipeline)
+    coef = model.coef_[index]
+    contributions: dict[str, float] = {}
     for j, value in zip(row.indices, row.data, strict=True):
-        weight = float(model.coef_[index, j] * value)
-        name = str(names[j]).split("__", 1)[1]
+        weight = float(coef[j] * value)
+        name = names[j]
         if weight > 0 and name.strip() and not _PUNCT.match(name):
             contributions[name] = max(contributions.get(name, 0.0), weight)
     ranked = sorted(contributions.items(), key=lambda kv: (-kv[1], kv[0]))[: top * 4]
@@ -159,17 +168,24 @@ def explain(pipeline: Pipeline, text: str, category: str, *, top: int = 5) -> li
         longer = [other for other, _w in ranked if other != name and name in other]
         key = max(longer, key=len) if longer else name
         merged[key] = max(merged.get(key, 0.0), weight)
-    reasons = [n for n, _w in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
-    return reasons
+    return [n for n, _w in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+
+
+def explain(pipeline: Pipeline, text: str, category: str, *, top: int = 5) -> list[str]:
+    features: FeatureUnion = pipeline.named_steps["features"]
+    return _explain_row(pipeline, features.transform([text]).tocsr(), category, top)
 
 
 def suggest(text: str, *, top: int = 5, trained: Trained | None = None) -> Suggestion:
+    """The ``top`` categories and the words that decided the first: the text is transformed
+    once, for both the prediction and its explanation."""
     pipeline = (trained or current()).pipeline
-    probabilities = pipeline.predict_proba([text])[0]
-    classes = pipeline.named_steps["model"].classes_
+    row = pipeline.named_steps["features"].transform([text]).tocsr()
+    model: LogisticRegression = pipeline.named_steps["model"]
+    probabilities = model.predict_proba(row)[0]
     order = np.argsort(-probabilities)[:top]
-    categories = [(str(classes[i]), float(probabilities[i])) for i in order]
-    return Suggestion(categories, explain(pipeline, text, categories[0][0]))
+    categories = [(str(model.classes_[i]), float(probabilities[i])) for i in order]
+    return Suggestion(categories, _explain_row(pipeline, row, categories[0][0], 5))
 
 
 def rank_departments(

@@ -240,6 +240,14 @@ class Ticket(models.Model):
                 ),
             ),
             models.Index(fields=["street", "received_at"], name="hotline_ticket_street_time"),
+            # Filing's duplicate check: the open, unlinked tickets at an address, by category
+            # and time (a handful, where a place's whole history is hundreds).
+            models.Index(
+                fields=["place", "suggested_category", "received_at"],
+                name="hotline_ticket_open_place",
+                condition=Q(duplicate_of__isnull=True)
+                & ~Q(state__in=[TicketState.CLOSED, TicketState.ANSWERED]),
+            ),
         ]
 
     def __str__(self) -> str:

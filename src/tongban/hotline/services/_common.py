@@ -4,6 +4,7 @@ place of a ticket, numbering, the responsibility list and the suggestion."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.core.audit import audited_atomic
+from tongban.core.errors import NotFound
 from tongban.core.inputs import bad_text, refuse_bad_text
 from tongban.identity import selectors as identity_selectors
 from tongban.notify.services import message_for_inbox, messages_queue
@@ -130,14 +132,21 @@ def next_number() -> str:
     return f"GD{day}{seq:06d}"
 
 
-def duties_at(district_code: str, street_code: str | None) -> dict[int, dict[str, Department]]:
-    """The responsibility list at a place: category id → level → department (one query)."""
+def duties_at(
+    district_code: str, street_code: str | None, categories: Iterable[Category] | None = None
+) -> dict[int, dict[str, Department]]:
+    """The responsibility list at a place: category id → level → department (one query);
+    given ``categories``, only their rows and their parents' (what ``responsible`` reads for
+    them), not the whole list's."""
     places = [("", PlaceLevel.CITY), (district_code, PlaceLevel.DISTRICT)]
     if street_code:
         places.append((street_code, PlaceLevel.STREET))
     rows = Responsibility.objects.select_related("department").filter(
         place_code__in=[code for code, _level in places]
     )
+    if categories is not None:
+        ids = {i for c in categories for i in (c.pk, c.parent_id) if i is not None}
+        rows = rows.filter(category_id__in=ids)
     wanted = {(code, level) for code, level in places}
     table: dict[int, dict[str, Department]] = {}
     for row in rows:
@@ -157,16 +166,23 @@ def responsible(category: Category, table: dict[int, dict[str, Department]]) -> 
     return None
 
 
-def categories_by_code() -> dict[str, Category]:
-    return {c.code: c for c in Category.objects.select_related("parent")}
+def categories_by_code(codes: Iterable[str] | None = None) -> dict[str, Category]:
+    """Categories (with their parent) by code: all of them, or only ``codes``."""
+    rows = Category.objects.select_related("parent")
+    if codes is not None:
+        rows = rows.filter(code__in=list(codes))
+    return {c.code: c for c in rows}
 
 
-def suggestion_for(text: str, district_code: str, street_code: str | None) -> dict:
+def suggestion_for(
+    text: str, district_code: str, street_code: str | None
+) -> tuple[dict, Category | None]:
     """The classifier's top categories, the departments the list gives them here, and the
-    words that decided the first."""
+    words that decided the first; with the first category's row. Two queries: the ten
+    categories the classifier ranks, and only their rows of the responsibility list."""
     found = classifier.suggest(text, top=10)
-    categories = categories_by_code()
-    table = duties_at(district_code, street_code)
+    categories = categories_by_code(code for code, _p in found.categories)
+    table = duties_at(district_code, street_code, categories.values())
 
     def department_of(code: str) -> str | None:
         category = categories.get(code)
@@ -174,12 +190,13 @@ def suggestion_for(text: str, district_code: str, street_code: str | None) -> di
         return department.code if department else None
 
     departments = classifier.rank_departments(found.categories, department_of)
-    return {
+    suggestion = {
         "model": classifier.MODEL_VERSION,
         "categories": [[c, round(p, 4)] for c, p in found.categories[:3]],
         "departments": [[d, round(p, 4)] for d, p in departments[:3]],
         "reasons": found.reasons,
     }
+    return suggestion, categories.get(found.categories[0][0])
 
 
 def category_or_422(code: object, field: str = "category") -> Category:
@@ -193,11 +210,21 @@ def category_or_422(code: object, field: str = "category") -> Category:
     return category
 
 
+def department_by_code(code: object) -> Department | None:
+    """The department of that code (one row, not the whole list), or None."""
+    if not isinstance(code, str) or not code:
+        return None
+    try:
+        return identity_selectors.department_by_code(code)
+    except NotFound:
+        return None
+
+
 def department_or_422(code: object, field: str = "department") -> Department:
-    for department in identity_selectors.departments_list():
-        if department.code == code:
-            return department
-    raise invalid(HotlineError.DEPARTMENT_UNKNOWN, _("没有这个部门。"), field)
+    department = department_by_code(code)
+    if department is None:
+        raise invalid(HotlineError.DEPARTMENT_UNKNOWN, _("没有这个部门。"), field)
+    return department
 
 
 def set_due(ticket: Ticket, start) -> None:

@@ -19,6 +19,7 @@ from ..errors import HotlineError, conflict, invalid
 from ..models import Category, Correction, Responsibility, Ticket
 from ._common import (
     category_or_422,
+    department_by_code,
     department_or_422,
     duties_at,
     note,
@@ -34,14 +35,15 @@ if TYPE_CHECKING:
 CO_HANDLERS_MAX = 5
 
 
-def _suggested_department(ticket: Ticket) -> Department | None:
+def _suggested_department(ticket: Ticket, chosen: Department) -> Department | None:
+    """The department the suggestion ranked first (None if removed since): the chosen one
+    when they agree, else read by its code."""
     ranked = ticket.suggestion.get("departments") or []
     if not ranked:
         return None
-    for department in identity_selectors.departments_list():
-        if department.code == ranked[0][0]:
-            return department
-    return None  # a department removed since
+    if ranked[0][0] == chosen.code:
+        return chosen
+    return department_by_code(ranked[0][0])
 
 
 def _correction(ticket: Ticket, staff: Staff, category: Category, department: Department):
@@ -50,9 +52,9 @@ def _correction(ticket: Ticket, staff: Staff, category: Category, department: De
         dispatcher=staff.account,
         text=ticket.text,
         model_version=ticket.suggestion.get("model", classifier.MODEL_VERSION),
-        suggested_category=ticket.suggested_category,
+        suggested_category_id=ticket.suggested_category_id,
         chosen_category=category,
-        suggested_department=_suggested_department(ticket),
+        suggested_department=_suggested_department(ticket, department),
         chosen_department=department,
     )
 
@@ -88,7 +90,7 @@ def ticket_dispatch(
     states.check(ticket, S.DISPATCHED)
     chosen = category_or_422(category)
     if department in (None, ""):
-        lead = responsible(chosen, duties_at(ticket.district_id, ticket.street_id))
+        lead = responsible(chosen, duties_at(ticket.district_id, ticket.street_id, [chosen]))
         if lead is None:
             raise invalid(
                 HotlineError.NO_RESPONSIBILITY,
@@ -99,6 +101,7 @@ def ticket_dispatch(
     else:
         lead = department_or_422(department)
     helpers = _co_handlers(co_handlers, lead)
+    first = ticket.state == S.RECEIVED  # never dispatched: it has no co-handlers to replace
     _correction(ticket, staff, chosen, lead)
     ticket.category, ticket.department = chosen, lead
     ticket.return_reason, ticket.returned_by = "", None
@@ -112,7 +115,8 @@ def ticket_dispatch(
         category=chosen.code,
         corrected=chosen.pk != ticket.suggested_category_id,
     )
-    ticket.co_handlers.set(helpers)
+    if helpers or not first:
+        ticket.co_handlers.set(helpers)
     for helper in helpers:
         states.event(ticket, kind=EventKind.CO_HANDLER, actor=staff.account, department=helper)
     return ticket

@@ -21,10 +21,9 @@ from .. import access, states
 from ..choices import EventKind, TicketChannel, TicketKind, Urgency
 from ..choices import TicketState as S
 from ..errors import HotlineError, forbidden, invalid
-from ..models import Category, HotIssue, Open311Client, Ticket
+from ..models import Category, HotIssue, Open311Client, Ticket, TicketEvent
 from ._common import (
     ANSWER_MAX,
-    categories_by_code,
     locate,
     next_number,
     note,
@@ -34,12 +33,13 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    from tongban.identity.models import Account, Staff
+    from tongban.identity.models import Account, Person, Staff
 
 CITIZEN_CHANNELS = (TicketChannel.WEB, TicketChannel.MOBILE, TicketChannel.OPEN311)
 DESK_CHANNELS = (TicketChannel.PHONE, TicketChannel.GRID, TicketChannel.SYSTEM)
 DUPLICATE_DAYS = 7  # the same problem at the same place within a week is one problem
 DUPLICATE_SIMILARITY = 0.35  # Jaccard of character bigrams
+DUPLICATE_CANDIDATES = 50  # the newest open ones at the place are scored
 HOT_ISSUE_COUNT = 5  # tickets of one category from one street in one day
 CONTACT_PURPOSE = "hotline.ticket.contact"
 
@@ -66,9 +66,11 @@ def _similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
-def _link_duplicate(ticket: Ticket, actor) -> Ticket | None:
+def _duplicate_original(ticket: Ticket) -> Ticket | None:
     """The open ticket about the same problem at the same place (same suggested category,
-    same address or grid, within ``DUPLICATE_DAYS``, similar words), linked to this one."""
+    same address or grid, within ``DUPLICATE_DAYS``, similar words) that ``ticket``, not yet
+    saved, repeats. One query on ``hotline_ticket_open_place`` (open, unlinked tickets by
+    address, category and time) for an address; the 50 newest candidates are scored."""
     if ticket.suggested_category_id is None:
         return None
     since = ticket.received_at - timedelta(days=DUPLICATE_DAYS)
@@ -84,21 +86,25 @@ def _link_duplicate(ticket: Ticket, actor) -> Ticket | None:
             duplicate_of__isnull=True,
             **same_place,
         )
-        .exclude(pk=ticket.pk)
         .exclude(state__in=states.DONE)
         .only("pk", "text", "number")
-        .order_by("-received_at")[:50]
+        .order_by("-received_at")[:DUPLICATE_CANDIDATES]
     )
     scored = [(_similarity(ticket.text, c.text), c) for c in candidates]
     scored = [s for s in scored if s[0] >= DUPLICATE_SIMILARITY]
     if not scored:
         return None
-    original = max(scored, key=lambda s: s[0])[1]
-    ticket.duplicate_of = original
-    ticket.save(update_fields=["duplicate_of"])
-    for one, other in ((ticket, original), (original, ticket)):
-        states.event(one, kind=EventKind.DUPLICATE, actor=actor, other=other.number)
-    return original
+    return max(scored, key=lambda s: s[0])[1]
+
+
+def _duplicate_events(ticket: Ticket, original: Ticket, actor) -> list[TicketEvent]:
+    """The link written on both tickets' histories."""
+    return [
+        TicketEvent(
+            ticket=one, kind=EventKind.DUPLICATE, actor=actor, details={"other": other.number}
+        )
+        for one, other in ((ticket, original), (original, ticket))
+    ]
 
 
 def _raise_hot_issue(ticket: Ticket, category: Category) -> HotIssue | None:
@@ -133,7 +139,10 @@ def _raise_hot_issue(ticket: Ticket, category: Category) -> HotIssue | None:
     else:
         issue.count = count
         issue.save(update_fields=["count"])
-        issue.tickets.add(ticket)
+        link = HotIssue.tickets.through
+        link.objects.bulk_create(
+            [link(hotissue_id=issue.pk, ticket_id=ticket.pk)], ignore_conflicts=True
+        )
     return issue
 
 
@@ -154,7 +163,9 @@ def _file(
     name: str,
     mobile: str,
     received_at: datetime | None = None,
+    person: Person | None = None,
 ) -> Ticket:
+    """``person``: the requester's, when the caller has read it already."""
     kind = _choice(kind, TicketKind, HotlineError.KIND, "kind")
     urgency = _choice(urgency or Urgency.NORMAL, Urgency, HotlineError.URGENCY, "urgency")
     body = ticket_text(text)
@@ -166,9 +177,7 @@ def _file(
     else:
         mobile = _mobile(mobile) if mobile else ""
         name = (name or "").strip()[:50]
-    suggestion = suggestion_for(body, match.district_code, match.street_code)
-    categories = categories_by_code()
-    suggested = categories.get(suggestion["categories"][0][0])
+    suggestion, suggested = suggestion_for(body, match.district_code, match.street_code)
     ticket = Ticket(
         number=next_number(),
         channel=channel,
@@ -195,10 +204,18 @@ def _file(
     )
     if lat is not None:
         ticket.lat, ticket.lng = round(float(lat), 6), round(float(lng), 6)
+    original = _duplicate_original(ticket)
+    ticket.duplicate_of = original
     ticket.save()
-    states.event(ticket, kind=EventKind.TRANSITION, actor=actor, note="")
-    states.event(ticket, kind=EventKind.SUGGESTED, **suggestion)
-    person = identity_selectors.person_for_account(requester) if requester else None
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(ticket=ticket, kind=EventKind.TRANSITION, actor=actor),
+            TicketEvent(ticket=ticket, kind=EventKind.SUGGESTED, details=suggestion),
+            *(_duplicate_events(ticket, original, actor) if original else []),
+        ]
+    )
+    if person is None and requester is not None:
+        person = identity_selectors.person_for_account(requester)
     audit_record(
         action="hotline.ticket.file",
         actor=actor,
@@ -206,7 +223,6 @@ def _file(
         subject_person_id=person.pk if person else None,
         details={"number": ticket.number, "channel": channel, "kind": kind},
     )
-    _link_duplicate(ticket, actor)
     if suggested is not None:
         _raise_hot_issue(ticket, suggested)
     return ticket
@@ -248,6 +264,7 @@ def ticket_file(
         contact_private=contact_private,
         name=person.name if person else "",
         mobile=person.mobile if person else "",
+        person=person,
     )
 
 
