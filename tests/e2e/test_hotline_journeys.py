@@ -170,3 +170,86 @@ def test_a_grid_inspectors_finding_is_filed_from_the_keyboard(page, hl):  # noqa
     expect(page.get_by_text(re.compile(r"已登记工单 GD\d{14}，等待派单。"))).to_be_visible()
     ticket = Ticket.objects.get()
     assert (ticket.channel, ticket.state) == ("grid", S.RECEIVED)
+
+
+def test_the_office_approves_an_extension_and_an_agent_records_the_callback(new_page, hl):  # noqa: F811
+    """The department asks for more days; the supervisor approves them from the board; after
+    the reply the requester, called by an agent, says it is not solved: the ticket is reopened
+    and waits on the dispatch desk again."""
+    from tests.hotline.conftest import handling
+
+    ticket = handling(hl)
+    due = ticket.due
+    dept = new_page()
+    staff_log_in(dept, hl.handler, PASSWORD)
+    dept.goto(f"/workbench/hotline/tickets/{ticket.pk}/")
+    dept.get_by_label("延期工作日").fill("3")
+    dept.get_by_label("延期理由").fill("需夜间现场核查")
+    dept.get_by_role("button", name="申请延期").click()
+    expect(dept.get_by_text("已申请延期，等待热线办公室审批。")).to_be_visible()
+
+    sup = new_page()
+    staff_log_in(sup, hl.supervisor, PASSWORD)
+    sup.get_by_role("link", name="12345 督办看板").click()
+    expect(sup.get_by_test_id("board-extensions")).to_contain_text(ticket.number)
+    open_ticket(sup, ticket.number)
+    expect(sup.get_by_test_id("extension-request")).to_have_text(
+        "承办部门申请延期 3 个工作日：需夜间现场核查"
+    )
+    assert fits_phone(sup) == []
+    sup.get_by_role("button", name="提交审批").click()
+    expect(sup.get_by_text("请选择批准或不批准。").first).to_be_visible()
+    sup.get_by_label("批准延期").check()
+    sup.get_by_role("button", name="提交审批").click()
+    expect(sup.get_by_text("已审批延期申请。")).to_be_visible()
+    expect(sup.get_by_test_id("ticket-extension")).to_have_text("已批准延期 · 3 个工作日")
+    ticket.refresh_from_db()
+    assert ticket.due > due
+
+    dept.reload()
+    dept.get_by_label("答复内容").fill("已责令工地夜间停工。")
+    dept.get_by_role("button", name="提交答复").click()
+    expect(dept.get_by_text("已答复诉求人，等待回访。")).to_be_visible()
+
+    agent = new_page()
+    staff_log_in(agent, hl.agent, PASSWORD)
+    agent.get_by_role("link", name="12345 话务台").click()
+    expect(agent.get_by_test_id("agent-replied")).to_contain_text(ticket.number)
+    open_ticket(agent, ticket.number)
+    assert fits_phone(agent) == []
+    agent.get_by_label("未解决").check()
+    agent.get_by_label("不满意").check()
+    agent.get_by_label("回访记录（可选）").fill("来电称夜里仍在施工")
+    agent.get_by_role("button", name="记录回访").click()
+    expect(agent.get_by_text("已记录电话回访。")).to_be_visible()
+    expect(ticket_state(agent)).to_have_text("重新派单")
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.solved, ticket.satisfied) == (S.REOPENED, False, False)
+
+    desk = new_page()
+    staff_log_in(desk, hl.dispatcher, PASSWORD)
+    desk.get_by_role("link", name="12345 派单台").click()
+    expect(desk.get_by_test_id("dispatch-waiting")).to_contain_text(ticket.number)
+
+
+def test_the_dispatcher_closes_a_ticket_nobody_answers_then_reopens_it(page, hl):  # noqa: F811
+    from tests.hotline.conftest import replied
+
+    ticket = replied(hl)
+    staff_log_in(page, hl.dispatcher, PASSWORD)
+    page.get_by_role("link", name="12345 派单台").click()
+    expect(page.get_by_test_id("dispatch-replied")).to_contain_text(ticket.number)
+    open_ticket(page, ticket.number)
+    page.get_by_role("button", name="办结工单").click()
+    expect(page.get_by_text("请填写理由。")).to_be_visible()
+    page.get_by_label("理由").fill("诉求人电话三次无人接听")
+    page.get_by_role("button", name="办结工单").click()
+    expect(page.get_by_text("已办结。", exact=True)).to_be_visible()
+    expect(ticket_state(page)).to_have_text("已办结")
+    assert fits_phone(page) == []
+    page.get_by_label("理由").fill("诉求人来电称仍未解决")
+    page.get_by_role("button", name="重新打开").click()
+    expect(page.get_by_text("已重新打开，等待派单。")).to_be_visible()
+    expect(ticket_state(page)).to_have_text("重新派单")
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.reopen_count) == (S.REOPENED, 1)

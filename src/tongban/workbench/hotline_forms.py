@@ -85,6 +85,35 @@ class ExtensionForm(forms.Form):
     reason = _text(_("延期理由"), rows=3)
 
 
+def _yes_no(label, yes, no, required_message):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", yes), ("no", no)],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message, "invalid_choice": required_message},
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    """The hotline office approves a department's extension request or refuses it."""
+
+    approve = _yes_no(_("审批结果"), _("批准延期"), _("不批准"), _("请选择批准或不批准。"))
+
+
+class PhoneCallbackForm(forms.Form):
+    """What the requester said when an agent called them back (回访) by phone."""
+
+    solved = _yes_no(_("问题是否解决"), _("已解决"), _("未解决"), _("请选择“是”或“否”。"))
+    satisfied = _yes_no(_("是否满意"), _("满意"), _("不满意"), _("请选择“是”或“否”。"))
+    comment = forms.CharField(
+        label=_("回访记录（可选）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class SuperviseForm(forms.Form):
     note = _text(_("督办意见"), rows=3)
 
