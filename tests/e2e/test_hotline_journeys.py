@@ -2,7 +2,9 @@
 the registry; the dispatcher dispatches it, the department returns it once, the dispatcher
 arbitrates, the department handles and replies, and the citizen answers the callback. A phone
 agent answers a consultation on the spot from a guide the live knowledge search found. A grid
-inspector's finding is filed on the grid-patrol channel. The citizen's pages fit a phone."""
+inspector's finding is filed on the grid-patrol channel, by an agent or from the grid inspector's
+own page. The hotline office decides an extension, records a phone callback, closes and reopens.
+The pages fit a phone."""
 
 import re
 
@@ -253,3 +255,36 @@ def test_the_dispatcher_closes_a_ticket_nobody_answers_then_reopens_it(page, hl)
     expect(ticket_state(page)).to_have_text("重新派单")
     ticket.refresh_from_db()
     assert (ticket.state, ticket.reopen_count) == (S.REOPENED, 1)
+
+
+def test_a_grid_inspector_files_a_finding_from_the_patrol_page(new_page, hl):  # noqa: F811
+    from tests import factories
+    from tongban.identity.choices import StaffRoleName as R
+
+    inspector = factories.staff(hl.dept["310115004-office"], roles=[R.GRID_INSPECTOR])
+    grid = new_page()
+    staff_log_in(grid, inspector, PASSWORD)
+    grid.get_by_role("link", name="12345 网格巡查").click()
+    expect(grid.get_by_role("heading", name="12345 网格巡查", level=1)).to_be_visible()
+    assert fits_phone(grid) == []
+    grid.get_by_role("button", name="登记工单").click()
+    expect(grid.get_by_text("请写明诉求内容。")).to_be_visible()
+    grid.get_by_label("问题类型").select_option(label="举报")
+    grid.get_by_label("问题描述").fill("张杨路500弄门口有人摆摊卖水果，占用人行道。")
+    grid.get_by_label("地址", exact=True).fill("张杨路500弄1号")
+    grid.get_by_role("button", name="登记工单").click()
+    expect(grid.get_by_text(re.compile(r"已登记网格巡查工单 GD\d{14}，等待派单。"))).to_be_visible()
+    ticket = Ticket.objects.get()
+    expect(grid.get_by_test_id("grid-findings")).to_contain_text(ticket.number)
+    assert fits_phone(grid) == []
+    assert (ticket.channel, ticket.state, ticket.filed_by_id) == (
+        "grid",
+        S.RECEIVED,
+        inspector.account_id,
+    )
+
+    desk = new_page()
+    staff_log_in(desk, hl.dispatcher, PASSWORD)
+    desk.get_by_role("link", name="12345 派单台").click()
+    open_ticket(desk, ticket.number)
+    expect(desk.get_by_text("网格巡查", exact=True)).to_be_visible()

@@ -22,6 +22,7 @@ class HotlineError(StrEnum):
     CO_HANDLERS = "hotline.co_handlers"
     CONTACT_INVALID = "hotline.contact.invalid"
     DEPARTMENT_UNKNOWN = "hotline.department.unknown"
+    GRID_CHANNEL_ONLY = "hotline.grid.channel_only"
     EXTENSION_DAYS = "hotline.extension.days"
     EXTENSION_DECISION = "hotline.extension.decision"
     EXTENSION_REASON = "hotline.extension.reason"

@@ -51,6 +51,12 @@ def desk_queue(staff: Staff, *, state: str = "") -> list[Ticket]:
     return list(tickets.order_by("-received_at", "-pk")[:200])
 
 
+def grid_findings(staff: Staff) -> list[Ticket]:
+    """What this grid inspector filed on patrol, the newest first (no requester to show)."""
+    access.require_desk(staff, access.GRID_INSPECTORS)
+    return list(_tickets().filter(filed_by=staff.account).order_by("-received_at", "-pk")[:50])
+
+
 def department_queue(staff: Staff) -> list[Ticket]:
     """A department's open tickets: those it leads and those it co-handles, by deadline."""
     access.require_desk(staff, access.HANDLERS)

@@ -42,6 +42,21 @@ class DeskFileForm(forms.Form):
     answer = _text(_("当场答复内容（咨询可当场答复办结）"), rows=4)
 
 
+class GridFindingForm(forms.Form):
+    """A grid inspector's finding on patrol: what, how urgent and where (no caller)."""
+
+    kind = forms.ChoiceField(
+        label=_("问题类型"),
+        choices=[(k.value, k.label) for k in (TicketKind.COMPLAINT, TicketKind.REPORT,
+                                              TicketKind.HELP, TicketKind.SUGGESTION)],
+    )  # fmt: skip
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
+    text = _text(_("问题描述"), rows=5)
+    address = forms.CharField(label=_("地址"), required=False, max_length=200)
+    lat = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
+    lng = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
+
+
 class AnswerForm(forms.Form):
     answer = _text(_("答复内容"), max_length=LONG)
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.web import form_add_domain_error
 from tongban.hotline import access, reports, selectors, services
-from tongban.hotline.choices import EventKind, ExtensionState, TicketState
+from tongban.hotline.choices import EventKind, ExtensionState, TicketChannel, TicketState
 from tongban.hotline.errors import HotlineError
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import staff_of
@@ -44,6 +44,7 @@ def hotline_desks(staff) -> dict[str, bool]:
         "dispatch": access.can_hold(staff, *access.DISPATCHERS),
         "queue": access.can_hold(staff, *access.HANDLERS),
         "board": access.can_hold(staff, *access.DESK),
+        "grid": access.can_hold(staff, *access.GRID_INSPECTORS),
     }
 
 
@@ -92,6 +93,43 @@ def agent_desk(request):
                 messages.success(request, done % {"n": ticket.number})
                 return redirect("workbench:hotline_ticket", ticket_id=ticket.pk)
     return render(request, "workbench/hotline/agent.html", {**context, "form": form}, status=status)
+
+
+# --- the grid inspector ---------------------------------------------------------------------
+
+
+@staff_login_required
+def grid_patrol(request):
+    """A grid inspector files what they find on patrol (the grid-patrol channel) and follows
+    their findings."""
+    staff = staff_of(request.user)
+    access.require_desk(staff, access.GRID_INSPECTORS)
+    form = f.GridFindingForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.ticket_file_by_staff(
+                    staff=staff,
+                    channel=TicketChannel.GRID,
+                    **{k: data[k] for k in ("kind", "urgency", "text", "address", "lat", "lng")},
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request, _("已登记网格巡查工单 %(n)s，等待派单。") % {"n": ticket.number}
+                )
+                return redirect("workbench:hotline_grid")
+    return render(
+        request,
+        "workbench/hotline/grid.html",
+        {"staff": staff, "form": form, "findings": selectors.grid_findings(staff)},
+        status=status,
+    )
 
 
 # --- queues ---------------------------------------------------------------------------------

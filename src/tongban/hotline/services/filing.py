@@ -284,7 +284,7 @@ def _file_by_staff(
     name: str = "",
     mobile: str = "",
 ) -> Ticket:
-    access.require_desk(staff, access.AGENTS)
+    access.require_filer(staff, channel)
     channel = _choice(channel, TicketChannel, HotlineError.CHANNEL, "channel")
     if channel not in DESK_CHANNELS:
         raise invalid(HotlineError.CHANNEL, _("网站和移动端的工单由市民本人提交。"), "channel")
