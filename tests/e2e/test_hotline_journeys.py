@@ -7,6 +7,7 @@ own page. The hotline office decides an extension, records a phone callback, clo
 The pages fit a phone."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -288,3 +289,47 @@ def test_a_grid_inspector_files_a_finding_from_the_patrol_page(new_page, hl):  #
     desk.get_by_role("link", name="12345 派单台").click()
     open_ticket(desk, ticket.number)
     expect(desk.get_by_text("网格巡查", exact=True)).to_be_visible()
+
+
+def test_a_citizen_attaches_a_photo_and_the_department_downloads_it(
+    new_page,
+    hl,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    from tongban.hotline import services
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    citizen = new_page()
+    log_in(citizen, hl.citizen, PASSWORD)
+    citizen.goto("/hotline/new/")
+    citizen.get_by_label("诉求类型").select_option(label="投诉")
+    citizen.get_by_label("诉求内容").fill(NOISE)
+    citizen.get_by_label("地址", exact=True).fill("张杨路500弄1号")
+    files = citizen.get_by_label("附件（可选）")
+    files.set_input_files(
+        [{"name": "现场.gif", "mimeType": "image/gif", "buffer": b"GIF89a" + b"\0" * 20}]
+    )
+    citizen.get_by_role("button", name="提交诉求").click()
+    expect(
+        citizen.get_by_text("只能上传 PDF、JPG 或 PNG 文件，且文件内容须与扩展名一致。").first
+    ).to_be_visible()
+    assert Ticket.objects.count() == 0
+    assert fits_phone(citizen) == []
+    citizen.get_by_label("附件（可选）").set_input_files(
+        [{"name": "夜间施工.png", "mimeType": "image/png", "buffer": png}]
+    )
+    citizen.get_by_role("button", name="提交诉求").click()
+    expect(citizen.get_by_test_id("my-attachments")).to_contain_text("夜间施工.png")
+    ticket = Ticket.objects.get()
+    services.ticket_dispatch(staff=hl.dispatcher, ticket_id=ticket.pk, category="env-noise")
+
+    dept = new_page()
+    staff_log_in(dept, hl.handler, PASSWORD)
+    dept.get_by_role("link", name="12345 工单队列").click()
+    open_ticket(dept, ticket.number)
+    with dept.expect_download() as download:
+        dept.get_by_test_id("ticket-attachments").get_by_role("link", name="夜间施工.png").click()
+    assert download.value.suggested_filename == "夜间施工.png"
+    assert Path(download.value.path()).read_bytes() == png

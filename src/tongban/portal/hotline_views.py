@@ -23,6 +23,20 @@ CITIZEN_KINDS = [(k.value, k.label) for k in TicketKind if k != TicketKind.CONSU
 TEXT_FIELD_MAX = 100_000  # the service says how long a request may be; the form only bounds it
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files in one input; each is checked by the service (``core.uploads``)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(AttachmentsField, self).clean(f, initial) for f in files]
+
+
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("诉求类型"), choices=CITIZEN_KINDS)
     text = forms.CharField(
@@ -36,6 +50,12 @@ class RequestForm(forms.Form):
     place_code = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
     lat = forms.CharField(label=gettext_lazy("纬度"), required=False, max_length=20)
     lng = forms.CharField(label=gettext_lazy("经度"), required=False, max_length=20)
+    attachments = AttachmentsField(
+        label=gettext_lazy("附件（可选）"),
+        required=False,
+        help_text=gettext_lazy("照片或文件：PDF、JPG 或 PNG，最多 3 个，每个不超过 10 MB。"),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
 
     def point(self, name: str) -> Decimal | None:
         value = self.cleaned_data[name].strip()
@@ -74,7 +94,7 @@ class CallbackForm(forms.Form):
 @login_required(login_url="portal:login")
 def request_new(request):
     _person(request)
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST or None, request.FILES or None)
     error = None
     places: list = []
     if request.method == "POST" and "find" in request.POST:
@@ -101,6 +121,7 @@ def request_new(request):
                     place_code=form.cleaned_data["place_code"],
                     lat=lat,
                     lng=lng,
+                    attachments=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:
                 error = exc

@@ -5,6 +5,7 @@ may take, the supervision board (督办) and the analysis. Views parse, call one
 selector, and shape; who may do what is the hotline's ``access``."""
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -326,6 +327,19 @@ def ticket_page(request, ticket_id: int):
     staff = staff_of(request.user)
     ticket = selectors.ticket_for_staff(staff, ticket_id)
     return _ticket_page(request, staff, ticket, _forms(staff, ticket))
+
+
+@staff_login_required
+def attachment_download(request, ticket_id: int, attachment_id: int):
+    """A requester's attachment, for whoever may see the ticket (audited)."""
+    staff = staff_of(request.user)
+    attachment = selectors.attachment_for_staff(staff, ticket_id, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 def _dept(code: str):

@@ -126,6 +126,11 @@ urlpatterns = [
     path("hotline/analysis/", hotline_views.analysis, name="hotline_analysis"),
     path("hotline/tickets/<int:ticket_id>/", hotline_views.ticket_page, name="hotline_ticket"),
     path(
+        "hotline/tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+        hotline_views.attachment_download,
+        name="hotline_attachment",
+    ),
+    path(
         "hotline/tickets/<int:ticket_id>/<slug:action>/",
         hotline_views.ticket_action,
         name="hotline_action",

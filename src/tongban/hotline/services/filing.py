@@ -32,6 +32,7 @@ from ._common import (
     suggestion_for,
     ticket_text,
 )
+from .attachments import attachments_checked, attachments_store
 
 if TYPE_CHECKING:
     from tongban.identity.models import Account, Staff
@@ -226,14 +227,17 @@ def ticket_file(
     place_code: str = "",
     anonymous: bool = False,
     contact_private: bool = False,
+    attachments=(),
 ) -> Ticket:
     """A citizen's own ticket (web, app, an Open311 client): their name and mobile are
-    their account's, unless they report anonymously (举报 only)."""
+    their account's, unless they report anonymously (举报 only); ``attachments`` their files
+    (``services.attachments``)."""
     channel = _choice(channel, TicketChannel, HotlineError.CHANNEL, "channel")
     if channel not in CITIZEN_CHANNELS:
         raise invalid(HotlineError.CHANNEL, _("该渠道的工单由工作人员登记。"), "channel")
+    checked = attachments_checked(attachments)
     person = identity_selectors.person_for_account(account)
-    return _file(
+    ticket = _file(
         actor=account,
         requester=account,
         channel=channel,
@@ -249,6 +253,8 @@ def ticket_file(
         name=person.name if person else "",
         mobile=person.mobile if person else "",
     )
+    attachments_store(ticket, checked, actor=account)
+    return ticket
 
 
 @service
