@@ -210,6 +210,7 @@ class Ticket(models.Model):
     requester_shown: str
     contact_shown: str
     shown_events: list
+    shown_attachments: list
 
     class Meta:
         verbose_name = _("工单")
