@@ -195,6 +195,7 @@ def test_the_office_approves_an_extension_and_an_agent_records_the_callback(new_
     staff_log_in(sup, hl.supervisor, PASSWORD)
     sup.get_by_role("link", name="12345 督办看板").click()
     expect(sup.get_by_test_id("board-extensions")).to_contain_text(ticket.number)
+    assert fits_phone(sup) == []
     open_ticket(sup, ticket.number)
     expect(sup.get_by_test_id("extension-request")).to_have_text(
         "承办部门申请延期 3 个工作日：需夜间现场核查"
@@ -218,6 +219,7 @@ def test_the_office_approves_an_extension_and_an_agent_records_the_callback(new_
     staff_log_in(agent, hl.agent, PASSWORD)
     agent.get_by_role("link", name="12345 话务台").click()
     expect(agent.get_by_test_id("agent-replied")).to_contain_text(ticket.number)
+    assert fits_phone(agent) == []
     open_ticket(agent, ticket.number)
     assert fits_phone(agent) == []
     agent.get_by_label("未解决").check()
@@ -242,6 +244,7 @@ def test_the_dispatcher_closes_a_ticket_nobody_answers_then_reopens_it(page, hl)
     staff_log_in(page, hl.dispatcher, PASSWORD)
     page.get_by_role("link", name="12345 派单台").click()
     expect(page.get_by_test_id("dispatch-replied")).to_contain_text(ticket.number)
+    assert fits_phone(page) == []
     open_ticket(page, ticket.number)
     page.get_by_role("button", name="办结工单").click()
     expect(page.get_by_text("请填写理由。")).to_be_visible()
