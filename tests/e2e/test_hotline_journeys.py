@@ -261,9 +261,11 @@ def test_the_dispatcher_closes_a_ticket_nobody_answers_then_reopens_it(page, hl)
     assert (ticket.state, ticket.reopen_count) == (S.REOPENED, 1)
 
 
-def test_a_grid_inspector_files_a_finding_from_the_patrol_page(new_page, hl):  # noqa: F811
+def test_a_grid_inspector_files_a_finding_from_the_patrol_page(new_page, hl, settings, tmp_path):  # noqa: F811
     from tests import factories
     from tongban.identity.choices import StaffRoleName as R
+
+    settings.MEDIA_ROOT = tmp_path
 
     inspector = factories.staff(hl.dept["310115004-office"], roles=[R.GRID_INSPECTOR])
     grid = new_page()
@@ -276,8 +278,15 @@ def test_a_grid_inspector_files_a_finding_from_the_patrol_page(new_page, hl):  #
     grid.get_by_label("问题类型").select_option(label="举报")
     grid.get_by_label("问题描述").fill("张杨路500弄门口有人摆摊卖水果，占用人行道。")
     grid.get_by_label("地址", exact=True).fill("张杨路500弄1号")
+    photo = {
+        "name": "占道.png",
+        "mimeType": "image/png",
+        "buffer": b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+    }
+    grid.get_by_label("现场照片（可选）").set_input_files([photo])
     grid.get_by_role("button", name="登记工单").click()
     expect(grid.get_by_text(re.compile(r"已登记网格巡查工单 GD\d{14}，等待派单。"))).to_be_visible()
+    expect(grid.get_by_test_id("finding-attachments")).to_have_text("1 张照片")
     ticket = Ticket.objects.get()
     expect(grid.get_by_test_id("grid-findings")).to_contain_text(ticket.number)
     assert fits_phone(grid) == []
@@ -292,6 +301,7 @@ def test_a_grid_inspector_files_a_finding_from_the_patrol_page(new_page, hl):  #
     desk.get_by_role("link", name="12345 派单台").click()
     open_ticket(desk, ticket.number)
     expect(desk.get_by_text("网格巡查", exact=True)).to_be_visible()
+    expect(desk.get_by_test_id("ticket-attachments")).to_contain_text("占道.png")
 
 
 def test_a_citizen_attaches_a_photo_and_the_department_downloads_it(

@@ -78,3 +78,20 @@ def test_the_desk_and_the_department_download_another_department_does_not(hl):  
             selectors.attachment_for_staff(staff, ticket.pk, wrong)
         assert refused.value.status == 404
     assert downloads.count() == 2
+
+
+def test_a_grid_inspectors_photos_are_checked_and_stored_alike(hl):  # noqa: F811
+    from tests import factories
+    from tongban.hotline import services
+    from tongban.identity.choices import StaffRoleName as R
+
+    inspector = factories.staff(hl.dept["310115004-office"], roles=[R.GRID_INSPECTOR])
+    call = {"channel": "grid", "kind": "report", "text": "张杨路500弄门口占道摆摊",
+            "address": "张杨路500弄1号"}  # fmt: skip
+    with pytest.raises(DomainError) as refused:
+        services.ticket_file_by_staff(staff=inspector, attachments=[photo("现场.jpg")], **call)
+    assert refused.value.code == "hotline.attachment.type"
+    assert Ticket.objects.count() == 0
+    ticket = services.ticket_file_by_staff(staff=inspector, attachments=[photo()], **call)
+    assert [a.original_name for a in ticket.attachments.all()] == ["现场.png"]
+    assert selectors.grid_findings(inspector)[0].attachment_count == 1

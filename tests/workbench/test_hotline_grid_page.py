@@ -70,3 +70,28 @@ def test_the_grid_page_reads_in_english(client, hl, inspector, settings):  # noq
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(GRID).content.decode()
     assert "12345 grid patrol" in page and "网格巡查" not in page
+
+
+def test_an_inspector_attaches_photos_checked_as_case_uploads(
+    client,
+    hl,  # noqa: F811
+    inspector,
+    settings,
+    tmp_path,
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(inspector.account)
+    gif = SimpleUploadedFile("现场.png", b"GIF89a" + b"\0" * 20, content_type="image/png")
+    bad = client.post(GRID, {**FOUND, "attachments": [gif]})
+    assert bad.status_code == 422
+    assert "只能上传 PDF、JPG 或 PNG 文件，且文件内容须与扩展名一致。" in bad.content.decode()
+    assert Ticket.objects.count() == 0
+    png = SimpleUploadedFile(
+        "现场.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, content_type="image/png"
+    )
+    assert client.post(GRID, {**FOUND, "attachments": [png]}).status_code == 302
+    page = client.get(GRID).content.decode()
+    assert 'data-testid="finding-attachments"' in page and "1 张照片" in page
+    assert Ticket.objects.get().attachments.get().original_name == "现场.png"

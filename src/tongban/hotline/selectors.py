@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from tongban.catalog import search as catalog_search
 from tongban.core.audit import audit_record
@@ -55,7 +55,12 @@ def desk_queue(staff: Staff, *, state: str = "") -> list[Ticket]:
 def grid_findings(staff: Staff) -> list[Ticket]:
     """What this grid inspector filed on patrol, the newest first (no requester to show)."""
     access.require_desk(staff, access.GRID_INSPECTORS)
-    return list(_tickets().filter(filed_by=staff.account).order_by("-received_at", "-pk")[:50])
+    return list(
+        _tickets()
+        .filter(filed_by=staff.account)
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-received_at", "-pk")[:50]
+    )
 
 
 def department_queue(staff: Staff) -> list[Ticket]:

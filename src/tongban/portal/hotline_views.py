@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.core.errors import DomainError
-from tongban.core.web import form_add_domain_error, form_status
+from tongban.core.web import FilesField, MultipleFileInput, form_add_domain_error, form_status
 from tongban.hotline import reports, selectors, services
 from tongban.hotline.choices import EventKind, TicketKind
 from tongban.hotline.choices import TicketState as S
@@ -20,21 +20,8 @@ from tongban.hotline.choices import TicketState as S
 from .case_views import _person
 
 CITIZEN_KINDS = [(k.value, k.label) for k in TicketKind if k != TicketKind.CONSULT]
+ATTACHMENT_TYPES = ".pdf,.jpg,.jpeg,.png"
 TEXT_FIELD_MAX = 100_000  # the service says how long a request may be; the form only bounds it
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    """Several files in one input; each is checked by the service (``core.uploads``)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data] if data else []
-        return [super(AttachmentsField, self).clean(f, initial) for f in files]
 
 
 class RequestForm(forms.Form):
@@ -50,11 +37,11 @@ class RequestForm(forms.Form):
     place_code = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
     lat = forms.CharField(label=gettext_lazy("纬度"), required=False, max_length=20)
     lng = forms.CharField(label=gettext_lazy("经度"), required=False, max_length=20)
-    attachments = AttachmentsField(
+    attachments = FilesField(
         label=gettext_lazy("附件（可选）"),
         required=False,
         help_text=gettext_lazy("照片或文件：PDF、JPG 或 PNG，最多 3 个，每个不超过 10 MB。"),
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        widget=MultipleFileInput(attrs={"accept": ATTACHMENT_TYPES}),
     )
 
     def point(self, name: str) -> Decimal | None:

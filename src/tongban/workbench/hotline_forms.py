@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.web import FilesField, MultipleFileInput
 from tongban.hotline.choices import TicketChannel, TicketKind, Urgency
 
 DESK_CHANNELS = [
@@ -55,6 +56,12 @@ class GridFindingForm(forms.Form):
     address = forms.CharField(label=_("地址"), required=False, max_length=200)
     lat = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
     lng = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
+    attachments = FilesField(
+        label=_("现场照片（可选）"),
+        required=False,
+        help_text=_("PDF、JPG 或 PNG，最多 3 个，每个不超过 10 MB。"),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
 
 
 class AnswerForm(forms.Form):

@@ -38,6 +38,9 @@ CALL_FIELDS = (
 )
 
 
+GRID_FIELDS = ("kind", "urgency", "text", "address", "lat", "lng", "attachments")
+
+
 def hotline_desks(staff) -> dict[str, bool]:
     """Which hotline pages the workbench home links for this staff member."""
     return {
@@ -105,7 +108,7 @@ def grid_patrol(request):
     their findings."""
     staff = staff_of(request.user)
     access.require_desk(staff, access.GRID_INSPECTORS)
-    form = f.GridFindingForm(request.POST or None)
+    form = f.GridFindingForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         status = 400
@@ -115,7 +118,7 @@ def grid_patrol(request):
                 ticket = services.ticket_file_by_staff(
                     staff=staff,
                     channel=TicketChannel.GRID,
-                    **{k: data[k] for k in ("kind", "urgency", "text", "address", "lat", "lng")},
+                    **{k: data[k] for k in GRID_FIELDS},
                 )
             except DomainError as exc:
                 form_add_domain_error(form, exc)

@@ -289,12 +289,14 @@ def _file_by_staff(
     contact_private: bool = False,
     name: str = "",
     mobile: str = "",
+    attachments=(),
 ) -> Ticket:
     access.require_filer(staff, channel)
     channel = _choice(channel, TicketChannel, HotlineError.CHANNEL, "channel")
     if channel not in DESK_CHANNELS:
         raise invalid(HotlineError.CHANNEL, _("网站和移动端的工单由市民本人提交。"), "channel")
-    return _file(
+    checked = attachments_checked(attachments)
+    ticket = _file(
         actor=staff.account,
         requester=None,
         channel=channel,
@@ -310,6 +312,8 @@ def _file_by_staff(
         name=name,
         mobile=mobile,
     )
+    attachments_store(ticket, checked, actor=staff.account)
+    return ticket
 
 
 @service
