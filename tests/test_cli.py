@@ -43,6 +43,7 @@ def test_demo_sets_up_a_seeded_city_idempotently(tmp_path):
     )
     assert "demo city seeded" in first.stdout
     assert "http://127.0.0.1:8000/" in first.stdout and "clerk.weifang" in first.stdout
+    assert "grid.weifang" in first.stdout and "handler.pdhbj" in first.stdout
     assert (tmp_path / "tongban.sqlite3").exists() and (tmp_path / "secret_key").exists()
     after_first = _audit_count(tmp_path)
     subprocess.run(
@@ -70,9 +71,10 @@ def test_demo_sets_up_a_seeded_city_idempotently(tmp_path):
         check=True,
     )
     persons, staff, regions = map(int, shell.stdout.split())
-    from tongban.demo.seed import CITIZENS, STAFF
+    from tongban.demo.seed import CITIZENS, HOTLINE_STAFF, STAFF
 
-    assert (persons, staff) == (len(CITIZENS), len(STAFF)) and regions >= 17 + 40
+    assert (persons, staff) == (len(CITIZENS), len(STAFF) + len(HOTLINE_STAFF))
+    assert regions >= 17 + 40
 
 
 def _free_port() -> int:

@@ -27,6 +27,7 @@ AGENT_MOBILE = "13800000002"  # 李华, his enterprise's agent
 CLERK = "clerk.weifang"  # 陈窗口, 窗口人员 at 潍坊新村街道社区事务受理服务中心
 POLICE = "reviewer.pdpolice"  # 吴警官, reviewer at 浦东公安分局 (居住证)
 MARKET_HEAD = "head.pdamr"  # 赵主任, head of 浦东新区市场监管局 (食品经营许可证)
+GRID_INSPECTOR = "grid.weifang"  # 何网格, 网格员 of 潍坊新村街道
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
@@ -108,6 +109,7 @@ def take_all(shooter: Shooter) -> None:
 
     take_cases(shooter)
     take_licences(shooter)
+    take_hotline(shooter)
 
     phone = shooter.page(viewport=PHONE)
     log_in_citizen(phone, REPRESENTATIVE_MOBILE)
@@ -195,16 +197,38 @@ def take_licences(shooter: Shooter) -> None:
     head.context.close()
 
 
+def take_hotline(shooter: Shooter) -> None:
+    """The grid inspector's 网格巡查 page after filing a finding."""
+    grid = shooter.page()
+    log_in_staff(grid, GRID_INSPECTOR)
+    grid.goto("/workbench/hotline/grid/")
+    grid.get_by_label("问题类型").select_option(label="投诉")
+    grid.get_by_label("问题描述").fill("潍坊路口人行道上堆放建筑垃圾，行人只能绕到机动车道。")
+    grid.get_by_label("地址", exact=True).fill("张杨路1号")
+    grid.get_by_role("button", name="登记工单").click()
+    expect(grid.get_by_test_id("grid-findings")).to_be_visible()
+    shooter.shot(grid, "hotline-grid")
+    grid.context.close()
+
+
+GROUPS = {"hotline": take_hotline}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--only", choices=sorted(GROUPS), help="take one group's screenshots")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         try:
-            take_all(Shooter(browser, args.base_url, args.out))
+            shooter = Shooter(browser, args.base_url, args.out)
+            if args.only:
+                GROUPS[args.only](shooter)
+            else:
+                take_all(shooter)
         finally:
             browser.close()
 

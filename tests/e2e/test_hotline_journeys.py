@@ -2,9 +2,12 @@
 the registry; the dispatcher dispatches it, the department returns it once, the dispatcher
 arbitrates, the department handles and replies, and the citizen answers the callback. A phone
 agent answers a consultation on the spot from a guide the live knowledge search found. A grid
-inspector's finding is filed on the grid-patrol channel. The citizen's pages fit a phone."""
+inspector's finding is filed on the grid-patrol channel, by an agent or from the grid inspector's
+own page. The hotline office decides an extension, records a phone callback, closes and reopens.
+The pages fit a phone."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -170,3 +173,176 @@ def test_a_grid_inspectors_finding_is_filed_from_the_keyboard(page, hl):  # noqa
     expect(page.get_by_text(re.compile(r"已登记工单 GD\d{14}，等待派单。"))).to_be_visible()
     ticket = Ticket.objects.get()
     assert (ticket.channel, ticket.state) == ("grid", S.RECEIVED)
+
+
+def test_the_office_approves_an_extension_and_an_agent_records_the_callback(new_page, hl):  # noqa: F811
+    """The department asks for more days; the supervisor approves them from the board; after
+    the reply the requester, called by an agent, says it is not solved: the ticket is reopened
+    and waits on the dispatch desk again."""
+    from tests.hotline.conftest import handling
+
+    ticket = handling(hl)
+    due = ticket.due
+    dept = new_page()
+    staff_log_in(dept, hl.handler, PASSWORD)
+    dept.goto(f"/workbench/hotline/tickets/{ticket.pk}/")
+    dept.get_by_label("延期工作日").fill("3")
+    dept.get_by_label("延期理由").fill("需夜间现场核查")
+    dept.get_by_role("button", name="申请延期").click()
+    expect(dept.get_by_text("已申请延期，等待热线办公室审批。")).to_be_visible()
+
+    sup = new_page()
+    staff_log_in(sup, hl.supervisor, PASSWORD)
+    sup.get_by_role("link", name="12345 督办看板").click()
+    expect(sup.get_by_test_id("board-extensions")).to_contain_text(ticket.number)
+    assert fits_phone(sup) == []
+    open_ticket(sup, ticket.number)
+    expect(sup.get_by_test_id("extension-request")).to_have_text(
+        "承办部门申请延期 3 个工作日：需夜间现场核查"
+    )
+    assert fits_phone(sup) == []
+    sup.get_by_role("button", name="提交审批").click()
+    expect(sup.get_by_text("请选择批准或不批准。").first).to_be_visible()
+    sup.get_by_label("批准延期").check()
+    sup.get_by_role("button", name="提交审批").click()
+    expect(sup.get_by_text("已审批延期申请。")).to_be_visible()
+    expect(sup.get_by_test_id("ticket-extension")).to_have_text("已批准延期 · 3 个工作日")
+    ticket.refresh_from_db()
+    assert ticket.due > due
+
+    dept.reload()
+    dept.get_by_label("答复内容").fill("已责令工地夜间停工。")
+    dept.get_by_role("button", name="提交答复").click()
+    expect(dept.get_by_text("已答复诉求人，等待回访。")).to_be_visible()
+
+    agent = new_page()
+    staff_log_in(agent, hl.agent, PASSWORD)
+    agent.get_by_role("link", name="12345 话务台").click()
+    expect(agent.get_by_test_id("agent-replied")).to_contain_text(ticket.number)
+    assert fits_phone(agent) == []
+    open_ticket(agent, ticket.number)
+    assert fits_phone(agent) == []
+    agent.get_by_label("未解决").check()
+    agent.get_by_label("不满意").check()
+    agent.get_by_label("回访记录（可选）").fill("来电称夜里仍在施工")
+    agent.get_by_role("button", name="记录回访").click()
+    expect(agent.get_by_text("已记录电话回访。")).to_be_visible()
+    expect(ticket_state(agent)).to_have_text("重新派单")
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.solved, ticket.satisfied) == (S.REOPENED, False, False)
+
+    desk = new_page()
+    staff_log_in(desk, hl.dispatcher, PASSWORD)
+    desk.get_by_role("link", name="12345 派单台").click()
+    expect(desk.get_by_test_id("dispatch-waiting")).to_contain_text(ticket.number)
+
+
+def test_the_dispatcher_closes_a_ticket_nobody_answers_then_reopens_it(page, hl):  # noqa: F811
+    from tests.hotline.conftest import replied
+
+    ticket = replied(hl)
+    staff_log_in(page, hl.dispatcher, PASSWORD)
+    page.get_by_role("link", name="12345 派单台").click()
+    expect(page.get_by_test_id("dispatch-replied")).to_contain_text(ticket.number)
+    assert fits_phone(page) == []
+    open_ticket(page, ticket.number)
+    page.get_by_role("button", name="办结工单").click()
+    expect(page.get_by_text("请填写理由。")).to_be_visible()
+    page.get_by_label("理由").fill("诉求人电话三次无人接听")
+    page.get_by_role("button", name="办结工单").click()
+    expect(page.get_by_text("已办结。", exact=True)).to_be_visible()
+    expect(ticket_state(page)).to_have_text("已办结")
+    assert fits_phone(page) == []
+    page.get_by_label("理由").fill("诉求人来电称仍未解决")
+    page.get_by_role("button", name="重新打开").click()
+    expect(page.get_by_text("已重新打开，等待派单。")).to_be_visible()
+    expect(ticket_state(page)).to_have_text("重新派单")
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.reopen_count) == (S.REOPENED, 1)
+
+
+def test_a_grid_inspector_files_a_finding_from_the_patrol_page(new_page, hl, settings, tmp_path):  # noqa: F811
+    from tests import factories
+    from tongban.identity.choices import StaffRoleName as R
+
+    settings.MEDIA_ROOT = tmp_path
+
+    inspector = factories.staff(hl.dept["310115004-office"], roles=[R.GRID_INSPECTOR])
+    grid = new_page()
+    staff_log_in(grid, inspector, PASSWORD)
+    grid.get_by_role("link", name="12345 网格巡查").click()
+    expect(grid.get_by_role("heading", name="12345 网格巡查", level=1)).to_be_visible()
+    assert fits_phone(grid) == []
+    grid.get_by_role("button", name="登记工单").click()
+    expect(grid.get_by_text("请写明诉求内容。")).to_be_visible()
+    grid.get_by_label("问题类型").select_option(label="举报")
+    grid.get_by_label("问题描述").fill("张杨路500弄门口有人摆摊卖水果，占用人行道。")
+    grid.get_by_label("地址", exact=True).fill("张杨路500弄1号")
+    photo = {
+        "name": "占道.png",
+        "mimeType": "image/png",
+        "buffer": b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+    }
+    grid.get_by_label("现场照片（可选）").set_input_files([photo])
+    grid.get_by_role("button", name="登记工单").click()
+    expect(grid.get_by_text(re.compile(r"已登记网格巡查工单 GD\d{14}，等待派单。"))).to_be_visible()
+    expect(grid.get_by_test_id("finding-attachments")).to_have_text("1 张照片")
+    ticket = Ticket.objects.get()
+    expect(grid.get_by_test_id("grid-findings")).to_contain_text(ticket.number)
+    assert fits_phone(grid) == []
+    assert (ticket.channel, ticket.state, ticket.filed_by_id) == (
+        "grid",
+        S.RECEIVED,
+        inspector.account_id,
+    )
+
+    desk = new_page()
+    staff_log_in(desk, hl.dispatcher, PASSWORD)
+    desk.get_by_role("link", name="12345 派单台").click()
+    open_ticket(desk, ticket.number)
+    expect(desk.get_by_text("网格巡查", exact=True)).to_be_visible()
+    expect(desk.get_by_test_id("ticket-attachments")).to_contain_text("占道.png")
+
+
+def test_a_citizen_attaches_a_photo_and_the_department_downloads_it(
+    new_page,
+    hl,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    from tongban.hotline import services
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    citizen = new_page()
+    log_in(citizen, hl.citizen, PASSWORD)
+    citizen.goto("/hotline/new/")
+    citizen.get_by_label("诉求类型").select_option(label="投诉")
+    citizen.get_by_label("诉求内容").fill(NOISE)
+    citizen.get_by_label("地址", exact=True).fill("张杨路500弄1号")
+    files = citizen.get_by_label("附件（可选）")
+    files.set_input_files(
+        [{"name": "现场.gif", "mimeType": "image/gif", "buffer": b"GIF89a" + b"\0" * 20}]
+    )
+    citizen.get_by_role("button", name="提交诉求").click()
+    expect(
+        citizen.get_by_text("只能上传 PDF、JPG 或 PNG 文件，且文件内容须与扩展名一致。").first
+    ).to_be_visible()
+    assert Ticket.objects.count() == 0
+    assert fits_phone(citizen) == []
+    citizen.get_by_label("附件（可选）").set_input_files(
+        [{"name": "夜间施工.png", "mimeType": "image/png", "buffer": png}]
+    )
+    citizen.get_by_role("button", name="提交诉求").click()
+    expect(citizen.get_by_test_id("my-attachments")).to_contain_text("夜间施工.png")
+    ticket = Ticket.objects.get()
+    services.ticket_dispatch(staff=hl.dispatcher, ticket_id=ticket.pk, category="env-noise")
+
+    dept = new_page()
+    staff_log_in(dept, hl.handler, PASSWORD)
+    dept.get_by_role("link", name="12345 工单队列").click()
+    open_ticket(dept, ticket.number)
+    with dept.expect_download() as download:
+        dept.get_by_test_id("ticket-attachments").get_by_role("link", name="夜间施工.png").click()
+    assert download.value.suggested_filename == "夜间施工.png"
+    assert Path(download.value.path()).read_bytes() == png

@@ -1,5 +1,7 @@
-"""Domain errors in pages: specific messages on the form, or an error page with the right 4xx."""
+"""Domain errors in pages: specific messages on the form, or an error page with the right 4xx;
+a form field taking several files in one input."""
 
+from django import forms
 from django.http import HttpResponse
 from django.template.loader import select_template
 
@@ -21,6 +23,21 @@ def form_add_domain_error(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input (``includes/files_field.html`` renders it), a list once
+    cleaned; what each may be is the service's to check (``core.uploads``)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(FilesField, self).clean(f, initial) for f in files]
 
 
 class DomainErrorMiddleware:

@@ -72,13 +72,26 @@ STAFF = [
     ("reviewer.pdhrss", "蒋社保", "pd-hrss", [StaffRoleName.REVIEWER]),
     ("reviewer.shhpf", "韩公积金", "sh-hpf", [StaffRoleName.REVIEWER]),
     ("dispatcher.12345", "周派单", "sh-gov-office", [StaffRoleName.HOTLINE_DISPATCHER]),
+    ("agent.12345", "吴话务", "sh-gov-office", [StaffRoleName.HOTLINE_AGENT]),
+    ("supervisor.12345", "林督办", "sh-gov-office", [StaffRoleName.HOTLINE_SUPERVISOR]),
     ("admin", "平台管理员", "sh-bigdata", [StaffRoleName.PLATFORM_ADMIN]),
+]
+HOTLINE_STAFF = [
+    # in departments the hotline's seeding adds (``seed_hotline_departments``), so seeded after
+    # them: the handler of 浦东新区's noise complaints and a grid inspector of 潍坊新村街道
+    ("handler.pdhbj", "许环保", "310115-hbj", [StaffRoleName.REVIEWER]),
+    ("grid.weifang", "何网格", "310115004-office", [StaffRoleName.GRID_INSPECTOR]),
 ]
 DEMO_LOGINS = [
     ("市民 张晓明（法定代表人）", f"身份证 {CITIZENS[0][1]} 或手机 {CITIZENS[0][2]}"),
     ("市民 李华（经办人）", f"手机 {CITIZENS[1][2]}（或短信验证码登录）"),
     ("窗口人员", "工作台 /workbench/ 登录名 clerk.weifang"),
     ("部门负责人", "工作台 登录名 head.pdamr"),
+    ("12345 话务员", "工作台 登录名 agent.12345"),
+    ("12345 派单员", "工作台 登录名 dispatcher.12345"),
+    ("12345 督办员", "工作台 登录名 supervisor.12345"),
+    ("12345 承办部门（浦东新区生态环境局）", "工作台 登录名 handler.pdhbj"),
+    ("12345 网格员（潍坊新村街道）", "工作台 登录名 grid.weifang"),
     ("平台管理员", "工作台 登录名 admin（也可进入 /admin/）"),
 ]
 
@@ -129,7 +142,11 @@ def seed_people() -> None:
             scopes=[AgentScope.APPLY, AgentScope.TRACK],
             expires_at=timezone.now() + timedelta(days=365),
         )
-    for username, name, department, roles in STAFF:
+    _staff_seed(STAFF)
+
+
+def _staff_seed(rows) -> None:
+    for username, name, department, roles in rows:
         if not Staff.objects.filter(account__username=username).exists():
             identity.staff_create(
                 username=username,
@@ -202,6 +219,8 @@ def seed_hotline_departments() -> None:
         Department.objects.create(code=code, name=name, kind=kind, region=region)
     if seen:  # a re-run, with nothing new, writes (and audits) nothing
         hotline.responsibilities_load()
+    with transaction.atomic():
+        _staff_seed(HOTLINE_STAFF)
 
 
 def seed_hotline(*, tickets: int = 0, seed: int = DEFAULT_SEED) -> int:

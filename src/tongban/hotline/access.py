@@ -5,6 +5,8 @@
 - A handling department acts on the tickets it leads (主办), by role and department; a
   co-handling department (协办) sees them. What a department may not see is "not found".
 - A citizen acts on their own tickets; an agent answers a callback on the caller's behalf.
+- A grid inspector (网格员) files what they find on patrol, on the grid-patrol channel only,
+  and sees the findings they filed.
 
 ``*_or_404`` fetch (locked, for a service) and authorize in one call; ``can_*`` ask the same
 as questions."""
@@ -19,6 +21,7 @@ from tongban.core.errors import Forbidden
 from tongban.identity.access import require_role
 from tongban.identity.choices import StaffRoleName as R
 
+from .choices import TicketChannel
 from .errors import HotlineError, forbidden, ticket_not_found
 from .models import Ticket
 
@@ -31,6 +34,7 @@ SUPERVISORS = (R.HOTLINE_SUPERVISOR,)  # 督办, extensions
 DESK = (R.HOTLINE_AGENT, R.HOTLINE_DISPATCHER, R.HOTLINE_SUPERVISOR)  # read every ticket
 OFFICE = (R.HOTLINE_DISPATCHER, R.HOTLINE_SUPERVISOR)  # extension decisions
 HANDLERS = (R.REVIEWER, R.DEPARTMENT_HEAD)  # a department's own work on its tickets
+GRID_INSPECTORS = (R.GRID_INSPECTOR,)  # file grid patrol findings, nothing else
 
 
 def _asks(check, *args) -> bool:
@@ -66,6 +70,14 @@ def can_see_as_department(staff: Staff, ticket: Ticket) -> bool:
 
 def require_desk(staff: Staff, roles) -> None:
     require_role(staff, *roles)
+
+
+def require_filer(staff: Staff, channel: object) -> None:
+    """Who may file a ticket on a desk channel: an agent any of them; a grid inspector only
+    what they found on patrol (网格巡查)."""
+    require_role(staff, *AGENTS, *GRID_INSPECTORS)
+    if channel != TicketChannel.GRID and not can_hold(staff, *AGENTS):
+        raise forbidden(HotlineError.GRID_CHANNEL_ONLY, _("网格员只能登记网格巡查发现的问题。"))
 
 
 def _locked(ticket_id: int) -> Ticket:

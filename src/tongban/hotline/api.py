@@ -258,63 +258,61 @@ def staff_ticket(request, ticket_id: RowId):
     return _staff_ticket(request, ticket_id)
 
 
+def _acted(request, ticket_id: int, verb, **fields):
+    """One staff action on a ticket (the service decides who may), answered with the ticket as
+    that staff member now sees it."""
+    verb(staff=staff_of(request.auth), ticket_id=ticket_id, **fields)
+    return _staff_ticket(request, ticket_id)
+
+
 @router.post("/desk/tickets/{int:ticket_id}/answer", **STAFF_TICKET)
 def desk_answer(request, ticket_id: RowId, payload: AnswerIn):
-    services.ticket_answer(staff=staff_of(request.auth), ticket_id=ticket_id, answer=payload.answer)
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_answer, answer=payload.answer)
 
 
 @router.post("/desk/tickets/{int:ticket_id}/dispatch", **STAFF_TICKET)
 def desk_dispatch(request, ticket_id: RowId, payload: DispatchIn):
-    services.ticket_dispatch(
-        staff=staff_of(request.auth),
-        ticket_id=ticket_id,
+    return _acted(
+        request,
+        ticket_id,
+        services.ticket_dispatch,
         category=payload.category,
         department=payload.department or None,
         co_handlers=payload.co_handlers,
         note_text=payload.note,
     )
-    return _staff_ticket(request, ticket_id)
 
 
 @router.post("/desk/tickets/{int:ticket_id}/arbitrate", **STAFF_TICKET)
 def desk_arbitrate(request, ticket_id: RowId, payload: ArbitrateIn):
-    services.ticket_arbitrate(
-        staff=staff_of(request.auth),
-        ticket_id=ticket_id,
+    return _acted(
+        request,
+        ticket_id,
+        services.ticket_arbitrate,
         decision=payload.decision,
         department=payload.department or None,
         note_text=payload.note,
     )
-    return _staff_ticket(request, ticket_id)
 
 
 @router.post("/desk/tickets/{int:ticket_id}/close", **STAFF_TICKET)
 def desk_close(request, ticket_id: RowId, payload: ReasonIn):
-    services.ticket_close(staff=staff_of(request.auth), ticket_id=ticket_id, reason=payload.reason)
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_close, reason=payload.reason)
 
 
 @router.post("/desk/tickets/{int:ticket_id}/reopen", **STAFF_TICKET)
 def desk_reopen(request, ticket_id: RowId, payload: ReasonIn):
-    services.ticket_reopen(staff=staff_of(request.auth), ticket_id=ticket_id, reason=payload.reason)
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_reopen, reason=payload.reason)
 
 
 @router.post("/desk/tickets/{int:ticket_id}/supervise", **STAFF_TICKET)
 def desk_supervise(request, ticket_id: RowId, payload: NoteIn):
-    services.ticket_supervise(
-        staff=staff_of(request.auth), ticket_id=ticket_id, note_text=payload.note
-    )
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_supervise, note_text=payload.note)
 
 
 @router.post("/desk/tickets/{int:ticket_id}/extension-decision", **STAFF_TICKET)
 def desk_extension_decide(request, ticket_id: RowId, payload: DecisionIn):
-    services.ticket_extension_decide(
-        staff=staff_of(request.auth), ticket_id=ticket_id, approve=payload.approve
-    )
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_extension_decide, approve=payload.approve)
 
 
 @router.post("/desk/tickets/{int:ticket_id}/callback", **STAFF_TICKET)
@@ -336,31 +334,30 @@ def department_queue(request):
 
 @router.post("/department/tickets/{int:ticket_id}/accept", **STAFF_TICKET)
 def department_accept(request, ticket_id: RowId):
-    services.ticket_accept(staff=staff_of(request.auth), ticket_id=ticket_id)
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_accept)
 
 
 @router.post("/department/tickets/{int:ticket_id}/return", **STAFF_TICKET)
 def department_return(request, ticket_id: RowId, payload: ReasonIn):
-    services.ticket_return(staff=staff_of(request.auth), ticket_id=ticket_id, reason=payload.reason)
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_return, reason=payload.reason)
 
 
 @router.post("/department/tickets/{int:ticket_id}/start", **STAFF_TICKET)
 def department_start(request, ticket_id: RowId):
-    services.ticket_start(staff=staff_of(request.auth), ticket_id=ticket_id)
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_start)
 
 
 @router.post("/department/tickets/{int:ticket_id}/extension", **STAFF_TICKET)
 def department_extension(request, ticket_id: RowId, payload: ExtensionIn):
-    services.ticket_extension_request(
-        staff=staff_of(request.auth), ticket_id=ticket_id, days=payload.days, reason=payload.reason
+    return _acted(
+        request,
+        ticket_id,
+        services.ticket_extension_request,
+        days=payload.days,
+        reason=payload.reason,
     )
-    return _staff_ticket(request, ticket_id)
 
 
 @router.post("/department/tickets/{int:ticket_id}/reply", **STAFF_TICKET)
 def department_reply(request, ticket_id: RowId, payload: AnswerIn):
-    services.ticket_reply(staff=staff_of(request.auth), ticket_id=ticket_id, answer=payload.answer)
-    return _staff_ticket(request, ticket_id)
+    return _acted(request, ticket_id, services.ticket_reply, answer=payload.answer)

@@ -210,6 +210,7 @@ class Ticket(models.Model):
     requester_shown: str
     contact_shown: str
     shown_events: list
+    shown_attachments: list
 
     class Meta:
         verbose_name = _("工单")
@@ -272,6 +273,23 @@ class TicketEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["ticket", "kind"], name="hotline_event_ticket_kind")]
+
+
+class TicketAttachment(models.Model):
+    """A file the requester attached when filing (a photo of the problem, a document), checked
+    as case materials are (``core.uploads``); the hotline office and the handling department
+    download it through the ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="hotline/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=50)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
 
 
 class Correction(models.Model):

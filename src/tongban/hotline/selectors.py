@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from tongban.catalog import search as catalog_search
 from tongban.core.audit import audit_record
@@ -17,7 +17,7 @@ from tongban.identity.validators import mask_mobile
 from . import access, states
 from .choices import EventKind
 from .errors import ticket_not_found
-from .models import Category, Correction, HotIssue, Ticket
+from .models import Category, Correction, HotIssue, Ticket, TicketAttachment
 
 if TYPE_CHECKING:
     from tongban.identity.models import Account, Staff
@@ -38,6 +38,7 @@ def ticket_of_requester(account: Account, ticket_id: int) -> Ticket:
     if ticket is None:
         raise ticket_not_found()
     ticket.shown_events = list(ticket.events.filter(kind__in=PUBLIC_EVENTS))
+    ticket.shown_attachments = list(ticket.attachments.all())
     ticket.requester_shown, ticket.contact_shown = ticket.requester_name, ticket.contact
     return ticket
 
@@ -51,6 +52,17 @@ def desk_queue(staff: Staff, *, state: str = "") -> list[Ticket]:
     return list(tickets.order_by("-received_at", "-pk")[:200])
 
 
+def grid_findings(staff: Staff) -> list[Ticket]:
+    """What this grid inspector filed on patrol, the newest first (no requester to show)."""
+    access.require_desk(staff, access.GRID_INSPECTORS)
+    return list(
+        _tickets()
+        .filter(filed_by=staff.account)
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-received_at", "-pk")[:50]
+    )
+
+
 def department_queue(staff: Staff) -> list[Ticket]:
     """A department's open tickets: those it leads and those it co-handles, by deadline."""
     access.require_desk(staff, access.HANDLERS)
@@ -60,9 +72,9 @@ def department_queue(staff: Staff) -> list[Ticket]:
     )
 
 
-def ticket_for_staff(staff: Staff, ticket_id: int) -> Ticket:
-    """One ticket for the desk (any) or a department (its own, led or co-handled), with the
-    requester as that reader may see them; the read is audited when it names someone."""
+def _visible_to_staff(staff: Staff, ticket_id: int) -> tuple[Ticket, bool]:
+    """The ticket if the desk (any) or a department (its own) may see it, and whether the
+    reader is the desk's; else "not found"."""
     ticket = _tickets().filter(pk=ticket_id).first()
     if ticket is None:
         raise ticket_not_found()
@@ -71,6 +83,31 @@ def ticket_for_staff(staff: Staff, ticket_id: int) -> Ticket:
         access.can_hold(staff, *access.HANDLERS) and access.can_see_as_department(staff, ticket)
     ):
         raise ticket_not_found()
+    return ticket, desk
+
+
+def attachment_for_staff(staff: Staff, ticket_id: int, attachment_id: int) -> TicketAttachment:
+    """One of the requester's attachments, for whoever may see the ticket; the download is
+    audited for the requester to see."""
+    ticket, _desk = _visible_to_staff(staff, ticket_id)
+    attachment = ticket.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise ticket_not_found()
+    person = identity_selectors.person_for_account(ticket.requester) if ticket.requester else None
+    audit_record(
+        action="hotline.ticket.attachment_staff_download",
+        actor=staff.account,
+        target=ticket,
+        subject_person_id=person.pk if person else None,
+        details={"number": ticket.number, "name": attachment.original_name},
+    )
+    return attachment
+
+
+def ticket_for_staff(staff: Staff, ticket_id: int) -> Ticket:
+    """One ticket for the desk (any) or a department (its own, led or co-handled), with the
+    requester as that reader may see them; the read is audited when it names someone."""
+    ticket, desk = _visible_to_staff(staff, ticket_id)
     hidden = ticket.anonymous or (ticket.contact_private and not desk)
     if hidden:
         ticket.requester_shown, ticket.contact_shown = "", ""
@@ -79,6 +116,7 @@ def ticket_for_staff(staff: Staff, ticket_id: int) -> Ticket:
         ticket.requester_shown = (name[:1] + "*" * (len(name) - 1)) if name else ""
         ticket.contact_shown = mask_mobile(ticket.contact) if ticket.contact else ""
     ticket.shown_events = list(ticket.events.all())
+    ticket.shown_attachments = list(ticket.attachments.all())
     if not hidden and (ticket.requester_name or ticket.contact):
         person = (
             identity_selectors.person_for_account(ticket.requester) if ticket.requester else None

@@ -28,6 +28,7 @@ class StaffRoleName(models.TextChoices):
     HOTLINE_AGENT = "hotline_agent", _("热线话务员")
     HOTLINE_DISPATCHER = "hotline_dispatcher", _("热线派单员")
     HOTLINE_SUPERVISOR = "hotline_supervisor", _("热线督办员")
+    GRID_INSPECTOR = "grid_inspector", _("网格员")
     SUPERVISOR = "supervisor", _("监管人员")
     DATA_STEWARD = "data_steward", _("数据管理员")
     PLATFORM_ADMIN = "platform_admin", _("平台管理员")

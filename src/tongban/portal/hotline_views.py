@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.core.errors import DomainError
-from tongban.core.web import form_add_domain_error, form_status
+from tongban.core.web import FilesField, MultipleFileInput, form_add_domain_error, form_status
 from tongban.hotline import reports, selectors, services
 from tongban.hotline.choices import EventKind, TicketKind
 from tongban.hotline.choices import TicketState as S
@@ -20,6 +20,7 @@ from tongban.hotline.choices import TicketState as S
 from .case_views import _person
 
 CITIZEN_KINDS = [(k.value, k.label) for k in TicketKind if k != TicketKind.CONSULT]
+ATTACHMENT_TYPES = ".pdf,.jpg,.jpeg,.png"
 TEXT_FIELD_MAX = 100_000  # the service says how long a request may be; the form only bounds it
 
 
@@ -36,6 +37,12 @@ class RequestForm(forms.Form):
     place_code = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
     lat = forms.CharField(label=gettext_lazy("纬度"), required=False, max_length=20)
     lng = forms.CharField(label=gettext_lazy("经度"), required=False, max_length=20)
+    attachments = FilesField(
+        label=gettext_lazy("附件（可选）"),
+        required=False,
+        help_text=gettext_lazy("照片或文件：PDF、JPG 或 PNG，最多 3 个，每个不超过 10 MB。"),
+        widget=MultipleFileInput(attrs={"accept": ATTACHMENT_TYPES}),
+    )
 
     def point(self, name: str) -> Decimal | None:
         value = self.cleaned_data[name].strip()
@@ -74,7 +81,7 @@ class CallbackForm(forms.Form):
 @login_required(login_url="portal:login")
 def request_new(request):
     _person(request)
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST or None, request.FILES or None)
     error = None
     places: list = []
     if request.method == "POST" and "find" in request.POST:
@@ -101,6 +108,7 @@ def request_new(request):
                     place_code=form.cleaned_data["place_code"],
                     lat=lat,
                     lng=lng,
+                    attachments=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:
                 error = exc

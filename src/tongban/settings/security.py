@@ -86,3 +86,7 @@ TONGBAN_CASE_FORM_MAX_BYTES = int(os.environ.get("TONGBAN_CASE_FORM_MAX_BYTES", 
 TONGBAN_CASE_UPLOAD_MAX_BYTES = int(
     os.environ.get("TONGBAN_CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 )
+# Largest accepted attachment of a 12345 ticket (bytes), three at most per ticket.
+TONGBAN_HOTLINE_UPLOAD_MAX_BYTES = int(
+    os.environ.get("TONGBAN_HOTLINE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+)

@@ -5,6 +5,7 @@ may take, the supervision board (督办) and the analysis. Views parse, call one
 selector, and shape; who may do what is the hotline's ``access``."""
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.web import form_add_domain_error
 from tongban.hotline import access, reports, selectors, services
-from tongban.hotline.choices import EventKind, TicketState
+from tongban.hotline.choices import EventKind, ExtensionState, TicketChannel, TicketState
 from tongban.hotline.errors import HotlineError
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import staff_of
@@ -22,6 +23,7 @@ from . import hotline_forms as f
 from .views import staff_login_required
 
 S = TicketState
+X = ExtensionState
 CALL_FIELDS = (
     "channel",
     "kind",
@@ -36,6 +38,9 @@ CALL_FIELDS = (
 )
 
 
+GRID_FIELDS = ("kind", "urgency", "text", "address", "lat", "lng", "attachments")
+
+
 def hotline_desks(staff) -> dict[str, bool]:
     """Which hotline pages the workbench home links for this staff member."""
     return {
@@ -43,6 +48,7 @@ def hotline_desks(staff) -> dict[str, bool]:
         "dispatch": access.can_hold(staff, *access.DISPATCHERS),
         "queue": access.can_hold(staff, *access.HANDLERS),
         "board": access.can_hold(staff, *access.DESK),
+        "grid": access.can_hold(staff, *access.GRID_INSPECTORS),
     }
 
 
@@ -64,6 +70,7 @@ def agent_desk(request):
     context = {"staff": staff, "search": search, "q": q, "hits": hits, "search_error": search_error}
     if request.GET.get("fragment") == "1":
         return render(request, "workbench/hotline/_knowledge.html", context)
+    context["replied"] = selectors.desk_queue(staff, state=S.REPLIED)
     form = f.DeskFileForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -92,6 +99,43 @@ def agent_desk(request):
     return render(request, "workbench/hotline/agent.html", {**context, "form": form}, status=status)
 
 
+# --- the grid inspector ---------------------------------------------------------------------
+
+
+@staff_login_required
+def grid_patrol(request):
+    """A grid inspector files what they find on patrol (the grid-patrol channel) and follows
+    their findings."""
+    staff = staff_of(request.user)
+    access.require_desk(staff, access.GRID_INSPECTORS)
+    form = f.GridFindingForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.ticket_file_by_staff(
+                    staff=staff,
+                    channel=TicketChannel.GRID,
+                    **{k: data[k] for k in GRID_FIELDS},
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request, _("已登记网格巡查工单 %(n)s，等待派单。") % {"n": ticket.number}
+                )
+                return redirect("workbench:hotline_grid")
+    return render(
+        request,
+        "workbench/hotline/grid.html",
+        {"staff": staff, "form": form, "findings": selectors.grid_findings(staff)},
+        status=status,
+    )
+
+
 # --- queues ---------------------------------------------------------------------------------
 
 
@@ -99,16 +143,16 @@ def agent_desk(request):
 def dispatch_desk(request):
     staff = staff_of(request.user)
     access.require_desk(staff, access.DISPATCHERS)
-    rows = [
-        t for t in selectors.desk_queue(staff) if t.state in (S.RECEIVED, S.REOPENED, S.RETURNED)
-    ]
+    rows = selectors.desk_queue(staff)
     return render(
         request,
         "workbench/hotline/dispatch.html",
         {
             "staff": staff,
-            "waiting": [t for t in rows if t.state != S.RETURNED],
+            "waiting": [t for t in rows if t.state in (S.RECEIVED, S.REOPENED)],
             "returned": [t for t in rows if t.state == S.RETURNED],
+            "extensions": [t for t in rows if t.extension_state == X.REQUESTED],
+            "replied": [t for t in rows if t.state == S.REPLIED],
         },
     )
 
@@ -134,6 +178,11 @@ def board(request):
             "staff": staff,
             **reports.supervision_board(staff),
             "can_supervise": access.can_hold(staff, *access.SUPERVISORS),
+            "extensions": [
+                t for t in selectors.desk_queue(staff) if t.extension_state == X.REQUESTED
+            ]
+            if access.can_hold(staff, *access.OFFICE)
+            else [],
             "form": f.SuperviseForm(),
         },
     )
@@ -204,6 +253,10 @@ def _forms(staff, ticket, post=None, which: str = "") -> dict:
         "extension": lambda d: f.ExtensionForm(d, prefix="extension"),
         "reply": lambda d: f.AnswerForm(d, prefix="reply"),
         "supervise": lambda d: f.SuperviseForm(d, prefix="supervise"),
+        "decide": lambda d: f.ExtensionDecisionForm(d, prefix="decide"),
+        "callback": lambda d: f.PhoneCallbackForm(d, prefix="callback"),
+        "close": lambda d: f.ReasonForm(d, prefix="close"),
+        "reopen": lambda d: f.ReasonForm(d, prefix="reopen"),
     }
     shown = []
     if access.can_hold(staff, *access.AGENTS) and state == S.RECEIVED:
@@ -227,6 +280,14 @@ def _forms(staff, ticket, post=None, which: str = "") -> dict:
         S.HANDLING,
     ):
         shown.append("supervise")
+    if access.can_hold(staff, *access.OFFICE) and ticket.extension_state == X.REQUESTED:
+        shown.append("decide")
+    if access.can_hold(staff, *access.AGENTS) and state == S.REPLIED:
+        shown.append("callback")
+    if office and state == S.REPLIED:
+        shown.append("close")
+    if office and state in (S.CLOSED, S.ANSWERED):
+        shown.append("reopen")
     if which and which not in shown:
         shown.append(which)  # the one posted, to show why it was refused
     return {name: make[name](post if name == which else None) for name in shown}
@@ -269,6 +330,19 @@ def ticket_page(request, ticket_id: int):
     staff = staff_of(request.user)
     ticket = selectors.ticket_for_staff(staff, ticket_id)
     return _ticket_page(request, staff, ticket, _forms(staff, ticket))
+
+
+@staff_login_required
+def attachment_download(request, ticket_id: int, attachment_id: int):
+    """A requester's attachment, for whoever may see the ticket (audited)."""
+    staff = staff_of(request.user)
+    attachment = selectors.attachment_for_staff(staff, ticket_id, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 def _dept(code: str):
@@ -319,6 +393,31 @@ ACTIONS = {
     "supervise": (
         lambda s, t, d: services.ticket_supervise(staff=s, ticket_id=t, note_text=d["note"]),
         _("已督办。"),
+    ),
+    "decide": (
+        lambda s, t, d: services.ticket_extension_decide(
+            staff=s, ticket_id=t, approve=d["approve"]
+        ),
+        _("已审批延期申请。"),
+    ),
+    "callback": (
+        lambda s, t, d: services.ticket_callback(
+            account=s.account,
+            staff=s,
+            ticket_id=t,
+            solved=d["solved"],
+            satisfied=d["satisfied"],
+            comment=d["comment"],
+        ),
+        _("已记录电话回访。"),
+    ),
+    "close": (
+        lambda s, t, d: services.ticket_close(staff=s, ticket_id=t, reason=d["reason"]),
+        _("已办结。"),
+    ),
+    "reopen": (
+        lambda s, t, d: services.ticket_reopen(staff=s, ticket_id=t, reason=d["reason"]),
+        _("已重新打开，等待派单。"),
     ),
 }
 

@@ -116,10 +116,16 @@ urlpatterns = [
     # 12345 热线
     path("hotline/", hotline_views.agent_desk, name="hotline_agent"),
     path("hotline/dispatch/", hotline_views.dispatch_desk, name="hotline_dispatch"),
+    path("hotline/grid/", hotline_views.grid_patrol, name="hotline_grid"),
     path("hotline/queue/", hotline_views.department_queue, name="hotline_queue"),
     path("hotline/board/", hotline_views.board, name="hotline_board"),
     path("hotline/analysis/", hotline_views.analysis, name="hotline_analysis"),
     path("hotline/tickets/<int:ticket_id>/", hotline_views.ticket_page, name="hotline_ticket"),
+    path(
+        "hotline/tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+        hotline_views.attachment_download,
+        name="hotline_attachment",
+    ),
     path(
         "hotline/tickets/<int:ticket_id>/<slug:action>/",
         hotline_views.ticket_action,

@@ -31,6 +31,7 @@ from ._common import (
     suggestion_for,
     ticket_text,
 )
+from .attachments import attachments_checked, attachments_store
 
 if TYPE_CHECKING:
     from tongban.identity.models import Account, Person, Staff
@@ -242,14 +243,17 @@ def ticket_file(
     place_code: str = "",
     anonymous: bool = False,
     contact_private: bool = False,
+    attachments=(),
 ) -> Ticket:
     """A citizen's own ticket (web, app, an Open311 client): their name and mobile are
-    their account's, unless they report anonymously (举报 only)."""
+    their account's, unless they report anonymously (举报 only); ``attachments`` their files
+    (``services.attachments``)."""
     channel = _choice(channel, TicketChannel, HotlineError.CHANNEL, "channel")
     if channel not in CITIZEN_CHANNELS:
         raise invalid(HotlineError.CHANNEL, _("该渠道的工单由工作人员登记。"), "channel")
+    checked = attachments_checked(attachments)
     person = identity_selectors.person_for_account(account)
-    return _file(
+    ticket = _file(
         actor=account,
         requester=account,
         channel=channel,
@@ -266,6 +270,8 @@ def ticket_file(
         mobile=person.mobile if person else "",
         person=person,
     )
+    attachments_store(ticket, checked, actor=account)
+    return ticket
 
 
 @service
@@ -300,12 +306,14 @@ def _file_by_staff(
     contact_private: bool = False,
     name: str = "",
     mobile: str = "",
+    attachments=(),
 ) -> Ticket:
-    access.require_desk(staff, access.AGENTS)
+    access.require_filer(staff, channel)
     channel = _choice(channel, TicketChannel, HotlineError.CHANNEL, "channel")
     if channel not in DESK_CHANNELS:
         raise invalid(HotlineError.CHANNEL, _("网站和移动端的工单由市民本人提交。"), "channel")
-    return _file(
+    checked = attachments_checked(attachments)
+    ticket = _file(
         actor=staff.account,
         requester=None,
         channel=channel,
@@ -321,6 +329,8 @@ def _file_by_staff(
         name=name,
         mobile=mobile,
     )
+    attachments_store(ticket, checked, actor=staff.account)
+    return ticket
 
 
 @service
