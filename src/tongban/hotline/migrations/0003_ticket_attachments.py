@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hotline', '0001_initial'),
+        ('hotline', '0002_ticket_open_place'),
     ]
 
     operations = [
