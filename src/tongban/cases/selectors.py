@@ -101,7 +101,6 @@ def registry_prefill(
     properties = schema.get("properties", {})
     keys = {"population": person.id_number, "legal_entities": entity.uscc if entity else ""}
     records: dict[str, registries_selectors.RegistryRecord | None] = {}
-    providers: dict[str, str] = {}  # provider code → name: one read per provider, not per field
     sources = {}
     for name, (dataset, field) in catalog_selectors.form_sources(schema).items():
         if dataset not in records:
@@ -113,14 +112,11 @@ def registry_prefill(
         value = _answer(properties[name], record.fields.get(field)) if record else None
         if record is None or value in (None, ""):
             continue
-        if record.provider_code not in providers:
-            department = identity_selectors.department_by_code(record.provider_code)
-            providers[record.provider_code] = department.name
         sources[name] = PrefillSource(
             dataset=dataset,
             key=record.key,
             field=field,
-            department=providers[record.provider_code],
+            department=record.provider_name,
             updated_at=record.updated_at,
             value=value,
         )
