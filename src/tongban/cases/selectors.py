@@ -598,6 +598,8 @@ def checklist_rows(
         if shared is not None and not shared.available and read is None:
             upload_instead = True  # nothing data sharing can give it: the applicant uploads it
             data_refusal = shared.reason
+        elif entry.source == MaterialSource.DATA_RESOURCE and read is None and files:
+            upload_instead = True  # the applicant's own file stands for it (and wins at submit)
         supplies = entry.uploaded_by_applicant or upload_instead
         prior = (earlier or {}).get(entry.id)
         lent = next((m for m in files if m.reused_from_id), None)
