@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils.timezone import localtime
 
 from tests.portal.case_fixtures import LABOUR, PDF, PHOTO
 from tongban.cases import selectors, services
@@ -72,14 +73,10 @@ def test_the_material_is_read_at_submission_with_its_provenance_and_the_person_s
         "provider": "上海市公安局",
         "receipt_id": str(call.receipt_id),
         "updated_at": material.supplied["updated_at"],
-        "fields": {
-            "id_number": "公民身份号码",
-            "name": "姓名",
-            "gender": "性别",
-            "hukou_address": "户籍地址",
-        },
+        "fields": ["id_number", "name", "gender", "hukou_address"],
+        "labels": ["公民身份号码", "姓名", "性别", "户籍地址"],
     }
-    assert material.supplied["updated_at"] == world.person_record_updated().isoformat()
+    assert material.supplied["updated_at"] == localtime(world.person_record_updated()).isoformat()
     assert json.loads(material.supplied_data) == {
         "id_number": world.person.id_number,
         "name": "王小明",

@@ -73,7 +73,8 @@ class MaterialOut(Schema):
     supplied: dict | None = Field(
         None,
         description="数据共享获取: resource, resource_name, provider, receipt_id, updated_at "
-        "(the record's) and fields (name → label) of the exchange read that supplied it",
+        "(the record's), fields and labels (in the resource's order) of the exchange read that "
+        "supplied it",
     )
 
     @staticmethod

@@ -303,8 +303,8 @@ class CaseMaterial(models.Model):
     )
     # 数据共享获取: a material the item's department read through the exchange at submission
     # (``services._common._data_used``) has no file, only where it came from — ``{"resource",
-    # "resource_name", "provider", "receipt_id", "updated_at", "fields": {name: label}}`` — and
-    # what the read gave, sealed (JSON of the granted fields' values).
+    # "resource_name", "provider", "receipt_id", "updated_at", "fields": [name, …], "labels":
+    # [label, …]}`` — and what the read gave, sealed (JSON of the granted fields' values).
     supplied = models.JSONField(_("数据共享来源"), null=True, blank=True)
     supplied_data = EncryptedTextField(_("共享数据"), blank=True)
 

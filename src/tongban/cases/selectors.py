@@ -592,7 +592,8 @@ def checklist_rows(
             read = {
                 "resource_name": shared.resource_name,
                 "provider": shared.provider,
-                "fields": dict(zip(shared.fields, shared.labels, strict=True)),
+                "fields": list(shared.fields),
+                "labels": list(shared.labels),
             }
         data_refusal = ""
         if shared is not None and not shared.available and read is None:

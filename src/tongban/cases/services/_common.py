@@ -535,8 +535,10 @@ def _data_used(
                     "resource_name": answer.resource_name,
                     "provider": answer.provider,
                     "receipt_id": answer.receipt_id,
-                    "updated_at": answer.updated_at.isoformat(),
-                    "fields": answer.labels,
+                    "updated_at": timezone.localtime(answer.updated_at).isoformat(),
+                    # lists, not a mapping: PostgreSQL's jsonb keeps no key order
+                    "fields": list(answer.labels),
+                    "labels": list(answer.labels.values()),
                 },
                 supplied_data=json.dumps(answer.fields, ensure_ascii=False),
             )
