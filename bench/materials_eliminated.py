@@ -4,9 +4,10 @@
     .venv/bin/python -m bench.materials_eliminated
 
 The catalog's rate is the share of the published items' materials an e-licence or data sharing
-supplies; the cases' rate is the share of the materials of the demo's submitted cases that
-reached them without an upload (e-licence, data sharing, an earlier case). See
-``cases.selectors.materials_eliminated_report`` for what counts.
+supplies (data sharing: a material whose code names a published exchange resource of which the
+item's department holds a live grant); the cases' rate is the share of the materials of the
+demo's submitted cases that reached them without an upload (e-licence, data sharing, an
+earlier case). See ``cases.selectors.materials_eliminated_report`` for what counts.
 """
 
 import os
@@ -31,6 +32,13 @@ def main() -> None:
     call_command("seed", verbosity=0)
     report = materials_eliminated_for_operator()
     print(rates_line(report))
+    unmapped = report["overall"]["catalog"]["data_unmapped"]
+    print(f"  catalog materials naming data sharing but no granted resource: {unmapped}")
+    from tongban.cases.models import CaseMaterial
+
+    read = CaseMaterial.objects.filter(supplied__isnull=False)
+    cases = read.values("case_id").distinct().count()
+    print(f"  submitted cases with a material read through the exchange: {cases} ({read.count()})")
     for row in report["departments"]:  # those the demo's cases went to
         catalog, cases = row["catalog"], row["cases"]
         if not cases["cases"]:

@@ -11,9 +11,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.licences.conftest import RESIDENCE, LicenceWorld
+from tests.registries.city import registry_city, registry_resident
 from tests.workbench.conftest import PDF
 from tongban.cases import selectors, services
 from tongban.core.errors import Forbidden
+from tongban.exchange import services as exchange_services
+from tongban.identity import selectors as identity_selectors
 
 from .conftest import GOOD_FORM
 
@@ -25,7 +28,7 @@ HOUSEHOLD = {
     "name": "户籍证明",
     "form": "original",
     "source": "data_resource",
-    "data_resource_code": "GA.HOUSEHOLD",
+    "data_resource_code": "DR-310000-POLICE-001",  # the resource dr-310000-police-001
 }
 PREFILLED_FORM = {
     "type": "object",
@@ -49,10 +52,36 @@ PREFILLED_FORM = {
 
 class ReportWorld(LicenceWorld):
     """甲局: the world's item (1 applicant material) and 签注 (身份证明, 居住证 by e-licence,
-    户籍证明 by data sharing, its address prefilled); 乙局: 乙局签注 (居住证 by e-licence)."""
+    户籍证明 by data sharing — the police's resource, granted to 甲局 —, its address
+    prefilled); 乙局: 乙局签注 (居住证 by e-licence)."""
 
     def __init__(self, make):
         super().__init__(make)
+        registry_city()
+        registry_resident(self.person)
+        police = identity_selectors.department_by_code("sh-police")
+        self.police_steward = make.staff(department=police, roles=("data_steward",))
+        self.resource = exchange_services.resource_publish(
+            staff=self.police_steward,
+            code="dr-310000-police-001",
+            name="人口户籍信息",
+            dataset="population",
+            fields=["id_number", "name", "hukou_address"],
+            sharing="conditional",
+            update_frequency="daily",
+            legal_basis="《居住证暂行条例》",
+            access_methods=["query"],
+        )
+        asked = exchange_services.grant_request(
+            staff=self.head_a,
+            resource_id=self.resource.pk,
+            fields=["id_number", "name", "hukou_address"],
+            purpose="居住证签注",
+            legal_basis="《居住证暂行条例》",
+        )
+        self.grant = exchange_services.grant_approve(
+            staff=self.police_steward, grant_id=asked.pk, fields=["name"], days=30
+        )
         self.endorse = self.publish(
             name="居住证签注", materials=[ID_PROOF, PERMIT, HOUSEHOLD], form_schema=PREFILLED_FORM
         )
@@ -101,6 +130,7 @@ DEPT_A = {
         "applicant": 2,
         "licence": 1,
         "data": 1,
+        "data_unmapped": 0,
         "prefilled_fields": 1,
         "rate": Decimal("50.0"),
     },
@@ -139,6 +169,7 @@ def test_a_platform_admin_sees_every_department(rw):
         "applicant": 0,
         "licence": 1,
         "data": 0,
+        "data_unmapped": 0,
         "prefilled_fields": 0,
         "rate": Decimal("100.0"),
     }
@@ -146,6 +177,20 @@ def test_a_platform_admin_sees_every_department(rw):
     overall = report["overall"]
     assert (overall["catalog"]["materials"], overall["catalog"]["rate"]) == (5, Decimal("60.0"))
     assert (overall["cases"]["supplied"], overall["cases"]["rate"]) == (6, Decimal("83.3"))
+
+
+def test_a_material_whose_grant_is_revoked_counts_as_the_applicants(rw):
+    exchange_services.grant_revoke(staff=rw.police_steward, grant_id=rw.grant.pk, reason="停止")
+    report = selectors.materials_eliminated_report(staff=rw.head_a)
+    (dept_a,) = report["departments"]
+    assert {k: dept_a["catalog"][k] for k in ("applicant", "data", "data_unmapped", "rate")} == {
+        "applicant": 3,
+        "data": 0,
+        "data_unmapped": 1,
+        "rate": Decimal("25.0"),
+    }
+    # the cases' figures are what was read at their submission, and stay
+    assert dept_a["cases"]["data"] == 2
 
 
 def test_the_csv_says_the_same(rw):

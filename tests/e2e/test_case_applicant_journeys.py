@@ -2,7 +2,8 @@
 correct, corrects and is approved; an enterprise agent applies for the 开办企业 theme and sees
 its parts in four departments; an enterprise agent applies for 食品经营许可 and its 营业执照 on
 record stands for the material (免提交), which the reviewer checks live; anyone queries a case's
-status without logging in. Staff steps are service calls (their pages are tested with the
+status without logging in; a citizen starting 居住证 is spared the material data sharing reads
+and sees the read in 数据使用记录. Staff steps are service calls (their pages are tested with the
 workbench), but for the reviewer's reading of the licence."""
 
 import re
@@ -11,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.cases.data_supply_world import HUKOU, SupplyWorld
 from tests.e2e.test_workbench_journeys import staff_log_in
 from tests.portal.case_fixtures import COMPANY_FORM, LABOUR, LEASE, PDF, PHOTO, PNG, CaseWorld
 from tests.registries.city import HOME_ADDRESS, registry_city, registry_resident
@@ -319,3 +321,52 @@ def _upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("scan.pdf", PDF)
+
+
+def test_a_citizen_applying_for_a_residence_permit_is_spared_the_material_data_sharing_reads(
+    page, make
+):
+    """Her address prefilled with its source; 户籍信息 shown as what the police's data will
+    supply, with the fields read, and not asked for (one upload fewer than without the grant);
+    after submitting, 数据使用记录 shows the district police's read for 居住证办理."""
+    world = SupplyWorld(make, granted=False)
+    log_in(page, world.person, make.PASSWORD)
+    page.goto(f"/apply/items/{world.item.pk}/")
+    page.get_by_role("group", name="居住依据 *").get_by_label("合法稳定就业").check()
+    # without a grant the material is the applicant's to upload, and the page says why
+    expect(material(page, HUKOU)).to_contain_text("办理部门暂无“人口户籍信息”的有效共享授权")
+    expect(field(page, f"上传“{HUKOU}”")).to_be_visible()
+    asked = page.locator("input[type=file]:visible").count()
+
+    world.grant = world.ask_and_grant()
+    page.reload()
+    preview = page.get_by_role("region", name="将使用的政府数据")
+    expect(preview).to_contain_text(HOME_ADDRESS)
+    expect(preview).to_contain_text("上海市公安局")
+    expect(field(page, "居住地址 *")).to_have_accessible_description(
+        f"已从上海市公安局获取，更新于 {timezone.localdate().isoformat()}"
+    )
+    page.get_by_role("group", name="居住依据 *").get_by_label("合法稳定就业").check()
+    hukou = material(page, HUKOU)
+    expect(hukou.get_by_test_id("data-supplied")).to_have_text(
+        "将从上海市公安局通过数据共享获取，无需提交"
+    )
+    expect(hukou.get_by_test_id("data-fields")).to_have_text(
+        "读取“人口户籍信息”的字段：公民身份号码、姓名、性别、户籍地址"
+    )
+    expect(page.get_by_label(f"上传“{HUKOU}”", exact=True)).to_have_count(0)
+    assert page.locator("input[type=file]:visible").count() == asked - 1
+
+    field(page, f"上传“{PHOTO}”").set_input_files(
+        {"name": "photo.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    field(page, f"上传“{LABOUR}”").set_input_files(pdf("labour.pdf"))
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.get_by_role("heading", name="申请已提交")).to_be_visible()
+
+    page.goto("/me/")
+    page.get_by_role("link", name="数据使用记录").click()
+    row = page.get_by_test_id("data-use").get_by_role("row").nth(1)
+    expect(row).to_contain_text("浦东公安分局")
+    expect(row).to_contain_text("公民身份号码、姓名、性别、户籍地址")
+    expect(row).to_contain_text("居住证办理")

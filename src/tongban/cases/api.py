@@ -70,6 +70,12 @@ class MaterialOut(Schema):
     reused_from_case: str = Field(
         "", description="前序流程已收取: the number of the earlier case whose file stands for it"
     )
+    supplied: dict | None = Field(
+        None,
+        description="数据共享获取: resource, resource_name, provider, receipt_id, updated_at "
+        "(the record's), fields and labels (in the resource's order) of the exchange read that "
+        "supplied it",
+    )
 
     @staticmethod
     def resolve_reused_from_case(obj) -> str:

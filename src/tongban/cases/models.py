@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog import selectors as catalog_selectors
+from tongban.core.crypto import EncryptedTextField
 
 from .choices import (
     AppointmentState,
@@ -300,6 +301,12 @@ class CaseMaterial(models.Model):
         related_name="+",
         db_index=False,  # no query filters on it; a case's deletion nulls it (one scan, rare)
     )
+    # 数据共享获取: a material the item's department read through the exchange at submission
+    # (``services._common._data_used``) has no file, only where it came from — ``{"resource",
+    # "resource_name", "provider", "receipt_id", "updated_at", "fields": [name, …], "labels":
+    # [label, …]}`` — and what the read gave, sealed (JSON of the granted fields' values).
+    supplied = models.JSONField(_("数据共享来源"), null=True, blank=True)
+    supplied_data = EncryptedTextField(_("共享数据"), blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]

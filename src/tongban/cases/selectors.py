@@ -16,6 +16,7 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.choices import MaterialSource
 from tongban.core.audit import audit_record
 from tongban.core.errors import Forbidden, NotFound
+from tongban.exchange import supply as exchange_supply
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.access import require_role
 from tongban.licences import selectors as licences_selectors
@@ -101,7 +102,6 @@ def registry_prefill(
     properties = schema.get("properties", {})
     keys = {"population": person.id_number, "legal_entities": entity.uscc if entity else ""}
     records: dict[str, registries_selectors.RegistryRecord | None] = {}
-    providers: dict[str, str] = {}  # provider code → name: one read per provider, not per field
     sources = {}
     for name, (dataset, field) in catalog_selectors.form_sources(schema).items():
         if dataset not in records:
@@ -113,14 +113,11 @@ def registry_prefill(
         value = _answer(properties[name], record.fields.get(field)) if record else None
         if record is None or value in (None, ""):
             continue
-        if record.provider_code not in providers:
-            department = identity_selectors.department_by_code(record.provider_code)
-            providers[record.provider_code] = department.name
         sources[name] = PrefillSource(
             dataset=dataset,
             key=record.key,
             field=field,
-            department=providers[record.provider_code],
+            department=record.provider_name,
             updated_at=record.updated_at,
             value=value,
         )
@@ -522,6 +519,45 @@ def licence_reuse_for_applicant(
     return licence_reuse(entries=entries, person=person, entity=entity)
 
 
+def data_entries(entries) -> list:
+    """The checklist entries data sharing supplies (数据共享获取)."""
+    return [e for e in entries if e.source == MaterialSource.DATA_RESOURCE]
+
+
+def data_supply(
+    *, entries, department, person: Person | None, entity: LegalEntity | None
+) -> dict[int, exchange_supply.SupplyOffer]:
+    """For each entry data sharing supplies (by entry id), what the exchange would give the
+    item's ``department`` for this applicant at submission (``exchange.supply.supply_offers``:
+    the resource, its provider, the granted fields), or why it cannot (no resource published,
+    no live grant, no record: the applicant then uploads it). No query when no entry is one."""
+    supplied = data_entries(entries)
+    if not supplied or person is None or department is None:
+        return {}
+    offers = exchange_supply.supply_offers(
+        consumer=department,
+        codes=[e.data_resource_code for e in supplied],
+        person_id_number=person.id_number,
+        entity_uscc=entity.uscc if entity is not None else "",
+    )
+    return {e.id: offers[e.data_resource_code] for e in supplied if e.data_resource_code in offers}
+
+
+def data_supply_for_applicant(
+    *, account: Account, entries, department, case: Case | None = None
+) -> dict[int, exchange_supply.SupplyOffer]:
+    """``data_supply`` for the apply page (as ``licence_reuse_for_applicant``)."""
+    if not data_entries(entries):
+        return {}
+    if case is not None:
+        return data_supply(
+            entries=entries, department=department, person=case.applicant, entity=case.entity
+        )
+    person = identity_selectors.person_for_account(account)
+    entity = identity_selectors.acting_entity(account) if person is not None else None
+    return data_supply(entries=entries, department=department, person=person, entity=entity)
+
+
 def checklist_rows(
     *,
     entries,
@@ -529,19 +565,42 @@ def checklist_rows(
     uploads=(),
     reuse: dict[int, LicenceReuse] | None = None,
     earlier: dict[int, EarlierReuse] | None = None,
+    data: dict[int, exchange_supply.SupplyOffer] | None = None,
 ) -> list[dict]:
     """Each entry with whether it applies to these answers, the files uploaded for it, and
     whether it is still missing (applies, required, and the applicant has to supply it: their
     own material, or one whose e-licence on record cannot be used, ``reuse``). ``reused``: an
     e-licence stands for it (recorded with the case, or about to be at submission).
     ``earlier``: the case number (and id) of the earlier case whose material stands for it
-    (前序流程已收取: recorded with the case, or offered by ``earlier`` for the submission)."""
+    (前序流程已收取: recorded with the case, or offered by ``earlier`` for the submission).
+    ``supplied``: for an entry data sharing supplies, the read recorded with the case (its
+    ``CaseMaterial.supplied``) or the offer ``data`` makes for the submission; when no read can
+    be made (``data`` says why: ``refusal``) the applicant uploads the material. Without an
+    offer (the counter, a theme: nothing reads for them yet) it stays the department's to
+    obtain, as before."""
     rows = []
     for entry in entries:
         files = [m for m in uploads if m.catalog_material_id in entry.ids]
         applies = entry.applies_to(form_data)
         offered = (reuse or {}).get(entry.id)
         upload_instead = offered is not None and offered.licence is None
+        read = next((m.supplied for m in files if m.supplied), None)
+        shared = (
+            (data or {}).get(entry.id) if entry.source == MaterialSource.DATA_RESOURCE else None
+        )
+        if read is None and shared is not None and shared.available and not files:
+            read = {
+                "resource_name": shared.resource_name,
+                "provider": shared.provider,
+                "fields": list(shared.fields),
+                "labels": list(shared.labels),
+            }
+        data_refusal = ""
+        if shared is not None and not shared.available and read is None:
+            upload_instead = True  # nothing data sharing can give it: the applicant uploads it
+            data_refusal = shared.reason
+        elif entry.source == MaterialSource.DATA_RESOURCE and read is None and files:
+            upload_instead = True  # the applicant's own file stands for it (and wins at submit)
         supplies = entry.uploaded_by_applicant or upload_instead
         prior = (earlier or {}).get(entry.id)
         lent = next((m for m in files if m.reused_from_id), None)
@@ -558,11 +617,12 @@ def checklist_rows(
             {
                 "entry": entry,
                 "applies": applies,
-                "uploads": [m for m in files if not m.reused_from_id],
+                "uploads": [m for m in files if not m.reused_from_id and not m.supplied],
                 "missing": missing,
                 "reused": reused,
                 "earlier": prior_of,
-                "refusal": offered.refusal if offered is not None else "",
+                "refusal": offered.refusal if offered is not None else data_refusal,
+                "supplied": read,
             }
         )
     return rows
@@ -575,16 +635,22 @@ def case_checklist(
     materials: list | None = None,
     reuse: dict[int, LicenceReuse] | None = None,
     earlier: dict[int, EarlierReuse] | None = None,
+    data: dict[int, exchange_supply.SupplyOffer] | None = None,
 ) -> list[dict]:
     """The case's checklist for its answers (or for ``form_data`` about to replace them), with
     its files (read, unless the caller has them: ``materials``), the e-licences offered for
     it (``reuse``) and the earlier cases' materials (``earlier``, see ``checklist_rows``)."""
     entries = material_entries(item_version=case.item_version, theme=case.theme)
-    data = case.form_data if form_data is None else form_data
+    answers = case.form_data if form_data is None else form_data
     if materials is None:
         materials = list(case.materials.select_related("reused_from__case"))
     return checklist_rows(
-        entries=entries, form_data=data, uploads=materials, reuse=reuse, earlier=earlier
+        entries=entries,
+        form_data=answers,
+        uploads=materials,
+        reuse=reuse,
+        earlier=earlier,
+        data=data,
     )
 
 
@@ -801,7 +867,10 @@ def materials_eliminated_report(*, staff: Staff) -> dict:
 
     **Catalog** (``catalog``): the materials of every published item version by source — to be
     uploaded by the applicant, supplied by an e-licence (``licence``), by data sharing
-    (``data``) — and the share not to be submitted (licence + data over all). A form field
+    (``data``: a material whose code names a published exchange resource of which the item's
+    department holds a live grant; one that names none is asked for as an upload, so it counts
+    as the applicant's, and ``data_unmapped`` says how many) — and the share not to be
+    submitted (licence + data over all). A form field
     prefilled from a base registry (``x-source``) is *not* a material: it is an answer the
     applicant does not type, shown beside (``prefilled_fields``) but out of the rate, which
     stays a rate of the catalog's 申请材料 as the guides list them. Reuse from earlier cases is
@@ -810,10 +879,9 @@ def materials_eliminated_report(*, staff: Staff) -> dict:
     **Cases** (``cases``): over submitted cases (numbered: drafts are not counted), the
     materials that reached them by each route — an upload (``uploads``: the files the
     applicant or a clerk supplied), an e-licence (``licence``), an earlier case's file
-    (``earlier``, 前序流程已收取), data sharing (``data``: the data-sharing materials of the
-    case's item version that every application needs; conditional ones and theme cases are not
-    counted, since which applied would mean reading each case's sealed answers) — and the share
-    supplied without an upload. Four grouped queries whatever the number of cases."""
+    (``earlier``, 前序流程已收取), data sharing (``data``: the materials read through the
+    exchange at submission, ``CaseMaterial.supplied``) — and the share supplied without an
+    upload. Six queries (grouped) whatever the number of cases."""
     require_role(staff, *access.HEADS)
     across = access.can_act_across_departments(staff)
     return _materials_eliminated(None if across else staff.department_id)
@@ -848,20 +916,27 @@ def _materials_eliminated(department_id: int | None) -> dict:
             catalog["materials"] += row["materials"]
         else:
             catalog["prefilled_fields"] += row["prefilled_fields"]
+    # data sharing supplies a material only when its code names a published resource of which
+    # the item's department holds a live grant; any other is asked for as an upload
+    shared = catalog_selectors.published_data_materials()
+    if not across:
+        shared = [r for r in shared if r["department_id"] == department_id]
+    live = exchange_supply.live_codes({r["department_id"] for r in shared})
+    for row in shared:
+        pair = (row["department_id"], exchange_supply.resource_code(row["data_resource_code"]))
+        if pair in live:
+            continue
+        catalog = departments[row["department_id"]]["catalog"]
+        catalog["data"] -= row["materials"]
+        catalog["applicant"] += row["materials"]
+        catalog["data_unmapped"] += row["materials"]
 
     cases = Case.objects.filter(number__isnull=False).order_by()
     if department_id is not None:
         cases = cases.filter(department_id=department_id)
-    per_version = list(
-        cases.values("department_id", "department__name", "item_version_id").annotate(n=Count("id"))
-    )
-    data = catalog_selectors.data_materials_of_versions(
-        {r["item_version_id"] for r in per_version if r["item_version_id"]}
-    )
-    for row in per_version:
-        figures = dept(row["department_id"], row["department__name"])["cases"]
-        figures["cases"] += row["n"]
-        figures["data"] += row["n"] * data.get(row["item_version_id"], 0)
+    per_department = list(cases.values("department_id", "department__name").annotate(n=Count("id")))
+    for row in per_department:
+        dept(row["department_id"], row["department__name"])["cases"]["cases"] += row["n"]
     materials = (
         CaseMaterial.objects.filter(case__in=cases)
         .values("case__department_id", "case__department__name")
@@ -869,12 +944,13 @@ def _materials_eliminated(department_id: int | None) -> dict:
             uploads=Count("id", filter=~Q(file="") & Q(reused_from__isnull=True)),
             licence=Count("id", filter=Q(licence__isnull=False)),
             earlier=Count("id", filter=Q(reused_from__isnull=False)),
+            data=Count("id", filter=Q(supplied__isnull=False)),
         )
         .order_by()
     )
     for row in materials:
         figures = dept(row["case__department_id"], row["case__department__name"])["cases"]
-        for key in ("uploads", "licence", "earlier"):
+        for key in ("uploads", "licence", "earlier", "data"):
             figures[key] += row[key]
 
     rows = [departments[k] for k in sorted(departments)]  # departments in the order made
@@ -892,7 +968,14 @@ def _report_row(department: str) -> dict:
     """One row of ``materials_eliminated_report``, every count at zero."""
     return {
         "department": department,
-        "catalog": {"materials": 0, "applicant": 0, "licence": 0, "data": 0, "prefilled_fields": 0},
+        "catalog": {
+            "materials": 0,
+            "applicant": 0,
+            "licence": 0,
+            "data": 0,
+            "data_unmapped": 0,
+            "prefilled_fields": 0,
+        },
         "cases": {"cases": 0, "uploads": 0, "licence": 0, "earlier": 0, "data": 0},
     }
 

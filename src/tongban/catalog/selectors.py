@@ -404,6 +404,7 @@ class ChecklistEntry:
     applies_if: dict | None
     parts: tuple[str, ...] = ()
     licence_type_code: str = ""  # the licence type that supplies it (source: e-licence)
+    data_resource_code: str = ""  # the exchange resource that supplies it (source: data sharing)
 
     @property
     def uploaded_by_applicant(self) -> bool:
@@ -434,6 +435,9 @@ def _entry(material: Material, parts: tuple[str, ...] = ()) -> ChecklistEntry:
         parts=parts,
         licence_type_code=material.licence_type_code
         if material.source == MaterialSource.LICENCE
+        else "",
+        data_resource_code=material.data_resource_code
+        if material.source == MaterialSource.DATA_RESOURCE
         else "",
     )
 
@@ -550,17 +554,15 @@ def published_material_counts() -> list[dict]:
     return rows + list(fields.values())
 
 
-def data_materials_of_versions(version_ids) -> dict[int, int]:
-    """Per item version, its materials data sharing supplies that every application needs
-    (source 数据共享获取, no machine-readable condition): what each case of it was spared."""
-    rows = (
-        Material.objects.filter(
-            version_id__in=list(version_ids),
-            source=MaterialSource.DATA_RESOURCE,
-            applies_if__isnull=True,
-        )
-        .values("version_id")
-        .annotate(n=Count("id"))
+def published_data_materials() -> list[dict]:
+    """The materials of every item's published version that data sharing is to supply, per
+    implementing department and resource code: rows of ``{"department_id", "code",
+    "materials"}`` (whether a resource answers the code is the exchange's to say). One query."""
+    published = ServiceItem.objects.filter(published__isnull=False).values("published_id")
+    return list(
+        Material.objects.filter(version_id__in=published, source=MaterialSource.DATA_RESOURCE)
+        .values("data_resource_code")
+        .annotate(department_id=models.F("version__item__department_id"), materials=Count("id"))
+        .values("department_id", "data_resource_code", "materials")
         .order_by()
     )
-    return {r["version_id"]: r["n"] for r in rows}

@@ -20,6 +20,8 @@ from tongban.identity import selectors as identity_selectors
 from tongban.identity import services as identity
 from tongban.identity.models import LegalEntity, Staff
 
+from .exchange_seed import supplied_codes
+
 # A one-page PDF: what a scanner or a phone app hands over, small enough to seed quickly.
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -82,12 +84,19 @@ def _answers(schema: dict, *, person, entity=None) -> dict:
 
 def _required_papers(versions) -> list:
     """One scanned page for every required material the applicant has to supply, as
-    ``(catalog material id, name, file)``."""
+    ``(catalog material id, name, file)``: their own, and those data sharing names but no
+    resource of the demo's exchange supplies (``exchange_seed.RESOURCES``), which the applicant
+    uploads instead."""
+    shared = set(supplied_codes())
     return [
         (m.pk, m.name, SimpleUploadedFile(f"{m.name}.pdf", DEMO_PDF, "application/pdf"))
         for version in versions
         for m in version.materials.all()
-        if m.required and m.source == "applicant"
+        if m.required
+        and (
+            m.source == "applicant"
+            or (m.source == "data_resource" and m.data_resource_code not in shared)
+        )
     ]
 
 

@@ -382,7 +382,9 @@ def _materials(keys: list[str], name: str, audience: str) -> list[dict]:
     by_name = {v: k for k, v in licence_types().items()}
     library = demo_data()["materials"]
     chosen = ["form"]
-    if audience != "enterprise" and "idcard" not in keys:
+    # the identity card's content is the population record's: an item reading that record
+    # through data sharing (hukou_record) does not also ask for the card
+    if audience != "enterprise" and "idcard" not in keys and "hukou_record" not in keys:
         chosen.append("idcard")
     if audience == "enterprise" and "biz_licence" not in keys and "articles" not in keys:
         chosen.append("biz_licence")

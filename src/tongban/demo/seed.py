@@ -20,6 +20,7 @@ from tongban.registries import services as registries
 
 from .cases_seed import seed_appointments, seed_cases
 from .catalog_seed import seed_catalog, seed_catalog_scale
+from .exchange_seed import seed_exchange
 from .licences_seed import seed_licence_types
 
 DEMO_PASSWORD = "Tongban2026"
@@ -249,6 +250,7 @@ def seed(
     run = RegistryRun(counts=counts, seconds=time.perf_counter() - started)
     seed_catalog()
     seed_licence_types()  # before the cases: approving one issues its licence
+    seed_exchange(password=DEMO_PASSWORD)  # before the cases: a submission reads under its grants
     seed_cases(
         owner_id_number=CITIZENS[0][1],
         agent_id_number=CITIZENS[1][1],

@@ -42,6 +42,7 @@ def _target_of_case(case) -> dict:
             "schema": v.form_schema or {},
             "ui": v.form_ui or {},
             "entries": cases.material_entries(item_version=v),
+            "department": case.department,
         }
     theme = case.theme
     return {
@@ -105,8 +106,24 @@ def _page(request, target: dict, *, case=None, mode: str = "apply", **create) ->
         if mode == "apply"
         else {}
     )
+    # what data sharing will give the item's department at submission (a theme: nothing yet)
+    data_offers = (
+        cases.data_supply_for_applicant(
+            account=request.user,
+            entries=target["entries"],
+            department=target["department"],
+            case=saved,
+        )
+        if mode == "apply" and target.get("department") is not None
+        else {}
+    )
     rows = cases.checklist_rows(
-        entries=target["entries"], form_data=data, uploads=uploads, reuse=reuse, earlier=earlier
+        entries=target["entries"],
+        form_data=data,
+        uploads=uploads,
+        reuse=reuse,
+        earlier=earlier,
+        data=data_offers,
     )
     for row in rows:
         mine = [material_errors.pop(i) for i in row["entry"].ids if i in material_errors]
@@ -164,6 +181,7 @@ def apply_item(request, item_id: int):
         "schema": v.form_schema or {},
         "ui": v.form_ui or {},
         "entries": cases.material_entries(item_version=v),
+        "department": item.department,
         "guide_url": reverse("catalog:item", args=[item.pk]),
     }
     return _page(request, target, item_id=item.pk)

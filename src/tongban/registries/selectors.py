@@ -59,6 +59,7 @@ class RegistryRecord:
     key: str
     fields: dict[str, str | None]
     provider_code: str
+    provider_name: str
     updated_at: datetime
 
 
@@ -263,6 +264,7 @@ def record_by_key(*, dataset: str, key: str) -> RegistryRecord | None:
         key=normalized,
         fields=fields,
         provider_code=provider.code,
+        provider_name=provider.name,
         updated_at=updated,
     )
 

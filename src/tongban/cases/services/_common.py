@@ -15,6 +15,7 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.choices import MaterialSource
 from tongban.core.audit import audit_record, audited_atomic
 from tongban.core.errors import Conflict, InvalidInput
+from tongban.exchange import supply as exchange_supply
 from tongban.identity import selectors as identity_selectors
 from tongban.identity.validators import IdentifierError, normalize_id_number, validate_mobile
 
@@ -319,13 +320,19 @@ def _check_materials(
     materials: list | None = None,
     reuse: dict[int, selectors.LicenceReuse] | None = None,
     earlier: dict[int, selectors.EarlierReuse] | None = None,
+    data: dict[int, exchange_supply.SupplyOffer] | None = None,
 ) -> None:
     """Every material the answers make necessary, that the applicant must supply, has a file
     (among ``materials``, the case's files, when the caller has them). A material whose
     e-licence on record cannot be used (``reuse``, from ``_licences_used``) is the
     applicant's to supply, and the refusal says why."""
     rows = selectors.case_checklist(
-        case=case, form_data=form_data, materials=materials, reuse=reuse, earlier=earlier
+        case=case,
+        form_data=form_data,
+        materials=materials,
+        reuse=reuse,
+        earlier=earlier,
+        data=data,
     )
     missing = [row for row in rows if row["missing"]]
     if missing:
@@ -342,8 +349,12 @@ def _checklist_entry(case: Case, catalog_material_id: int):
     """The checklist entry an upload is for: one of the case's materials the applicant supplies."""
     entries = selectors.material_entries(item_version=case.item_version, theme=case.theme)
     for entry in entries:
-        # an e-licence's material may be uploaded instead (its licence is expired, suspended …)
-        supplied = entry.uploaded_by_applicant or entry.source == MaterialSource.LICENCE
+        # an e-licence's material may be uploaded instead (its licence is expired, suspended …),
+        # as may one data sharing cannot read (no grant, no record)
+        supplied = entry.uploaded_by_applicant or entry.source in (
+            MaterialSource.LICENCE,
+            MaterialSource.DATA_RESOURCE,
+        )
         if catalog_material_id in entry.ids and supplied:
             return entry
     raise invalid(
@@ -467,9 +478,99 @@ def _licences_used(
 
 
 def _saved(materials) -> int:
-    """免提交 in one figure: the case's materials no upload supplied (an e-licence, or an
-    earlier case's file)."""
-    return sum(1 for m in materials if m.licence_id or m.reused_from_id)
+    """免提交 in one figure: the case's materials no upload supplied (an e-licence, an
+    earlier case's file, or data sharing)."""
+    return sum(1 for m in materials if m.licence_id or m.reused_from_id or m.supplied)
+
+
+def _data_used(
+    *, case: Case, actor, materials: list | None = None, timeline: list[CaseEvent] | None = None
+) -> tuple[list | None, dict[int, exchange_supply.SupplyOffer]]:
+    """数据共享获取, at submission: each material the answers make necessary that data sharing
+    supplies, and for which the case has no file, is read through the exchange by the item's
+    department under its live grant (``exchange.supply.supply_query``: an exchange call of that
+    department, for the item's name, which the applicant sees in 数据使用记录) and recorded as a
+    row with no file, trust level A, carrying where it came from (resource, provider, receipt,
+    the record's update; ``CaseMaterial.supplied``) and what it gave, sealed. Counted in
+    ``case.uploads_saved``. A material nothing can read (no resource, no live grant, no record)
+    is the applicant's to upload: ``_check_materials`` asks for it, with the offer's reason.
+    A theme case reads nothing (its parts are several departments'). Returns the case's
+    materials as they now are and the offers; no query when the case has no such entry."""
+    if case.item_version is None:
+        return materials, {}
+    entries = selectors.data_entries(
+        selectors.material_entries(item_version=case.item_version, theme=case.theme)
+    )
+    entries = [e for e in entries if e.applies_to(case.form_data)]
+    if not entries:
+        return materials, {}
+    have = list(case.materials.all()) if materials is None else list(materials)
+    entries = [e for e in entries if not any(m.catalog_material_id in e.ids for m in have)]
+    if not entries:
+        return have, {}
+    applicant, entity = case.applicant, case.entity
+    offers = selectors.data_supply(
+        entries=entries, department=case.department, person=applicant, entity=entity
+    )
+    read = exchange_supply.supply_query(
+        consumer=case.department,
+        codes=[e.data_resource_code for e in entries if e.id in offers and offers[e.id].available],
+        purpose=case.item_version.name,
+        person_id_number=applicant.id_number if applicant is not None else "",
+        entity_uscc=entity.uscc if entity is not None else "",
+    )
+    used, answers = [], []
+    for entry in entries:
+        if (answer := read.get(entry.data_resource_code)) is None:
+            continue
+        answers.append(answer)
+        used.append(
+            CaseMaterial(
+                case=case,
+                catalog_material_id=entry.id,
+                name=entry.name,
+                trust_level=TrustLevel.A,
+                supplied={
+                    "resource": answer.resource_code,
+                    "resource_name": answer.resource_name,
+                    "provider": answer.provider,
+                    "receipt_id": answer.receipt_id,
+                    "updated_at": timezone.localtime(answer.updated_at).isoformat(),
+                    # lists, not a mapping: PostgreSQL's jsonb keeps no key order
+                    "fields": list(answer.labels),
+                    "labels": list(answer.labels.values()),
+                },
+                supplied_data=json.dumps(answer.fields, ensure_ascii=False),
+            )
+        )
+    if used:
+        CaseMaterial.objects.bulk_create(used)
+        events = [
+            states.event(
+                case,
+                kind=EventKind.MATERIAL_ADDED,
+                actor=actor,
+                note=_("%(name)s（由%(provider)s通过数据共享提供）")
+                % {"name": m.name, "provider": answer.provider},
+            )
+            for m, answer in zip(used, answers, strict=True)
+        ]
+        _recorded(events, timeline)
+        for material, answer in zip(used, answers, strict=True):
+            audit_record(
+                action="cases.case.material_data",
+                actor=actor,
+                target=case,
+                subject_person_id=case.applicant_id,
+                details={
+                    "name": material.name,
+                    "resource": answer.resource_code,
+                    "receipt": answer.receipt_id,
+                },
+            )
+    have += used
+    case.uploads_saved = _saved(have)
+    return have, offers
 
 
 def _earlier_used(

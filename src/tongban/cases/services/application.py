@@ -27,6 +27,7 @@ from ._common import (
     _check_form_size,
     _check_materials,
     _checklist_entry,
+    _data_used,
     _earlier_used,
     _licences_used,
     _material_checked,
@@ -151,10 +152,11 @@ def _submit(
     materials, reuse = _licences_used(
         case=case, actor=account, materials=materials, timeline=timeline
     )
+    materials, data = _data_used(case=case, actor=account, materials=materials, timeline=timeline)
     materials, earlier = _earlier_used(
         case=case, actor=account, materials=materials, timeline=timeline
     )
-    _check_materials(case, case.form_data, materials, reuse, earlier)
+    _check_materials(case, case.form_data, materials, reuse, earlier, data)
     if case.entity is not None and not identity_selectors.entity_acting_allowed(
         person=case.applicant, entity=case.entity
     ):
