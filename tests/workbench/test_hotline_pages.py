@@ -331,3 +331,14 @@ def test_the_workbench_pages_read_in_english(as_, hl, settings):  # noqa: F811
     assert "12345 analysis" in page and "Replied on time" in page and "统计分析" not in page
     board = client.get("/workbench/hotline/board/").content.decode()
     assert "12345 supervision board" in board and "No ticket is overdue." in board
+
+
+def test_an_actions_message_reads_in_the_staff_members_language(as_, hl, settings):  # noqa: F811
+    """The table of actions keeps its messages lazy: translated when shown, not at import."""
+    ticket = dispatched(hl)
+    handler = as_(hl.handler)
+    handler.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = handler.post(
+        f"/workbench/hotline/tickets/{ticket.pk}/accept/", follow=True
+    ).content.decode()
+    assert "Accepted." in page and "已签收。" not in page

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.core.errors import DomainError, NotFound
@@ -352,7 +353,7 @@ def _dept(code: str):
 ACTIONS = {
     "answer": (
         lambda s, t, d: services.ticket_answer(staff=s, ticket_id=t, answer=d["answer"]),
-        _("已当场答复并办结。"),
+        gettext_lazy("已当场答复并办结。"),
     ),
     "dispatch": (
         lambda s, t, d: services.ticket_dispatch(
@@ -362,7 +363,7 @@ ACTIONS = {
             department=_dept(d["department"]),
             note_text=d["note"],
         ),
-        _("已派单。"),
+        gettext_lazy("已派单。"),
     ),
     "arbitrate": (
         lambda s, t, d: services.ticket_arbitrate(
@@ -372,33 +373,39 @@ ACTIONS = {
             department=_dept(d["department"]),
             note_text=d["note"],
         ),
-        _("已仲裁。"),
+        gettext_lazy("已仲裁。"),
     ),
-    "accept": (lambda s, t, d: services.ticket_accept(staff=s, ticket_id=t), _("已签收。")),
+    "accept": (
+        lambda s, t, d: services.ticket_accept(staff=s, ticket_id=t),
+        gettext_lazy("已签收。"),
+    ),
     "return": (
         lambda s, t, d: services.ticket_return(staff=s, ticket_id=t, reason=d["reason"]),
-        _("已退单，等待派单员仲裁。"),
+        gettext_lazy("已退单，等待派单员仲裁。"),
     ),
-    "start": (lambda s, t, d: services.ticket_start(staff=s, ticket_id=t), _("已开始办理。")),
+    "start": (
+        lambda s, t, d: services.ticket_start(staff=s, ticket_id=t),
+        gettext_lazy("已开始办理。"),
+    ),
     "extension": (
         lambda s, t, d: services.ticket_extension_request(
             staff=s, ticket_id=t, days=d["days"], reason=d["reason"]
         ),
-        _("已申请延期，等待热线办公室审批。"),
+        gettext_lazy("已申请延期，等待热线办公室审批。"),
     ),
     "reply": (
         lambda s, t, d: services.ticket_reply(staff=s, ticket_id=t, answer=d["answer"]),
-        _("已答复诉求人，等待回访。"),
+        gettext_lazy("已答复诉求人，等待回访。"),
     ),
     "supervise": (
         lambda s, t, d: services.ticket_supervise(staff=s, ticket_id=t, note_text=d["note"]),
-        _("已督办。"),
+        gettext_lazy("已督办。"),
     ),
     "decide": (
         lambda s, t, d: services.ticket_extension_decide(
             staff=s, ticket_id=t, approve=d["approve"]
         ),
-        _("已审批延期申请。"),
+        gettext_lazy("已审批延期申请。"),
     ),
     "callback": (
         lambda s, t, d: services.ticket_callback(
@@ -409,15 +416,15 @@ ACTIONS = {
             satisfied=d["satisfied"],
             comment=d["comment"],
         ),
-        _("已记录电话回访。"),
+        gettext_lazy("已记录电话回访。"),
     ),
     "close": (
         lambda s, t, d: services.ticket_close(staff=s, ticket_id=t, reason=d["reason"]),
-        _("已办结。"),
+        gettext_lazy("已办结。"),
     ),
     "reopen": (
         lambda s, t, d: services.ticket_reopen(staff=s, ticket_id=t, reason=d["reason"]),
-        _("已重新打开，等待派单。"),
+        gettext_lazy("已重新打开，等待派单。"),
     ),
 }
 
