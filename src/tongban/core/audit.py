@@ -179,6 +179,21 @@ def audit_record(
     return entry
 
 
+def audit_append(entries: list[AuditEntry]) -> None:
+    """Chain entries built by the caller (their ``at``, address and content set): for a log
+    kept first elsewhere and chained in batches (``exchange.services.calls_chain``). Inside
+    ``audited_atomic`` they join its batch; elsewhere they are appended at once."""
+    if not entries:
+        return
+    using = router.db_for_write(AuditEntry)
+    batch = getattr(connections[using], "tongban_audit_batch", None)
+    if batch is not None:
+        batch.extend(entries)
+    else:
+        with transaction.atomic(using=using, savepoint=False):
+            _append(using, entries)
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int
