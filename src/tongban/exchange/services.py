@@ -11,8 +11,10 @@ transaction (``audited_atomic(durable=True)``) and is audited; who may act is as
 - Calls (``exchange_resources``, ``exchange_query``, ``exchange_receipt``,
   ``subscription_create``): token → client → grant → rate → fields → ``registries.
   record_by_key`` → call row, audit entry, signed receipt. The checks read without a
-  transaction; a refused call is then recorded in a durable transaction of its own
-  (``exchange.call_refused``), so a refusal leaves its audit entry and nothing else.
+  transaction (what rarely changes kept per process: ``cached``); a query's answer or any
+  refusal (``exchange.call_refused``) is then one INSERT of its call row, committed, carrying
+  its audit entry, which ``calls_chain`` links into the hash chain in batches a moment later
+  (see "the call log" below), so a refusal leaves its row and entry and nothing else.
 - The outbox: ``subscriptions_pump`` turns registry changes (``changes_after``) of watched
   records into ``DeliveryEvent`` rows; ``events_deliver`` leases due events, sends them, and
   retries failures with exponential backoff. An event whose worker died is sent again once its
