@@ -588,6 +588,11 @@ def _chain_batch(limit: int) -> int:
     )
     if not rows:
         return 0
+    ids = [row[0] for row in rows]
+    if ExchangeCall.objects.filter(pk__in=ids, audit__isnull=False).update(audit=None) != len(ids):
+        # another chainer took some of them first (a database without SKIP LOCKED): leave it
+        transaction.set_rollback(True)
+        return 0
     pendings: list[dict[str, Any]] = [row[3] or {} for row in rows]
     audit_append(
         [
@@ -604,7 +609,6 @@ def _chain_batch(limit: int) -> int:
             for (pk, at, subject, _audit), pending in zip(rows, pendings, strict=True)
         ]
     )
-    ExchangeCall.objects.filter(pk__in=[row[0] for row in rows]).update(audit=None)
     return len(rows)
 
 
