@@ -181,3 +181,17 @@ def test_a_tampered_entry_of_a_batch_is_detected(client, grant, token, deferred)
             cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER audit_append_only")
     report = audit_verify()
     assert report.problems == [f"#{entry.seq} was changed after it was written"]
+
+
+def test_the_chain_command_links_what_is_logged_now(client, grant, token, deferred):
+    import io
+
+    from django.core.management import call_command
+
+    assert ask(client, token).status_code == 200
+    assert ask(client, token, resource="nope").status_code == 404
+    out = io.StringIO()
+    call_command("exchange", "chain", stdout=out)
+    assert out.getvalue().strip() == "entries chained: 2"
+    assert not ExchangeCall.objects.filter(audit__isnull=False).exists()
+    assert audit_verify().intact
