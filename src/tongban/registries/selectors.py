@@ -61,6 +61,7 @@ class RegistryRecord:
     key: str
     fields: dict[str, str | None]
     provider_code: str
+    provider_name: str
     updated_at: datetime
 
 
@@ -246,6 +247,7 @@ _POPULATION_COLUMNS = (
     "marital_status",
     "household_code",
     "provider__code",
+    "provider__name",
     "updated_at",
 )
 
@@ -268,7 +270,7 @@ def _population_record(normalized: str) -> RegistryRecord | None:
     if row is None:
         return None
     (id_number, name, gender, born, hukou, place_code, place_address) = row[:7]
-    marital, household, provider_code, updated = row[7:]
+    marital, household, provider_code, provider_name, updated = row[7:]
     return RegistryRecord(
         dataset=Dataset.POPULATION.value,
         key=normalized,
@@ -284,6 +286,7 @@ def _population_record(normalized: str) -> RegistryRecord | None:
             "household_code": household or None,
         },
         provider_code=provider_code,
+        provider_name=provider_name,
         updated_at=updated,
     )
 
@@ -315,6 +318,7 @@ def record_by_key(*, dataset: str, key: str) -> RegistryRecord | None:
         key=normalized,
         fields=fields,
         provider_code=provider.code,
+        provider_name=provider.name,
         updated_at=updated,
     )
 
