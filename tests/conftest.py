@@ -137,6 +137,21 @@ def _fresh_credential_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_exchange_cache():
+    """And what exchange calls keep per process (``exchange.cached``: tokens, resources, live
+    grants, the receipt key) and the per-grant rate counters kept in memory without Redis
+    (``core.ratelimit``): ids come round again in the next test's database."""
+    from tongban.core import ratelimit
+    from tongban.exchange import cached
+
+    cached.cache_clear()
+    ratelimit.local_clear()
+    yield
+    cached.cache_clear()
+    ratelimit.local_clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in another language leaves it active on the thread; put Chinese back."""
     yield

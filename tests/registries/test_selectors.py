@@ -54,6 +54,7 @@ def test_datasets_and_fields():
 def test_person_record_by_key(people):
     record = selectors.record_by_key(dataset="population", key=ZHANG)
     assert (record.dataset, record.key, record.provider_code) == ("population", ZHANG, "sh-police")
+    assert record.provider_name == people["sh-police"].name != ""
     assert record.fields == {
         "id_number": "310115198507160011",
         "name": "张晓明",

@@ -22,6 +22,10 @@ nearly its whole length, so every audited write in the city waited for it. What 
   (or a transaction rolled back) does it read the head ``FOR UPDATE`` and link again.
 - No savepoint per append: an append that fails fails its whole transaction anyway.
 - Outside ``audited_atomic`` (every other caller) an entry is appended where it is recorded.
+- **Chained after the fact, in batches**: the exchange's calls (issue 12's speed goal) are
+  logged first as rows that carry the entry they are due, committed before the answer; a task
+  a moment later links a batch of them with ``audit_append`` (one head update per batch). The
+  chain still holds every call; what it cannot cover is an edit of a row in that moment.
 
 None of this changes what is stored or what ``audit_verify`` checks: every entry's hash covers
 its content and the previous hash, sequence numbers have no gaps, and the head points at the
@@ -177,6 +181,21 @@ def audit_record(
     else:
         _append(using, [entry])
     return entry
+
+
+def audit_append(entries: list[AuditEntry]) -> None:
+    """Chain entries built by the caller (their ``at``, address and content set): for a log
+    kept first elsewhere and chained in batches (``exchange.services.calls_chain``). Inside
+    ``audited_atomic`` they join its batch; elsewhere they are appended at once."""
+    if not entries:
+        return
+    using = router.db_for_write(AuditEntry)
+    batch = getattr(connections[using], "tongban_audit_batch", None)
+    if batch is not None:
+        batch.extend(entries)
+    else:
+        with transaction.atomic(using=using, savepoint=False):
+            _append(using, entries)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,18 @@ every node sees it:
   resets the count when a new window begins (Django's database cache would take ten statements
   for the same: an ``add`` and a locked read-modify-write ``incr``, each in a transaction — which
   made a public status query eleven statements instead of one);
-- with ``REDIS_URL``, Django's cache in Redis (``INCR``), per window key with an expiry; while
+- with ``REDIS_URL``, Django's cache in Redis (one ``INCR``), per window key with an expiry; while
   Redis cannot be reached (django-redis then answers ``None``, settings.cache) the database
   counter above counts instead, so a limit still holds and nobody gets a 500.
+
+A limit that needs sharing only when a cache server is configured (the exchange's per-grant
+rate, issue 12) asks ``local_without_redis``: without ``REDIS_URL`` it counts in this process's
+memory (no statement at all), so N processes allow up to N times the rate.
 
 Expired rows are deleted by the hourly throttle purge (``identity_throttle_purge``). Login
 lock-outs are not here: they count rows of ``identity.LoginFailure``, which every node shares."""
 
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -42,6 +47,25 @@ RETURNING count
 """  # noqa: S608 (the table name is ours, the values are parameters)
 
 
+# key → (window slot, count) of the counters kept in this process (``local_without_redis``)
+_local: dict[str, tuple[int, int]] = {}
+_local_lock = threading.Lock()
+
+
+def _counted_locally(key: str, slot: int) -> int:
+    with _local_lock:
+        held = _local.get(key)
+        count = held[1] + 1 if held is not None and held[0] == slot else 1
+        _local[key] = (slot, count)
+    return count
+
+
+def local_clear() -> None:
+    """Forget this process's counters (tests, whose grants' ids come round again)."""
+    with _local_lock:
+        _local.clear()
+
+
 def parse_rate(rate: str) -> tuple[int, int]:
     """(requests, window in seconds) from ``"30/m"``; raises ValueError on anything else."""
     count, _slash, unit = (rate or "").strip().partition("/")
@@ -54,12 +78,14 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _counted(key: str, slot: int, window: int) -> int:
+def _counted(key: str, slot: int, window: int, *, local_without_redis: bool = False) -> int:
     """One more request under ``key`` in window ``slot``; how many that window has had."""
     if settings.REDIS_URL:
         counted = _counted_in_cache(f"ratelimit:{key}:{slot}", window)
         if counted is not None:
             return counted
+    elif local_without_redis:
+        return _counted_locally(key, slot)
     expires = timezone.now() + timedelta(seconds=window)
     with connection.cursor() as cursor:
         cursor.execute(_COUNT, [key, slot, connection.ops.adapt_datetimefield_value(expires)])
@@ -67,13 +93,12 @@ def _counted(key: str, slot: int, window: int) -> int:
 
 
 def _counted_in_cache(windowed: str, window: int) -> int | None:
-    """The count in Redis, or None when Redis did not answer."""
-    if cache.add(windowed, 0, timeout=window + 1) is None:
-        return None
-    try:
-        return cache.incr(windowed)
-    except ValueError:  # expired between add and incr
-        return None if cache.add(windowed, 1, timeout=window + 1) is None else 1
+    """The count in Redis, or None when Redis did not answer: one ``INCR`` (which makes the
+    window's key at 1), and the key's expiry set by the window's first request only."""
+    counted = cache.incr(windowed, ignore_key_check=True)  # django-redis: a plain INCR
+    if counted == 1:
+        cache.expire(windowed, timeout=window + 1)
+    return counted
 
 
 def counters_purge(*, now: datetime) -> int:
@@ -89,11 +114,17 @@ def rate_limit(
     rate: str,
     code: str = "rate_limited",
     message: str | None = None,
+    local_without_redis: bool = False,
 ) -> None:
     """Count one request of ``client`` in ``scope``; past the rate, refuse with 429 under
     ``code``, saying ``message`` (with ``%(n)d``: the seconds until the window ends)."""
     limit, window = parse_rate(rate)
-    used = _counted(f"{scope}:{client}"[:200], int(time.time() // window), window)
+    used = _counted(
+        f"{scope}:{client}"[:200],
+        int(time.time() // window),
+        window,
+        local_without_redis=local_without_redis,
+    )
     if used > limit:
         text = message or _("查询过于频繁，请 %(n)d 秒后再试。")
         raise TooManyRequests(code, text % {"n": window - int(time.time()) % window})

@@ -6,16 +6,18 @@ recorded by the services and audited."""
 
 import datetime as dt
 import functools
+import hashlib
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Path, Router, Schema, Status
 from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from tongban.core.api import ERRORS
 
-from . import selectors, services
+from . import cached, selectors, services
 from .errors import ExchangeError, token_invalid
 from .models import ExchangeClient
 
@@ -30,25 +32,43 @@ def _operation(request) -> str:
     return name if name in {"resources", "query", "receipts", "subscriptions"} else "unknown"
 
 
+def _validated(request: HttpRequest) -> tuple[ExchangeClient, dt.datetime] | None:
+    """django-oauth-toolkit's check of the bearer token (checksum, expiry, scope, application),
+    then its registered, active exchange client: (client, the token's expiry), else None."""
+    valid, oauth = get_oauthlib_core().verify_request(request, scopes=[SCOPE])
+    if not valid or oauth.access_token is None or oauth.access_token.application is None:
+        return None
+    client = (
+        ExchangeClient.objects.select_related("department")
+        .filter(client_id=oauth.access_token.application.client_id, revoked_at__isnull=True)
+        .first()
+    )
+    return (client, oauth.access_token.expires) if client is not None else None
+
+
 class ClientToken(HttpBearer):
     """An exchange client's access token: valid (DOT checks its checksum and expiry), of the
     ``exchange`` scope, of a registered, active exchange client. Anything else is 401
-    ``exchange.token_invalid``, recorded as a refused call."""
+    ``exchange.token_invalid``, recorded as a refused call.
+
+    A token found valid is kept per process (``cached``, keyed by its SHA-256) with its client
+    and expiry, for ``TONGBAN_EXCHANGE_CACHE_TTL`` seconds; its ``expires`` is compared with the
+    clock on every call, and a token deleted (revoked) or a client revoked on another node stops
+    working here within that TTL."""
 
     openapi_scheme = "bearer"
 
     def __call__(self, request: HttpRequest):
         client = None
-        if request.headers.get("Authorization", "").lower().startswith("bearer "):
-            valid, oauth = get_oauthlib_core().verify_request(request, scopes=[SCOPE])
-            if valid and oauth.access_token is not None:
-                application = oauth.access_token.application
-                if application is not None:
-                    client = (
-                        ExchangeClient.objects.select_related("department")
-                        .filter(client_id=application.client_id, revoked_at__isnull=True)
-                        .first()
-                    )
+        header = request.headers.get("Authorization", "")
+        raw = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if raw:
+            key = ("token", hashlib.sha256(raw.encode()).hexdigest())
+            held = cached.kept(key, functools.partial(_validated, request))
+            if held is not None and held[1] > timezone.now():
+                client = held[0]
+            elif held is not None:
+                cached.drop(key)
         operation = _operation(request)
         if client is None:
             services.call_refused_record(

@@ -20,6 +20,9 @@ class ExchangeConfig(AppConfig):
         from . import tasks
 
         register_periodic("exchange.deliver", tasks.deliver_task, every=timedelta(minutes=1))
+        # calls' audit entries whose own chain task did not run (a worker died, a clock skewed)
+        register_periodic("exchange.chain", tasks.chain_task, every=timedelta(minutes=1))
+        _forget_on_token_delete()
         register_action_labels(
             {
                 "exchange.resource.publish": _("发布信息资源"),
@@ -38,3 +41,20 @@ class ExchangeConfig(AppConfig):
                 "exchange.event.requeue": _("重新投递订阅事件"),
             }
         )
+
+
+def _forget_on_token_delete() -> None:
+    """A deleted (revoked) access token stops working in this process at once (exchange.cached:
+    other processes within its TTL)."""
+    from django.db.models.signals import post_delete
+    from oauth2_provider.models import get_access_token_model
+
+    post_delete.connect(
+        _token_deleted, sender=get_access_token_model(), dispatch_uid="exchange-token-forget"
+    )
+
+
+def _token_deleted(**_signal) -> None:
+    from . import cached
+
+    cached.forget()

@@ -195,6 +195,9 @@ class ExchangeCall(models.Model):
     code = models.CharField(max_length=60, blank=True)
     subject_person_id = models.BigIntegerField(null=True, blank=True)
     receipt = models.TextField(blank=True)
+    # The audit entry this call is due (action, details, ip, user agent) until
+    # ``services.calls_chain`` has linked it into the hash chain; then null.
+    audit = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -208,6 +211,9 @@ class ExchangeCall(models.Model):
                 fields=["subject_person_id", "-at"],
                 name="exchange_call_subject",
                 condition=Q(subject_person_id__isnull=False),
+            ),
+            models.Index(
+                fields=["id"], name="exchange_call_unchained", condition=Q(audit__isnull=False)
             ),
         ]
 

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
+from . import cached
 from .models import ReceiptKey
 
 ALG = "Ed25519"
@@ -56,10 +57,18 @@ def _active_key() -> ReceiptKey:
         return ReceiptKey.objects.get(active=True)
 
 
-def sign(claims: dict) -> str:
+def _signer_load() -> tuple[str, OKPKey]:
     key = _active_key()
-    header = {"alg": ALG, "kid": key.kid, "typ": TYP}
-    private = OKPKey.import_key(key.private_key)
+    return key.kid, OKPKey.import_key(key.private_key)
+
+
+def sign(claims: dict) -> str:
+    """The compact JWS of ``claims`` by the active key (kept per process with its private half
+    imported: ``cached``)."""
+    signer = cached.kept(("receipt-key",), _signer_load)
+    assert signer is not None
+    kid, private = signer
+    header = {"alg": ALG, "kid": kid, "typ": TYP}
     return jws.serialize_compact(header, canonical(claims), private, algorithms=[ALG])
 
 

@@ -11,8 +11,10 @@ transaction (``audited_atomic(durable=True)``) and is audited; who may act is as
 - Calls (``exchange_resources``, ``exchange_query``, ``exchange_receipt``,
   ``subscription_create``): token → client → grant → rate → fields → ``registries.
   record_by_key`` → call row, audit entry, signed receipt. The checks read without a
-  transaction; a refused call is then recorded in a durable transaction of its own
-  (``exchange.call_refused``), so a refusal leaves its audit entry and nothing else.
+  transaction (what rarely changes kept per process: ``cached``); a query's answer or any
+  refusal (``exchange.call_refused``) is then one INSERT of its call row, committed, carrying
+  its audit entry, which ``calls_chain`` links into the hash chain in batches a moment later
+  (see "the call log" below), so a refusal leaves its row and entry and nothing else.
 - The outbox: ``subscriptions_pump`` turns registry changes (``changes_after``) of watched
   records into ``DeliveryEvent`` rows; ``events_deliver`` leases due events, sends them, and
   retries failures with exponential backoff. An event whose worker died is sent again once its
@@ -21,6 +23,7 @@ transaction (``audited_atomic(durable=True)``) and is audited; who may act is as
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -34,21 +37,24 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
-from tongban.core.audit import audit_record, audited_atomic, audited_block
+from tongban.core import context as request_context
+from tongban.core.audit import audit_append, audit_record, audited_atomic
 from tongban.core.crypto import lookup_hash
 from tongban.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tongban.core.models import AuditEntry
 from tongban.core.ratelimit import rate_limit
 from tongban.identity import selectors as identity_selectors
 from tongban.registries import selectors as registry_selectors
 from tongban.registries.choices import Dataset
 
-from . import access, receipts
+from . import access, cached, receipts
 from .choices import (
     AccessMethod,
     CallResult,
@@ -254,6 +260,7 @@ def resource_update(
         setattr(resource, attribute, value)
     resource.updated_at = timezone.now()
     resource.save()
+    cached.forget()
     _write_fields(resource, names)
     audit_record(
         action="exchange.resource.update",
@@ -368,6 +375,7 @@ def grant_approve(*, staff: Staff, grant_id: int, fields: list[str], days: int) 
     grant.status, grant.decided_by, grant.decided_at = GrantStatus.APPROVED, staff, now
     grant.expires_at = now + timedelta(days=_days(days))
     grant.save()
+    cached.forget()
     _grant_audit("exchange.grant.approve", staff, grant)
     return grant
 
@@ -390,6 +398,7 @@ def grant_revoke(*, staff: Staff, grant_id: int, reason: str) -> Grant:
         message = _("只能撤销已批准的授权。")
         raise Conflict(ExchangeError.GRANT_STATE, message)
     grant.reason = _grant_text(reason, "reason", _("请填写撤销理由。"))
+    cached.forget()
     grant.status, grant.revoked_at = GrantStatus.REVOKED, timezone.now()
     grant.save()
     _grant_audit("exchange.grant.revoke", staff, grant)
@@ -442,6 +451,7 @@ def client_revoke(*, staff: Staff, client_id: int) -> ExchangeClient:
     if client.revoked_at is None:
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
+        cached.forget()
         get_application_model().objects.filter(client_id=client.client_id).delete()
         audit_record(
             action="exchange.client.revoke",
@@ -501,16 +511,47 @@ class _Call:
         return row
 
 
+# ------------------------------------------------------------------------------ the call log
+#
+# A query's or a refusal's ``ExchangeCall`` row is written by one INSERT, committed before the
+# answer goes out, carrying in ``audit`` the entry it is due in the audit chain (action,
+# details, address, user agent). ``calls_chain`` links the pending entries into the chain in
+# batches — one head update per batch — a moment later (``TONGBAN_EXCHANGE_CHAIN_DELAY``), by a
+# task that the first call of each such moment enqueues, and at the latest by the periodic job
+# each minute. Until then the call is durably logged, but its log row is not yet
+# tamper-evident: an edit of it in that window would not be seen by ``audit_verify``.
+
+
+def _pending(action: str, details: dict[str, Any]) -> dict[str, Any]:
+    request = request_context.current()
+    return {
+        "action": action,
+        "details": details,
+        "ip": request.ip,
+        "user_agent": request.user_agent,
+    }
+
+
+def _logged(row: ExchangeCall) -> None:
+    """Commit ``row`` (one INSERT, its own transaction) and have its audit entry chained soon.
+    Inside a transaction (a test's) the INSERT joins it, as a durable service's would."""
+    if transaction.get_autocommit():
+        row.save()
+    else:
+        with transaction.atomic(durable=True):
+            row.save()
+    from . import tasks
+
+    tasks.chain_soon()
+
+
 def _refused(call: _Call, exc: DomainError) -> None:
-    """Record a refused (or unanswered) call in a durable transaction of its own."""
+    """Record a refused (or unanswered) call: its row, committed, with its audit entry due."""
     result = CallResult.NOT_FOUND if exc.code == ExchangeError.KEY_UNKNOWN else CallResult.REFUSED
-    with audited_block(durable=True):
-        row = call.row(result, exc.code)
-        audit_record(
-            action="exchange.call_refused",
-            target=row,
-            details={**call.details(result.value, exc.code), "status": exc.status},
-        )
+    row = call.row(result, exc.code, save=False)
+    details = {**call.details(result.value, exc.code), "status": exc.status}
+    row.audit = _pending("exchange.call_refused", details)
+    _logged(row)
 
 
 def call_refused_record(
@@ -519,20 +560,93 @@ def call_refused_record(
     """Record a call refused before its operation ran: before any client was known (a
     missing, forged or expired token), or for input the API refused (a body of wrong types)."""
     call = _Call(operation=operation[:20], client=client)
-    with audited_block(durable=True):
-        row = call.row(CallResult.REFUSED, code[:60])
-        details = {**call.details(CallResult.REFUSED.value, code[:60]), "status": status}
-        audit_record(action="exchange.call_refused", target=row, details=details)
+    row = call.row(CallResult.REFUSED, code[:60], save=False)
+    details = {**call.details(CallResult.REFUSED.value, code[:60]), "status": status}
+    row.audit = _pending("exchange.call_refused", details)
+    _logged(row)
 
 
-def _resource_by_code(code: object) -> DataResource:
+def calls_chain(*, limit: int = 2000) -> int:
+    """Link the audit entries of logged calls into the chain, oldest call first, ``limit`` to a
+    batch (each batch one transaction, one head update); returns how many. Two workers take
+    disjoint batches (``SKIP LOCKED``); a call is chained once (its ``audit`` is then cleared)."""
+    chained = 0
+    while True:
+        done = _chain_batch(limit)
+        chained += done
+        if done < limit:
+            return chained
+
+
+@audited_atomic(durable=True)
+def _chain_batch(limit: int) -> int:
+    rows = list(
+        ExchangeCall.objects.select_for_update(skip_locked=True)
+        .filter(audit__isnull=False)
+        .order_by("id")
+        .values_list("pk", "at", "subject_person_id", "audit")[:limit]
+    )
+    if not rows:
+        return 0
+    ids = [row[0] for row in rows]
+    if ExchangeCall.objects.filter(pk__in=ids, audit__isnull=False).update(audit=None) != len(ids):
+        # another chainer took some of them first (a database without SKIP LOCKED): leave it
+        transaction.set_rollback(True)
+        return 0
+    pendings: list[dict[str, Any]] = [row[3] or {} for row in rows]
+    audit_append(
+        [
+            AuditEntry(
+                at=at,
+                action=pending["action"],
+                target_type=ExchangeCall._meta.label_lower,
+                target_id=str(pk),
+                subject_person_id=subject,
+                ip=pending.get("ip", ""),
+                user_agent=pending.get("user_agent", ""),
+                details=pending["details"],
+            )
+            for (pk, at, subject, _audit), pending in zip(rows, pendings, strict=True)
+        ]
+    )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """A resource as a call reads it: the row (with its provider), its fields in order, and
+    which of them are a person's information. Kept per process (``cached``)."""
+
+    resource: DataResource
+    fields: tuple[str, ...]
+    personal: frozenset[str]
+
+
+def _offer_load(code: str) -> _Offer | None:
+    resource = DataResource.objects.select_related("provider").filter(code=code).first()
+    if resource is None:
+        return None
+    rows = list(resource.fields.values_list("name", "personal"))
+    return _Offer(
+        resource=resource,
+        fields=tuple(name for name, _personal in rows),
+        personal=frozenset(name for name, personal in rows if personal),
+    )
+
+
+def _offer(code: object) -> _Offer:
     if not isinstance(code, str) or not code:
         message = _("请指明信息资源。")
         raise invalid(ExchangeError.RESOURCE_INVALID, "resource", message)
-    resource = DataResource.objects.select_related("provider").filter(code=code[:50]).first()
-    if resource is None:
+    code = code[:50]
+    offer = cached.kept(("resource", code), functools.partial(_offer_load, code))
+    if offer is None:
         raise resource_not_found()
-    return resource
+    return offer
+
+
+def _resource_by_code(code: object) -> DataResource:
+    return _offer(code).resource
 
 
 def _key_hash(dataset: str, key: object) -> str:
@@ -544,14 +658,34 @@ def _key_hash(dataset: str, key: object) -> str:
         return lookup_hash(key[:64], purpose="exchange.call.malformed_key")
 
 
+def _live_grant_load(department_id: int, resource_id: int) -> Grant | None:
+    return (
+        Grant.objects.filter(
+            consumer_id=department_id,
+            resource_id=resource_id,
+            status=GrantStatus.APPROVED,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
 def _live_grant(client: ExchangeClient, resource: DataResource) -> Grant:
     """The approved, unexpired grant of the client's department for ``resource``; otherwise
-    the precise refusal: revoked, expired, or none."""
-    grants = Grant.objects.filter(consumer=client.department, resource=resource)
+    the precise refusal: revoked, expired, or none. The live grant is kept per process
+    (``cached``: another node's revocation counts here within its TTL); its expiry is checked
+    against the clock on every call."""
+    key = ("grant", client.department_id, resource.pk)
+    load = functools.partial(_live_grant_load, client.department_id, resource.pk)
     now = timezone.now()
-    live = grants.filter(status=GrantStatus.APPROVED, expires_at__gt=now).order_by("-id").first()
-    if live is not None:
+    live = cached.kept(key, load)
+    if live is not None and live.expires_at is not None and live.expires_at <= now:
+        cached.drop(key)
+        live = cached.kept(key, load)
+    if live is not None and live.expires_at is not None and live.expires_at > now:
         return live
+    grants = Grant.objects.filter(consumer=client.department, resource=resource)
     latest = (
         grants.filter(status__in=[GrantStatus.APPROVED, GrantStatus.REVOKED])
         .order_by("-decided_at", "-id")
@@ -571,18 +705,22 @@ def _live_grant(client: ExchangeClient, resource: DataResource) -> Grant:
 
 
 def _rate(grant: Grant) -> None:
+    """Per grant, counted where every process sees it when Redis is configured (one ``INCR``),
+    else in this process (no statement): the issue asks the limit be shared when there is a
+    cache server."""
     rate_limit(
         scope="exchange.grant",
         client=str(grant.pk),
         rate=getattr(settings, "TONGBAN_EXCHANGE_GRANT_RATE", DEFAULT_GRANT_RATE),
         code=ExchangeError.RATE_LIMITED,
         message=_("该授权的调用过于频繁，请 %(n)d 秒后再试。"),
+        local_without_redis=True,
     )
 
 
-def _chosen(grant: Grant, resource: DataResource, fields: object) -> list[str]:
+def _chosen(grant: Grant, offer: _Offer, fields: object) -> list[str]:
     """The fields to return: those asked for (all granted ones if none), each granted."""
-    allowed = [n for n in _resource_fields(resource) if n in grant.fields]
+    allowed = [n for n in offer.fields if n in grant.fields]
     if fields is None or fields == []:
         return allowed
     names = _field_names(fields, "fields", ExchangeError.FIELDS_INVALID)
@@ -593,15 +731,15 @@ def _chosen(grant: Grant, resource: DataResource, fields: object) -> list[str]:
     return _ordered(names, allowed)
 
 
-def _subject_person_id(resource: DataResource, key: str, names: list[str]) -> int | None:
+def _subject_person_id(offer: _Offer, key: str, names: list[str]) -> int | Subquery | None:
     """The person whose data the answer gives, so that they see the read in 「我的」: the
-    resident of a population record, the legal representative for their fields of an entity."""
-    personal = set(resource.fields.filter(personal=True).values_list("name", flat=True))
-    if not personal.intersection(names):
+    resident of a population record (found by the call row's INSERT itself), the legal
+    representative for their fields of an entity."""
+    resource = offer.resource
+    if not offer.personal.intersection(names):
         return None
     if resource.dataset == Dataset.POPULATION:
-        person = identity_selectors.person_by_id_number(key)
-        return person.pk if person else None
+        return Subquery(identity_selectors.person_ids_by_id_number(key))
     if resource.dataset == Dataset.LEGAL_ENTITIES:
         entity = identity_selectors.entity_by_uscc(key)
         return entity.legal_representative_id if entity else None
@@ -652,14 +790,15 @@ def exchange_query(
     if isinstance(fields, list):
         call.fields = [f[:50] for f in fields[:QUERY_FIELDS_MAX] if isinstance(f, str)]
     try:
-        call.resource = _resource_by_code(resource)
+        offer = _offer(resource)
+        call.resource = offer.resource
         call.key_hash = _key_hash(call.resource.dataset, key)
         call.grant = _live_grant(client, call.resource)
         _rate(call.grant)
         if not call.purpose:
             message = _("请说明本次查询的用途。")
             raise invalid(ExchangeError.PURPOSE_MISSING, "purpose", message)
-        call.fields = _chosen(call.grant, call.resource, fields)
+        call.fields = _chosen(call.grant, offer, fields)
         record = registry_selectors.record_by_key(dataset=call.resource.dataset, key=key)  # type: ignore[arg-type]
         if record is None:
             message = _("基础库中没有该查询键的记录。")
@@ -668,26 +807,21 @@ def exchange_query(
         _refused(call, exc)
         raise
     values = {name: record.fields.get(name) for name in call.fields}
-    return _answered(call, record.key, values)
+    return _answered(call, offer, record.key, values)
 
 
-@audited_atomic(durable=True)
-def _answered(call: _Call, key: str, values: dict[str, str | None]) -> QueryAnswer:
-    assert call.resource is not None
-    subject = _subject_person_id(call.resource, key, call.fields)
+def _answered(call: _Call, offer: _Offer, key: str, values: dict[str, str | None]) -> QueryAnswer:
+    """The call's row, signed receipt and due audit entry, committed by one INSERT before the
+    answer goes out (the entry is chained a moment later: ``calls_chain``)."""
+    subject = _subject_person_id(offer, key, call.fields)
     # signed before the row is written (its id and time are set in Python): one INSERT
     row = call.row(CallResult.ANSWERED, save=False, subject_person_id=subject)
     row.receipt = receipts.sign(_claims(call, row, CallResult.ANSWERED.value, values))
-    row.save()
-    audit_record(
-        action="exchange.query",
-        target=row,
-        subject_person_id=subject,
-        details=call.details(CallResult.ANSWERED.value),
-    )
+    row.audit = _pending("exchange.query", call.details(CallResult.ANSWERED.value))
+    _logged(row)
     return QueryAnswer(
         receipt_id=str(row.receipt_id),
-        resource=call.resource.code,
+        resource=offer.resource.code,
         key=key,
         fields=values,
         receipt=row.receipt,

@@ -1,7 +1,7 @@
 """Reads of identity data, scoped to who is asking. Staff reads of a person are audit-logged."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,13 @@ from .models import (
 def person_by_id_number(id_number: str) -> Person | None:
     digest = lookup_hash(id_number, purpose="identity.person.id_number")
     return Person.objects.select_related("account").filter(id_number_hash=digest).first()
+
+
+def person_ids_by_id_number(id_number: str) -> QuerySet:
+    """The id of the person of ``id_number``, as a one-column queryset: for a row that names
+    the person in the same statement that writes it (``Subquery``), else read it."""
+    digest = lookup_hash(id_number, purpose="identity.person.id_number")
+    return Person.objects.filter(id_number_hash=digest).values("pk")[:1]
 
 
 def person_by_mobile(mobile: str) -> Person | None:

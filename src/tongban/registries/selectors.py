@@ -21,6 +21,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tongban.core import compiled
+
 from . import access, geo
 from .choices import ChangeKind, Dataset, FieldType, FindingKind, PlaceKind
 from .errors import RegistryError, invalid
@@ -234,6 +236,61 @@ def keyed_records(ds: Dataset, normalized: str) -> QuerySet:
     return Place.objects.filter(code=normalized)
 
 
+_POPULATION_COLUMNS = (
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "hukou_address",
+    "residence__code",
+    "residence__address",
+    "marital_status",
+    "household_code",
+    "provider__code",
+    "provider__name",
+    "updated_at",
+)
+
+
+def _population_by_hash() -> QuerySet:
+    """The population read ``record_by_key`` compiles once per connection (core.compiled)."""
+    return PopulationRecord.objects.filter(id_number_hash="").values_list(*_POPULATION_COLUMNS)[:1]
+
+
+def _population_record(normalized: str) -> RegistryRecord | None:
+    """A person's record by the keyed hash of their ID number: one indexed read of the
+    columns it gives, by SQL compiled once (the exchange's hot read, bench/exchange_query.py);
+    the same fields as ``_population_fields``."""
+    row = compiled.first_row(
+        "registries.population_by_hash",
+        PopulationRecord,
+        _population_by_hash,
+        [key_hash(Dataset.POPULATION, normalized)],
+    )
+    if row is None:
+        return None
+    (id_number, name, gender, born, hukou, place_code, place_address) = row[:7]
+    marital, household, provider_code, provider_name, updated = row[7:]
+    return RegistryRecord(
+        dataset=Dataset.POPULATION.value,
+        key=normalized,
+        fields={
+            "id_number": id_number,
+            "name": name,
+            "gender": gender,
+            "birth_date": _text(born),
+            "hukou_address": hukou or None,
+            "residence_code": place_code,
+            "residence_address": place_address,
+            "marital_status": marital,
+            "household_code": household or None,
+        },
+        provider_code=provider_code,
+        provider_name=provider_name,
+        updated_at=updated,
+    )
+
+
 def record_by_key(*, dataset: str, key: str) -> RegistryRecord | None:
     """The record of ``key`` (an ID number, a USCC or a place code) in ``dataset``, or None.
     A malformed key is ``registry.key_malformed`` (422, field ``key``)."""
@@ -241,11 +298,8 @@ def record_by_key(*, dataset: str, key: str) -> RegistryRecord | None:
     normalized = clean_key(ds, key)
     fields: dict[str, str | None]
     if ds == Dataset.POPULATION:
-        person = keyed_records(ds, normalized).select_related("residence", "provider").first()
-        if person is None:
-            return None
-        fields, provider, updated = _population_fields(person), person.provider, person.updated_at
-    elif ds == Dataset.LEGAL_ENTITIES:
+        return _population_record(normalized)
+    if ds == Dataset.LEGAL_ENTITIES:
         entity = (
             keyed_records(ds, normalized)
             .select_related("legal_representative", "address", "provider")

@@ -17,6 +17,14 @@ TONGBAN_SEARCH_VERSION_TTL = float(os.environ.get("TONGBAN_SEARCH_VERSION_TTL", 
 # fingerprint in the database again: another node's edit counts here within this time
 # (core.workdays; an edit in this process counts at once).
 TONGBAN_CALENDAR_TTL = float(os.environ.get("TONGBAN_CALENDAR_TTL", 2))
+# Seconds a process trusts what an exchange call read of its token, client, resource, grant and
+# receipt key: another node's revocation counts here within this time (exchange.cached; one in
+# this process counts at once, and expiry is always checked against the clock).
+TONGBAN_EXCHANGE_CACHE_TTL = float(os.environ.get("TONGBAN_EXCHANGE_CACHE_TTL", 2))
+# Seconds after a call's row is committed that its audit entry is linked into the hash chain,
+# in a batch with the others of that moment (exchange.services.calls_chain; at most a minute
+# when no worker picked the batch up, by the periodic job).
+TONGBAN_EXCHANGE_CHAIN_DELAY = float(os.environ.get("TONGBAN_EXCHANGE_CHAIN_DELAY", 1))
 
 SECRET_KEY = secret("SECRET_KEY")
 TONGBAN_FIELD_KEY = secret("TONGBAN_FIELD_KEY")

@@ -1,7 +1,8 @@
 """``tongban exchange verify-receipt FILE|- --keys JWKS.json``: check an exchange receipt
 offline against a saved key set (``GET /api/v1/exchange/jwks``); ``tongban exchange jwks``
 prints that key set. ``tongban exchange deliver`` pumps registry changes into the outbox and
-delivers what is due, once.
+delivers what is due, once. ``tongban exchange chain`` links the logged calls' audit entries
+into the hash chain now (what the chain task does a moment after each call).
 
 verify-receipt exits 0 only for a valid receipt, 1 for any other result, 2 when the files
 cannot be read. FILE holds the compact JWS, or the API's JSON answer carrying ``receipt``."""
@@ -45,11 +46,15 @@ class Command(BaseCommand):
         )
         sub.add_parser("jwks", help="print the receipt key set (public keys)")
         sub.add_parser("deliver", help="pump registry changes and deliver due events once")
+        sub.add_parser("chain", help="link logged calls' audit entries into the chain now")
 
     def handle(self, *args, **options):
         action = options["action"]
         if action == "jwks":
             self.stdout.write(json.dumps(selectors.jwks(), ensure_ascii=False, indent=2))
+            return
+        if action == "chain":
+            self.stdout.write(f"entries chained: {services.calls_chain()}")
             return
         if action == "deliver":
             made = services.subscriptions_pump()
