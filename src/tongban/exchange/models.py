@@ -217,6 +217,22 @@ class ExchangeCall(models.Model):
             ),
         ]
 
+    def audit_details(self) -> dict[str, str]:
+        """The call as its audit entry records it; a receipt's claims repeat these
+        (``receipts.claims``). Reads nothing: the related rows are those the call was made
+        with."""
+        return {
+            "operation": self.operation,
+            "consumer": self.consumer.code if self.consumer is not None else "",
+            "client_id": self.client.client_id if self.client is not None else "",
+            "resource": self.resource.code if self.resource is not None else "",
+            "key_hash": self.key_hash,
+            "fields": ",".join(self.fields),
+            "purpose": self.purpose,
+            "result": CallResult(self.result).value,
+            "code": self.code,
+        }
+
 
 class Subscription(models.Model):
     """A consumer's subscription to the changes of a resource's records it watches (the keys

@@ -26,7 +26,7 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from . import cached
-from .models import ReceiptKey
+from .models import ExchangeCall, ReceiptKey
 
 ALG = "Ed25519"
 TYP = "exchange-receipt+jwt"
@@ -39,6 +39,26 @@ def canonical(value: Any) -> bytes:
 
 def answer_digest(fields: dict) -> str:
     return hashlib.sha256(canonical(fields)).hexdigest()
+
+
+def claims(call: ExchangeCall, answer: Any) -> dict[str, Any]:
+    """A receipt's payload for a call row (as its audit entry records it) and its answer."""
+    recorded = call.audit_details()
+    return {
+        "iss": ISSUER,
+        "jti": str(call.receipt_id),
+        "iat": int(call.at.timestamp()),
+        "consumer": recorded["consumer"],
+        "client_id": recorded["client_id"],
+        "operation": call.operation,
+        "resource": recorded["resource"],
+        "provider": call.resource.provider.code if call.resource is not None else "",
+        "key_hash": call.key_hash,
+        "fields": list(call.fields),
+        "purpose": call.purpose,
+        "result": recorded["result"],
+        "answer_sha256": answer_digest(answer),
+    }
 
 
 def _active_key() -> ReceiptKey:

@@ -477,19 +477,6 @@ class _Call:
     fields: list[str] = field(default_factory=list)
     purpose: str = ""
 
-    def details(self, result: str, code: str = "") -> dict[str, Any]:
-        return {
-            "operation": self.operation,
-            "consumer": self.client.department.code if self.client else "",
-            "client_id": self.client.client_id if self.client else "",
-            "resource": self.resource.code if self.resource else "",
-            "key_hash": self.key_hash,
-            "fields": ",".join(self.fields),
-            "purpose": self.purpose,
-            "result": result,
-            "code": code,
-        }
-
     def row(
         self, result: CallResult, code: str = "", *, save: bool = True, **extra
     ) -> ExchangeCall:
@@ -549,7 +536,7 @@ def _refused(call: _Call, exc: DomainError) -> None:
     """Record a refused (or unanswered) call: its row, committed, with its audit entry due."""
     result = CallResult.NOT_FOUND if exc.code == ExchangeError.KEY_UNKNOWN else CallResult.REFUSED
     row = call.row(result, exc.code, save=False)
-    details = {**call.details(result.value, exc.code), "status": exc.status}
+    details = {**row.audit_details(), "status": exc.status}
     row.audit = _pending("exchange.call_refused", details)
     _logged(row)
 
@@ -561,7 +548,7 @@ def call_refused_record(
     missing, forged or expired token), or for input the API refused (a body of wrong types)."""
     call = _Call(operation=operation[:20], client=client)
     row = call.row(CallResult.REFUSED, code[:60], save=False)
-    details = {**call.details(CallResult.REFUSED.value, code[:60]), "status": status}
+    details = {**row.audit_details(), "status": status}
     row.audit = _pending("exchange.call_refused", details)
     _logged(row)
 
@@ -755,25 +742,6 @@ class QueryAnswer:
     receipt: str
 
 
-def _claims(call: _Call, row: ExchangeCall, result: str, answer: Any) -> dict[str, Any]:
-    assert call.client is not None
-    return {
-        "iss": receipts.ISSUER,
-        "jti": str(row.receipt_id),
-        "iat": int(row.at.timestamp()),
-        "consumer": call.client.department.code,
-        "client_id": call.client.client_id,
-        "operation": call.operation,
-        "resource": call.resource.code if call.resource else "",
-        "provider": call.resource.provider.code if call.resource else "",
-        "key_hash": call.key_hash,
-        "fields": call.fields,
-        "purpose": call.purpose,
-        "result": result,
-        "answer_sha256": receipts.answer_digest(answer),
-    }
-
-
 def exchange_query(
     *,
     client: ExchangeClient,
@@ -816,8 +784,8 @@ def _answered(call: _Call, offer: _Offer, key: str, values: dict[str, str | None
     subject = _subject_person_id(offer, key, call.fields)
     # signed before the row is written (its id and time are set in Python): one INSERT
     row = call.row(CallResult.ANSWERED, save=False, subject_person_id=subject)
-    row.receipt = receipts.sign(_claims(call, row, CallResult.ANSWERED.value, values))
-    row.audit = _pending("exchange.query", call.details(CallResult.ANSWERED.value))
+    row.receipt = receipts.sign(receipts.claims(row, values))
+    row.audit = _pending("exchange.query", row.audit_details())
     _logged(row)
     return QueryAnswer(
         receipt_id=str(row.receipt_id),
@@ -866,7 +834,7 @@ def exchange_resources(*, client: ExchangeClient) -> list[ResourceUse]:
         )
     call = _Call(operation="resources", client=client)
     row = call.row(CallResult.ANSWERED)
-    audit_record(action="exchange.resources", target=row, details=call.details("answered"))
+    audit_record(action="exchange.resources", target=row, details=row.audit_details())
     return list(seen.values())
 
 
@@ -946,7 +914,7 @@ def _subscribed(call: _Call, url: str, watched: dict[str, str]) -> Subscription:
     audit_record(
         action="exchange.subscribe",
         target=row,
-        details={**call.details("answered"), "keys": len(watched)},
+        details={**row.audit_details(), "keys": len(watched)},
     )
     return subscription
 

@@ -251,36 +251,13 @@ def supply_query(
             result=CallResult.ANSWERED,
             subject_person_id=subject,
         )
-        details = {
-            "operation": OPERATION,
-            "consumer": consumer.code,
-            "client_id": "",
-            "resource": resource.code,
-            "key_hash": key_hash,
-            "fields": ",".join(names),
-            "purpose": purpose,
-            "result": CallResult.ANSWERED.value,
-            "code": "",
-        }
-        claims = {
-            "iss": receipts.ISSUER,
-            "jti": str(row.receipt_id),
-            "iat": int(row.at.timestamp()),
-            "consumer": consumer.code,
-            "client_id": "",
-            "operation": OPERATION,
-            "resource": resource.code,
-            "provider": resource.provider.code,
-            "key_hash": key_hash,
-            "fields": names,
-            "purpose": purpose,
-            "result": CallResult.ANSWERED.value,
-            "answer_sha256": receipts.answer_digest(values),
-        }
-        row.receipt = receipts.sign(claims)
+        row.receipt = receipts.sign(receipts.claims(row, values))
         row.save()
         audit_record(
-            action="exchange.query", target=row, subject_person_id=subject, details=details
+            action="exchange.query",
+            target=row,
+            subject_person_id=subject,
+            details=row.audit_details(),
         )
         supplied[code] = Supplied(
             receipt_id=str(row.receipt_id),
