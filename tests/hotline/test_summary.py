@@ -10,20 +10,20 @@ from django.utils import timezone
 from tests.hotline.conftest import NOISE, dispatched, file_noise, hl  # noqa: F401 (fixtures)
 from tests.registries.conftest import city  # noqa: F401 (fixtures)
 from tongban.hotline import reports, services, summary
-from tongban.hotline.models import Category, Ticket, TicketWeek
+from tongban.hotline.models import Category, StreetWeek, Ticket, TicketWeek
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 15)  # a Monday
 COUNTERS = summary.COUNTERS
 
 
-def rows() -> dict[tuple, dict]:
-    """The summary's non-empty rows, by key."""
+def rows(table=summary.WEEK) -> dict[tuple, dict]:
+    """A summary table's non-empty rows, by key."""
     out = {}
-    for r in TicketWeek.objects.values(*summary.KEY, *COUNTERS):
-        counts = {k: r[k] for k in COUNTERS if r[k]}
+    for r in table.model.objects.values(*table.key, *table.counters):
+        counts = {k: r[k] for k in table.counters if r[k]}
         if counts:
-            out[tuple(r[k] for k in summary.KEY)] = counts
+            out[tuple(r[k] for k in table.key)] = counts
     return out
 
 
@@ -40,7 +40,8 @@ def lifecycle(hl, *, solved: bool, satisfied: bool):  # noqa: F811
 def test_the_verbs_move_the_summary_and_a_rebuild_agrees(hl):  # noqa: F811
     week = summary.monday(timezone.localdate())
     noise = Category.objects.get(code="env-noise").pk
-    key = (week, noise, "310115", "310115004", "web")
+    key = (week, noise, "310115", "web")
+    street = {(week, "310115004", noise, "310115"): {"citizens": 3}}
 
     done = lifecycle(hl, solved=True, satisfied=True)  # file → … → callback: closed
     assert rows() == {
@@ -58,13 +59,15 @@ def test_the_verbs_move_the_summary_and_a_rebuild_agrees(hl):  # noqa: F811
     }  # fmt: skip
     expected[key] = {k: v for k, v in expected[key].items() if v}
     assert rows() == expected
+    assert rows(summary.STREET) == street
 
     # The rebuild from the tickets gives the same rows; so does the repair command.
     services.ticket_summary_rebuild()
-    assert rows() == expected
+    assert (rows(), rows(summary.STREET)) == (expected, street)
     TicketWeek.objects.update(filed=99)
+    StreetWeek.objects.update(grid=5)
     call_command("hotline", "summarize")
-    assert rows() == expected
+    assert (rows(), rows(summary.STREET)) == (expected, street)
 
 
 def test_filing_then_dispatch_to_another_category_moves_the_count(hl):  # noqa: F811
@@ -75,8 +78,10 @@ def test_filing_then_dispatch_to_another_category_moves_the_count(hl):  # noqa: 
     vending = Category.objects.get(code="city-vending").pk
     after = rows()
     assert [(k[1], r) for k, r in after.items()] == [(vending, {"filed": 1, "open": 1})]
+    streets = rows(summary.STREET)
+    assert [(k[2], r) for k, r in streets.items()] == [(vending, {"citizens": 1})]
     services.ticket_summary_rebuild()
-    assert rows() == after
+    assert (rows(), rows(summary.STREET)) == (after, streets)
 
 
 def test_a_ticket_read_in_part_and_changed_is_refused(hl):  # noqa: F811
@@ -107,7 +112,7 @@ def test_board_and_analysis_take_the_same_queries_at_any_size(
     staff = staff_of(hl.supervisor.account)
     with django_assert_num_queries(4):  # warned tickets, hot issues, open counts, district names
         board = reports.supervision_board(staff)
-    with django_assert_num_queries(4):  # two summary groupings, categories, place names
+    with django_assert_num_queries(4):  # the two summary tables, categories, place names
         page = reports.analysis(staff, today=TODAY)
     assert (
         board["totals"]["open"]

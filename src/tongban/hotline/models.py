@@ -358,18 +358,17 @@ class Open311Client(models.Model):
 
 
 class TicketWeek(models.Model):
-    """The hotline's summary table: how many tickets were received in one week (``week``, its
+    """The hotline's summary: how many tickets were received in one week (``week``, its
     Monday), of one category (``category_pk``: the settled category, else the suggested one;
-    0 for none), in one street of one district (``street`` blank when unknown), by one channel,
-    and how those tickets stand now. Each row is the sum of ``summary.tally`` over its tickets:
-    kept by ``summary.count`` inside every verb's transaction (``states.event``), rebuilt from
-    the tickets by ``summary.rebuild`` (the seed, ``tongban hotline summarize``). The pages
-    read these rows, never the tickets, for their counts."""
+    0 for none), in one district, by one channel, and how those tickets stand now. Each row
+    is the sum of ``summary.tally`` over its tickets: kept by ``summary.count`` inside every
+    verb's transaction (``states.event``), rebuilt from the tickets by ``summary.rebuild``
+    (the seed, ``tongban hotline summarize``). The pages read these rows, never the tickets,
+    for their counts."""
 
     week = models.DateField()
     category_pk = models.PositiveIntegerField(default=0)
     district = models.CharField(max_length=12)
-    street = models.CharField(max_length=12, blank=True)
     channel = models.CharField(max_length=10, choices=TicketChannel.choices)
     filed = models.IntegerField(default=0)
     replied = models.IntegerField(default=0)
@@ -387,10 +386,31 @@ class TicketWeek(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["week", "category_pk", "district", "street", "channel"],
+                fields=["week", "category_pk", "district", "channel"],
                 name="hotline_ticket_week_key",
             )
         ]
         indexes = [
             models.Index(fields=["district"], name="hotline_week_open", condition=Q(open__gt=0))
+        ]
+
+
+class StreetWeek(models.Model):
+    """The same tickets per street (with its district): in one week, of one category, how
+    many grid patrols raised (``grid``) and how many citizens reported (``citizens``: phone,
+    web, app, Open311; another system's tickets are neither). Kept and rebuilt with
+    ``TicketWeek``, for the analysis's grids-against-citizens comparison."""
+
+    week = models.DateField()
+    street = models.CharField(max_length=12)
+    category_pk = models.PositiveIntegerField(default=0)
+    district = models.CharField(max_length=12)
+    grid = models.IntegerField(default=0)
+    citizens = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "street", "category_pk"], name="hotline_street_week_key"
+            )
         ]

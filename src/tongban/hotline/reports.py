@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from tongban.registries import selectors as registries_selectors
 
 from . import access, states, summary
-from .choices import TicketChannel, Warning
-from .models import Category, HotIssue, Ticket, TicketWeek
+from .choices import Warning
+from .models import Category, HotIssue, StreetWeek, Ticket, TicketWeek
 
 if TYPE_CHECKING:
     from tongban.identity.models import Staff
@@ -81,53 +81,62 @@ RATES = ("filed", "replied", "on_time", "called", "solved", "satisfied", "closed
 
 
 def analysis(staff: Staff, *, today=None) -> dict:
-    """Volumes and rates of the tickets received over the last ``WEEKS`` weeks, read from the
-    summary (``TicketWeek``) in two grouped queries, with the category and place names (two
-    more): volumes by category, district and week, the issues rising (this week against the
-    last), on-time, solved and satisfaction rates, and per street what grid patrols found
-    beside what citizens reported."""
+    """Volumes and rates of the tickets received over the last ``WEEKS`` weeks, read from
+    the summary tables (``TicketWeek``, ``StreetWeek``) in two grouped queries, with the
+    category and place names (two more): volumes by category, district and week, the issues
+    rising (this week against the last), on-time, solved and satisfaction rates, and per
+    street what grid patrols found beside what citizens reported."""
     access.require_desk(staff, access.DESK)
     today = today or timezone.localdate()
     monday = summary.monday(today)
     first = monday - timedelta(weeks=WEEKS - 1)
-    recent = TicketWeek.objects.filter(week__gte=first).order_by()
     sums = {name: Sum(name) for name in RATES}
-    by_week_district = list(recent.values("week", "district").annotate(**sums))
-    by_category_street = list(
-        recent.values("category_pk", "street", "channel").annotate(
-            n=Sum("filed"),
-            now=Sum("filed", filter=Q(week=monday)),
-            before=Sum("filed", filter=Q(week=monday - timedelta(weeks=1))),
-        )
+    rows = list(
+        TicketWeek.objects.filter(week__gte=first)
+        .values("week", "district", "category_pk")
+        .annotate(**sums)
+        .order_by()
+    )
+    per_street = list(
+        StreetWeek.objects.filter(week__gte=first)
+        .values("street", "category_pk")
+        .annotate(grid=Sum("grid"), citizens=Sum("citizens"))
+        .order_by()
     )
     categories = {c.pk: c for c in Category.objects.select_related("parent")}
     names = registries_selectors.place_names(
-        [r["district"] for r in by_week_district] + [r["street"] for r in by_category_street]
+        [r["district"] for r in rows] + [r["street"] for r in per_street]
     )
 
     totals = dict.fromkeys(RATES, 0)
     districts: dict[str, int] = {}
     weeks = dict.fromkeys((first + timedelta(weeks=i) for i in range(WEEKS)), 0)
-    for r in by_week_district:
-        for k in RATES:
-            totals[k] += r[k]
-        districts[r["district"]] = districts.get(r["district"], 0) + r["filed"]
-        if r["week"] in weeks:
-            weeks[r["week"]] += r["filed"]
-
     groups: dict[str, int] = {}
     leaves: dict[int, dict] = {}
-    streets: dict[str, dict] = {}
-    for r in by_category_street:
+    last = monday - timedelta(weeks=1)
+    for r in rows:
+        n = r["filed"]
+        for k in RATES:
+            totals[k] += r[k]
+        districts[r["district"]] = districts.get(r["district"], 0) + n
+        if r["week"] in weeks:
+            weeks[r["week"]] += n
         category = categories.get(r["category_pk"])
         group = category.parent.name if category and category.parent else "—"
-        groups[group] = groups.get(group, 0) + r["n"]
-        if category is not None:
+        groups[group] = groups.get(group, 0) + n
+        if category is not None and r["week"] in (monday, last):
             leaf = leaves.setdefault(category.pk, {"name": category.name, "now": 0, "before": 0})
-            leaf["now"] += r["now"] or 0
-            leaf["before"] += r["before"] or 0
-        if r["street"]:
-            _grid_count(streets, r, category)
+            leaf["now" if r["week"] == monday else "before"] += n
+    streets: dict[str, dict] = {}
+    for r in per_street:
+        street = streets.setdefault(r["street"], {"grid": 0, "citizens": 0, "categories": {}})
+        street["grid"] += r["grid"]
+        street["citizens"] += r["citizens"]
+        category = categories.get(r["category_pk"])
+        if category is not None:
+            per = street["categories"].setdefault(category.name, {"grid": 0, "citizens": 0})
+            per["grid"] += r["grid"]
+            per["citizens"] += r["citizens"]
 
     rising = [leaf for leaf in leaves.values() if leaf["now"] > leaf["before"]]
     rising.sort(key=lambda r: (-(r["now"] - r["before"]), r["name"]))
@@ -139,7 +148,7 @@ def analysis(staff: Staff, *, today=None) -> dict:
     }
 
     def ranked(counts: dict[str, int], label=lambda k: k) -> list[dict]:
-        rows = [{"label": label(k) or "—", "n": n} for k, n in counts.items()]
+        rows = [{"label": label(k) or "—", "n": n} for k, n in counts.items() if n]
         return sorted(rows, key=lambda r: (-r["n"], r["label"]))
 
     return {
@@ -157,24 +166,17 @@ GRID_STREETS = 50  # streets shown in the grid comparison, those with most repor
 GRID_GAPS = 3  # per street: the categories citizens report most that grids found none of
 
 
-def _grid_count(streets: dict[str, dict], r: dict, category: Category | None) -> None:
-    """Add a summary row to its street: found by a grid patrol, or reported by citizens
-    (phone, web, app, Open311); another system's tickets are neither."""
-    if r["channel"] == TicketChannel.SYSTEM:
-        return
-    street = streets.setdefault(r["street"], {"grid": 0, "citizens": 0, "categories": {}})
-    side = "grid" if r["channel"] == TicketChannel.GRID else "citizens"
-    street[side] += r["n"]
-    if category is not None:
-        per = street["categories"].setdefault(category.name, {"grid": 0, "citizens": 0})
-        per[side] += r["n"]
-
-
 def _grid_rows(streets: dict[str, dict], names: dict[str, str]) -> list[dict]:
     rows = []
     for code, s in streets.items():
+        if not (s["grid"] or s["citizens"]):
+            continue  # emptied as its tickets moved
         gaps = sorted(
-            ((n["citizens"], name) for name, n in s["categories"].items() if not n["grid"]),
+            (
+                (n["citizens"], name)
+                for name, n in s["categories"].items()
+                if n["citizens"] and not n["grid"]
+            ),
             key=lambda g: (-g[0], g[1]),
         )
         rows.append({
