@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from tongban.hotline.models import Ticket, TicketWeek
+    from tongban.hotline.models import StreetWeek, Ticket, TicketWeek
     from tongban.identity.models import Staff
 
     setup_test_environment()  # the test client's host; nothing else of a test
@@ -49,8 +49,8 @@ def main(argv=None) -> int:
     client.force_login(desk.account)
     with connection.cursor() as cursor:  # the planner's estimates: exact counts would scan
         cursor.execute(
-            "SELECT relname, reltuples::bigint FROM pg_class WHERE relname IN (%s, %s)",
-            [Ticket._meta.db_table, TicketWeek._meta.db_table],
+            "SELECT relname, reltuples::bigint FROM pg_class WHERE relname IN (%s, %s, %s)",
+            [Ticket._meta.db_table, TicketWeek._meta.db_table, StreetWeek._meta.db_table],
         )
         held = dict(cursor.fetchall())
         cursor.execute(f"SELECT min(id), max(id) FROM {Ticket._meta.db_table}")
@@ -85,7 +85,8 @@ def main(argv=None) -> int:
     ceiling = percentile(times["bare PK read"], 99)
     print(
         f"{connection.vendor}, ~{held.get(Ticket._meta.db_table, 0):,} tickets, "
-        f"~{held.get(TicketWeek._meta.db_table, 0):,} summary rows; {args.rounds} rounds, "
+        f"~{held.get(TicketWeek._meta.db_table, 0):,} + "
+        f"~{held.get(StreetWeek._meta.db_table, 0):,} summary rows; {args.rounds} rounds, "
         "pages through the view (Django test client)"
     )
     ok = True
