@@ -112,7 +112,8 @@ def count(ticket: Ticket) -> None:
             for i, v in enumerate(counts):
                 row[i] -= v
     for table, by_key in deltas.items():
-        rows = [(*key, *d) for key, d in by_key.items() if any(d)]
+        # in key order: two verbs moving tickets between the same rows lock them alike
+        rows = sorted((*key, *d) for key, d in by_key.items() if any(d))
         if rows:
             _upsert(table, rows)
 
