@@ -4,7 +4,8 @@ arbitrates, the department handles and replies, and the citizen answers the call
 agent answers a consultation on the spot from a guide the live knowledge search found. A grid
 inspector's finding is filed on the grid-patrol channel, by an agent or from the grid inspector's
 own page. The hotline office decides an extension, records a phone callback, closes and reopens.
-The pages fit a phone."""
+The pages fit a phone, and so do the analysis, which sets what grids find beside what citizens
+report, and the board."""
 
 import re
 from pathlib import Path
@@ -15,7 +16,15 @@ from playwright.sync_api import Page, expect
 from tests.cases.conftest import World
 from tests.e2e.test_workbench_journeys import staff_log_in
 from tests.factories import PASSWORD
-from tests.hotline.conftest import NOISE, city, hl, providers  # noqa: F401 (fixtures)
+from tests.hotline.conftest import (  # noqa: F401 (fixtures)
+    NOISE,
+    VENDING,
+    city,
+    file_noise,
+    hl,
+    providers,
+)
+from tongban.hotline import services
 from tongban.hotline.choices import TicketState as S
 from tongban.hotline.models import Ticket
 
@@ -346,3 +355,21 @@ def test_a_citizen_attaches_a_photo_and_the_department_downloads_it(
         dept.get_by_test_id("ticket-attachments").get_by_role("link", name="夜间施工.png").click()
     assert download.value.suggested_filename == "夜间施工.png"
     assert Path(download.value.path()).read_bytes() == png
+
+
+def test_the_analysis_sets_grids_beside_citizens_and_fits_a_phone(page, hl):  # noqa: F811
+    file_noise(hl)  # a citizen's complaint
+    services.ticket_file_by_staff(
+        staff=hl.agent, channel="grid", kind="report", text=VENDING, address="张杨路500弄1号"
+    )  # a grid patrol's finding, in the same street
+    staff_log_in(page, hl.supervisor, PASSWORD)
+    page.goto("/workbench/hotline/analysis/")
+    row = page.get_by_test_id("grid").locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("cell")).to_have_text(
+        ["潍坊新村街道", "1 (50%)", "1", re.compile(r"^\S+ 1$")]
+    )
+    assert fits_phone(page) == []
+    page.goto("/workbench/hotline/board/")
+    expect(page.get_by_test_id("board-totals")).to_be_visible()
+    assert fits_phone(page) == []

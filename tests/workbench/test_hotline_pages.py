@@ -320,7 +320,7 @@ def test_the_analysis_takes_a_fixed_number_of_queries(hl, django_assert_num_quer
         file_noise(hl, text="工地夜里施工太吵" + "了" * _)
     with django_assert_num_queries(len(few.captured_queries)):
         data = reports.analysis(staff)
-    assert len(few.captured_queries) == 5
+    assert len(few.captured_queries) == 4
     assert data["rates"]["total"] == 7
 
 

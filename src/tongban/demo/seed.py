@@ -224,13 +224,15 @@ def seed_hotline_departments() -> None:
         _staff_seed(HOTLINE_STAFF)
 
 
-def seed_hotline(*, tickets: int = 0, seed: int = DEFAULT_SEED) -> int:
+def seed_hotline(*, tickets: int = 0, seed: int = DEFAULT_SEED, progress=None) -> int:
     """The Open311 client the demo's apps post with: its api_key is ``demo-open311-key``
     (a demo's key, public by design; seeding twice adds nothing); the departments and the
     responsibility list; and ``tickets`` tickets over the past year. Returns those added."""
     hotline.open311_client_create(name="演示 Open311 应用", key=DEMO_OPEN311_KEY)
     seed_hotline_departments()
-    return hotline.ticket_seed_year(count=tickets, seed=seed) if tickets else 0
+    if not tickets:
+        return 0
+    return hotline.ticket_seed_year(count=tickets, seed=seed, progress=progress)
 
 
 def seed(
@@ -257,7 +259,11 @@ def seed(
         enterprise_uscc=ENTERPRISES[0][0],
     )
     seed_appointments(citizen_id_number=CITIZENS[0][1])
-    run = RegistryRun(run.counts, run.seconds, seed_hotline(tickets=tickets, seed=registry_seed))
+    run = RegistryRun(
+        run.counts,
+        run.seconds,
+        seed_hotline(tickets=tickets, seed=registry_seed, progress=progress),
+    )
     if catalog_scale:
         seed_catalog_scale(catalog_scale)
     return run

@@ -22,11 +22,19 @@ from .choices import (
 )
 
 TEXT_MAX = 4000
+OPEN_STATES = [  # on a department's clock (``states.OPEN``)
+    TicketState.DISPATCHED, TicketState.RETURNED, TicketState.ACCEPTED, TicketState.HANDLING,
+]  # fmt: skip
+# The ticket columns the summary (``TicketWeek``) counts from: see ``summary.tally``.
+TALLIED = frozenset({
+    "received_at", "category_id", "suggested_category_id", "district_id", "street_id", "channel",
+    "state", "replied_at", "due", "solved", "satisfied", "reopen_count", "warning",
+})  # fmt: skip
 
 
 class Category(models.Model):
     """One node of the two-level category tree (``城市管理`` / ``占道经营``), shipped as data
-    (``data/categories.json``, loaded by migration 0002)."""
+    (``data/categories.json``, loaded by migration 0001)."""
 
     code = models.SlugField(_("编码"), max_length=50)
     name = models.CharField(_("名称"), max_length=50)
@@ -249,10 +257,25 @@ class Ticket(models.Model):
                 condition=Q(duplicate_of__isnull=True)
                 & ~Q(state__in=[TicketState.CLOSED, TicketState.ANSWERED]),
             ),
+            # The supervision board's red and yellow lists: the warned open tickets only.
+            models.Index(
+                fields=["due", "id"],
+                name="hotline_ticket_warned",
+                condition=Q(state__in=OPEN_STATES) & ~Q(warning=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        ticket = super().from_db(db, field_names, values)
+        # What the summary holds for this row as read, for ``summary.count`` to move.
+        ticket._tallied = {
+            name: value for name, value in zip(field_names, values, strict=True) if name in TALLIED
+        }
+        return ticket
 
 
 class TicketEvent(models.Model):
@@ -357,4 +380,63 @@ class Open311Client(models.Model):
         verbose_name_plural = _("Open311 客户端")
         constraints = [
             models.UniqueConstraint(fields=["key_hash"], name="hotline_open311_key_unique")
+        ]
+
+
+class TicketWeek(models.Model):
+    """The hotline's summary: how many tickets were received in one week (``week``, its
+    Monday), of one category (``category_pk``: the settled category, else the suggested one;
+    0 for none), in one district, by one channel, and how those tickets stand now. Each row
+    is the sum of ``summary.tally`` over its tickets: kept by ``summary.count`` inside every
+    verb's transaction (``states.event``), rebuilt from the tickets by ``summary.rebuild``
+    (the seed, ``tongban hotline summarize``). The pages read these rows, never the tickets,
+    for their counts."""
+
+    week = models.DateField()
+    category_pk = models.PositiveIntegerField(default=0)
+    district = models.CharField(max_length=12)
+    channel = models.CharField(max_length=10, choices=TicketChannel.choices)
+    filed = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)  # replied by the due day
+    overdue = models.IntegerField(default=0)  # replied after it, or flagged red
+    called = models.IntegerField(default=0)  # a callback answered
+    solved = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)  # closed or answered on the spot
+    reopened = models.IntegerField(default=0)  # times reopened
+    open = models.IntegerField(default=0)  # on a department's clock now
+    red = models.IntegerField(default=0)  # open and overdue now
+    yellow = models.IntegerField(default=0)  # open and near its due day now
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "category_pk", "district", "channel"],
+                name="hotline_ticket_week_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["district"], name="hotline_week_open", condition=Q(open__gt=0))
+        ]
+
+
+class StreetWeek(models.Model):
+    """The same tickets per street (with its district): in one week, of one category, how
+    many grid patrols raised (``grid``) and how many citizens reported (``citizens``: phone,
+    web, app, Open311; another system's tickets are neither). Kept and rebuilt with
+    ``TicketWeek``, for the analysis's grids-against-citizens comparison."""
+
+    week = models.DateField()
+    street = models.CharField(max_length=12)
+    category_pk = models.PositiveIntegerField(default=0)
+    district = models.CharField(max_length=12)
+    grid = models.IntegerField(default=0)
+    citizens = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "street", "category_pk"], name="hotline_street_week_key"
+            )
         ]

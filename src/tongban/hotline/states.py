@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 
+from . import summary
 from .choices import EventKind
 from .choices import TicketState as S
 from .errors import HotlineError
@@ -56,6 +57,7 @@ def check(ticket: Ticket, to: str) -> None:
 def event(
     ticket: Ticket, *, kind: str, actor=None, department=None, note: str = "", **details
 ) -> TicketEvent:
+    summary.count(ticket)  # every verb writes an event: the summary moves with the ticket
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,

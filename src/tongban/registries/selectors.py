@@ -378,6 +378,14 @@ def place_by_code(code: str) -> PlaceMatch | None:
     return _match(place) if place is not None else None
 
 
+def place_names(codes) -> dict[str, str]:
+    """The names of the places with these codes (code → name), in one query."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    return dict(Place.objects.filter(code__in=wanted).values_list("code", "name"))
+
+
 def _coordinate(value: object, field: str, bound: int) -> float:
     try:
         number = float(Decimal(str(value))) if not isinstance(value, float) else value

@@ -29,7 +29,7 @@ from .handling import (
     ticket_start,
 )
 from .open311 import attributes_check, attributes_for, open311_update_post
-from .seeding import ticket_seed_departments, ticket_seed_year
+from .seeding import ticket_seed_departments, ticket_seed_year, ticket_summary_rebuild
 from .supervision import ticket_supervise, ticket_warning_apply, tickets_warning_sweep
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "ticket_seed_departments",
     "ticket_seed_year",
     "ticket_start",
+    "ticket_summary_rebuild",
     "ticket_supervise",
     "ticket_warning_apply",
     "tickets_warning_sweep",

@@ -89,8 +89,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed: int, catalog_scale, tickets, no_progress, **options):
         bar = None
-        if scale and not no_progress:
-            bar = _Bar(registry_totals(scale), sys.stderr)
+        if (scale or tickets) and not no_progress:
+            bar = _Bar(registry_totals(scale) | {"tickets": tickets}, sys.stderr)
         started = time.perf_counter()
         run = seed_city(
             scale=scale,

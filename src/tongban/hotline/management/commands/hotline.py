@@ -1,10 +1,11 @@
-"""``tongban hotline train [--select] | load-duties | open311-key NAME``.
+"""``tongban hotline train [--select] | load-duties | summarize | open311-key NAME``.
 
 ``train`` fits the dispatch classifier on the shipped labelled tickets and the dispatchers'
 corrections (``Correction`` rows), and writes it with joblib to
 ``TONGBAN_HOME/hotline/dispatch-model.joblib``; ``--select`` first chooses its
 hyperparameters on a validation split of the training rows (the held-out test set is never
-used). ``load-duties`` writes the shipped responsibility list for the departments that exist."""
+used). ``load-duties`` writes the shipped responsibility list for the departments that exist;
+``summarize`` rebuilds the summary table (``TicketWeek``) from the tickets."""
 
 import time
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         train = sub.add_parser("train", help="train and save the dispatch classifier")
         train.add_argument("--select", action="store_true", help="choose hyperparameters first")
         sub.add_parser("load-duties", help="load the shipped responsibility list")
+        sub.add_parser("summarize", help="rebuild the summary table from the tickets")
         key = sub.add_parser("open311-key", help="a new Open311 client; prints its api_key once")
         key.add_argument("name")
 
@@ -28,6 +30,11 @@ class Command(BaseCommand):
         if options["action"] == "open311-key":
             _client, key = services.open311_client_create(name=options["name"])
             self.stdout.write(key)
+            return
+        if options["action"] == "summarize":
+            start = time.perf_counter()
+            rows = services.ticket_summary_rebuild()
+            self.stdout.write(f"{rows} summary rows written in {time.perf_counter() - start:.1f} s")
             return
         if options["action"] == "load-duties":
             rows = services.responsibilities_load()
