@@ -54,6 +54,13 @@ def check(ticket: Ticket, to: str) -> None:
         )
 
 
+def events(ticket: Ticket, made: list[TicketEvent]) -> None:
+    """Several events of one verb in one INSERT (filing's: received, suggested, a repeat's
+    links); the summary moves with the ticket, as ``event`` has it."""
+    summary.count(ticket)
+    TicketEvent.objects.bulk_create(made)
+
+
 def event(
     ticket: Ticket, *, kind: str, actor=None, department=None, note: str = "", **details
 ) -> TicketEvent:

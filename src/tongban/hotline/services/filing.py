@@ -208,12 +208,13 @@ def _file(
     original = _duplicate_original(ticket)
     ticket.duplicate_of = original
     ticket.save()
-    TicketEvent.objects.bulk_create(
+    states.events(
+        ticket,
         [
             TicketEvent(ticket=ticket, kind=EventKind.TRANSITION, actor=actor),
             TicketEvent(ticket=ticket, kind=EventKind.SUGGESTED, details=suggestion),
             *(_duplicate_events(ticket, original, actor) if original else []),
-        ]
+        ],
     )
     if person is None and requester is not None:
         person = identity_selectors.person_for_account(requester)
