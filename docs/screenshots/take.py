@@ -28,6 +28,8 @@ CLERK = "clerk.weifang"  # 陈窗口, 窗口人员 at 潍坊新村街道社区�
 POLICE = "reviewer.pdpolice"  # 吴警官, reviewer at 浦东公安分局 (居住证)
 MARKET_HEAD = "head.pdamr"  # 赵主任, head of 浦东新区市场监管局 (食品经营许可证)
 GRID_INSPECTOR = "grid.weifang"  # 何网格, 网格员 of 潍坊新村街道
+HOTLINE_SUPERVISOR = "supervisor.12345"  # 林督办, 督办员 of the 12345 office
+PROVIDER_STEWARD = "steward.sh-police"  # 上海市公安局数据管理员, provider of 人口户籍信息
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
@@ -110,6 +112,8 @@ def take_all(shooter: Shooter) -> None:
     take_cases(shooter)
     take_licences(shooter)
     take_hotline(shooter)
+    take_hotline_office(shooter)
+    take_exchange(shooter)
 
     phone = shooter.page(viewport=PHONE)
     log_in_citizen(phone, REPRESENTATIVE_MOBILE)
@@ -211,7 +215,33 @@ def take_hotline(shooter: Shooter) -> None:
     grid.context.close()
 
 
-GROUPS = {"hotline": take_hotline}
+def take_exchange(shooter: Shooter) -> None:
+    """The provider's data steward's 数据共享交换 desk, and a person's 数据使用记录."""
+    steward = shooter.page()
+    log_in_staff(steward, PROVIDER_STEWARD)
+    steward.goto("/workbench/exchange/")
+    shooter.shot(steward, "workbench-exchange")
+    steward.context.close()
+
+    citizen = shooter.page()
+    log_in_citizen(citizen, REPRESENTATIVE_MOBILE)
+    citizen.goto("/me/data-use/")
+    shooter.shot(citizen, "me-data-use")
+    citizen.context.close()
+
+
+def take_hotline_office(shooter: Shooter) -> None:
+    """The 12345 office's supervision board and analysis over the demo's seeded year."""
+    office = shooter.page()
+    log_in_staff(office, HOTLINE_SUPERVISOR)
+    office.goto("/workbench/hotline/board/")
+    shooter.shot(office, "hotline-board")
+    office.goto("/workbench/hotline/analysis/")
+    shooter.shot(office, "hotline-analysis")
+    office.context.close()
+
+
+GROUPS = {"exchange": take_exchange, "hotline": take_hotline, "office": take_hotline_office}
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from tongban.cases.choices import CaseState, TaskKind, TaskState
 from tongban.cases.models import Appointment, AppointmentSlot, Case, CaseEvent, CaseTask
 from tongban.demo import seed as demo
+from tongban.identity.models import Staff
 from tongban.licences.models import LicenceType
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,14 @@ def test_the_demo_has_every_state_overdue_parallel_commitment_gaps_and_counter_c
     assert added == 0 and Case.objects.count() == before
     demo.seed_appointments(citizen_id_number=demo.CITIZENS[0][1])
     assert Appointment.objects.count() == 1
+
+    # the data stewards the banner names: the provider's and a consumer's, with the demo password
+    shown = " ".join(how for _who, how in demo.DEMO_LOGINS)
+    for username, department in (
+        ("steward.sh-police", "上海市公安局"),
+        ("steward.pd-police", "上海市公安局浦东分局"),
+    ):
+        steward = Staff.objects.get(account__username=username)
+        assert (steward.department.name, steward.role_names()) == (department, {"data_steward"})
+        assert steward.account.check_password(demo.DEMO_PASSWORD)
+        assert f"登录名 {username}" in shown
