@@ -1,7 +1,8 @@
 """Exchange queries per second beside a bare primary-key read of the same table, in one run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban_bench_exchange \\
-        .venv/bin/python -m bench.exchange_query [--seconds 3] [--slices 5] [--keys 2000]
+        .venv/bin/python -m bench.exchange_query [--seconds 3] [--slices 5] [--keys 2000] \\
+        [--workers 1]
 
 The database must hold the synthetic city (``tongban migrate`` then ``tongban seed --scale
 1000000``: the demo city and 1,000,000 persons). Once per database it publishes a resource of
@@ -28,6 +29,15 @@ drawn at random from the first ``--keys`` persons. Prints both rates and query �
 (the issue's goal is at least 0.3). Then it times ``services.calls_chain`` linking the run's
 calls' audit entries into the hash chain (what a worker does a moment after each answer) and
 prints that rate and the ratio of a query with its share of the chaining counted in.
+
+``--workers N`` (default 1) runs both targets in N processes at once, as the API's gunicorn
+workers serve it: forked when a slice starts, each with its own connection and its own random
+keys, all sharing the one token (a department system's workers share its token); a slice's
+rate is what all N did over the longest worker's time, the same N for the query and the bare
+read. The chaining is timed in the parent after each query slice, alone on the machine, over
+that slice's calls; the ratio with the chaining counted in adds each call's chaining time to
+its share of the N workers' wall time (1 ÷ (1/query rate + 1/chaining rate)), as if no
+chaining overlapped a query.
 """
 
 import argparse
@@ -41,6 +51,7 @@ RESOURCE = "bench-population"
 
 
 def _rate(fn, seconds: float) -> tuple[int, float]:
+    """``fn`` called in batches of 20 for ``seconds``: how many calls, over how long."""
     count, start = 0, time.perf_counter()
     deadline = start + seconds
     while True:
@@ -131,15 +142,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="per slice and target")
     parser.add_argument("--slices", type=int, default=5)
     parser.add_argument("--keys", type=int, default=2000, help="persons to draw keys from")
+    parser.add_argument("--workers", type=int, default=1, help="processes at once")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to the PostgreSQL database seeded at --scale 1000000")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     os.environ.setdefault("TONGBAN_TASK_BACKEND", "database")  # chaining waits for a worker
+    import multiprocessing
+
     import django
 
     django.setup()
     from django.conf import settings
+    from django.db import connection, connections
     from django.test import RequestFactory
 
     settings.TONGBAN_EXCHANGE_GRANT_RATE = "100000000/m"
@@ -172,24 +187,64 @@ def main() -> None:
         PopulationRecord.objects.get(pk=pick.randint(low, high))
 
     query(), bare()  # warm: the first call loads keys and plans
+
+    def concurrent(fn) -> tuple[int, float]:
+        """``fn`` in ``--workers`` forked processes started together: what they did in all,
+        over the longest one's time (one worker: in this process, as before)."""
+        if args.workers == 1:
+            return _rate(fn, args.seconds)
+        context = multiprocessing.get_context("fork")
+        ready, results = context.Barrier(args.workers), context.Queue()
+
+        def child(worker: int) -> None:
+            pick.seed(7 + worker)  # forked copies would otherwise draw the same keys
+            connection.ensure_connection()  # its own, opened before the clock starts
+            ready.wait()
+            try:
+                results.put(_rate(fn, args.seconds))
+            except BaseException:
+                results.put(None)  # the parent stops rather than wait forever
+                raise
+            finally:
+                connections.close_all()
+
+        connections.close_all()  # a forked child must not share the parent's socket
+        children = [context.Process(target=child, args=(w,)) for w in range(args.workers)]
+        for process in children:
+            process.start()
+        done = [results.get() for _ in children]
+        for process in children:
+            process.join()
+        if None in done:
+            raise SystemExit("a worker failed (its traceback is above)")
+        return sum(n for n, _s in done), max(s for _n, s in done)
+
     totals = {"query": [0, 0.0], "bare": [0, 0.0]}
+    chained, chain_seconds = 0, 0.0
     for _slice in range(args.slices):
         for name, fn in (("query", query), ("bare", bare)):
-            count, seconds = _rate(fn, args.seconds)
+            count, seconds = concurrent(fn)
             totals[name][0] += count
             totals[name][1] += seconds
+            if name == "query" and args.workers > 1:
+                start = time.perf_counter()  # this slice's calls, before the bare read runs
+                chained += services.calls_chain()
+                chain_seconds += time.perf_counter() - start
     rates = {name: count / seconds for name, (count, seconds) in totals.items()}
-    print(f"persons held: {held:,}")
+    print(f"persons held: {held:,}, {args.workers} worker(s)")
     print(f"exchange query:  {rates['query']:10,.1f} /s  ({totals['query'][0]} calls)")
     print(f"bare PK read:    {rates['bare']:10,.1f} /s  ({totals['bare'][0]} reads)")
     print(f"query ÷ bare read: {rates['query'] / rates['bare']:.3f}  (goal ≥ 0.3)")
-    start = time.perf_counter()
-    chained = services.calls_chain()
-    seconds = time.perf_counter() - start
+    if args.workers == 1:  # as before: the run's calls chained at the end
+        start = time.perf_counter()
+        chained = services.calls_chain()
+        chain_seconds = time.perf_counter() - start
     if chained:
-        chain_rate = chained / seconds
+        chain_rate = chained / chain_seconds
         with_chain = 1 / (1 / rates["query"] + 1 / chain_rate)
-        print(f"audit chaining:  {chain_rate:10,.1f} entries/s  ({chained} in {seconds:.2f} s)")
+        print(
+            f"audit chaining:  {chain_rate:10,.1f} entries/s  ({chained} in {chain_seconds:.2f} s)"
+        )
         print(f"query with its chaining: {with_chain:,.1f} /s, {with_chain / rates['bare']:.3f}")
 
 
