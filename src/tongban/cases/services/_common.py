@@ -396,6 +396,35 @@ def _material_checked(
     return material
 
 
+def _materials_recorded(
+    *,
+    case: Case,
+    added: list[tuple[CaseMaterial, str, dict]],
+    actor,
+    action: str,
+    event: EventKind = EventKind.MATERIAL_ADDED,
+    timeline: list[CaseEvent] | None = None,
+) -> list[CaseMaterial]:
+    """Materials into the case in one INSERT, each ``(material, its event's note, its audit
+    entry's details)`` with its timeline event (``_recorded``) and audit entry: how an upload,
+    a scan, an e-licence, a data-sharing read and an earlier case's file all enter a case."""
+    if not added:
+        return []
+    materials = [material for material, _note, _details in added]
+    CaseMaterial.objects.bulk_create(materials)
+    events = [states.event(case, kind=event, actor=actor, note=note) for _m, note, _d in added]
+    _recorded(events, timeline)
+    for _material, _note, details in added:
+        audit_record(
+            action=action,
+            actor=actor,
+            target=case,
+            subject_person_id=case.applicant_id,
+            details=details,
+        )
+    return materials
+
+
 def _materials_stored(
     *,
     case: Case,
@@ -405,20 +434,11 @@ def _materials_stored(
     action: str,
     timeline: list[CaseEvent] | None = None,
 ) -> list[CaseMaterial]:
-    """Checked files (``_material_checked``) into the case in one INSERT (their files stored),
-    each with its timeline event (``_recorded``) and audit entry."""
-    CaseMaterial.objects.bulk_create(materials)
-    events = [states.event(case, kind=event, actor=actor, note=m.name) for m in materials]
-    _recorded(events, timeline)
-    for material in materials:
-        audit_record(
-            action=action,
-            actor=actor,
-            target=case,
-            subject_person_id=case.applicant_id,
-            details={"name": material.name, "size": material.size},
-        )
-    return materials
+    """Checked files (``_material_checked``) into the case (their files stored)."""
+    added = [(m, m.name, {"name": m.name, "size": m.size}) for m in materials]
+    return _materials_recorded(
+        case=case, added=added, actor=actor, action=action, event=event, timeline=timeline
+    )
 
 
 def _licences_used(
@@ -440,38 +460,27 @@ def _licences_used(
     have = list(case.materials.all()) if materials is None else list(materials)
     entries = [e for e in entries if not any(m.catalog_material_id in e.ids for m in have)]
     reuse = selectors.licence_reuse(entries=entries, person=case.applicant, entity=case.entity)
-    used = [
-        CaseMaterial(
+    added = []
+    for entry in entries:
+        licence = reuse[entry.id].licence if entry.id in reuse else None
+        if licence is None:
+            continue
+        material = CaseMaterial(
             case=case,
             catalog_material_id=entry.id,
             name=entry.name,
             trust_level=TrustLevel.A,
-            licence=reuse[entry.id].licence,
+            licence=licence,
         )
-        for entry in entries
-        if entry.id in reuse and reuse[entry.id].licence is not None
-    ]
-    if used:
-        CaseMaterial.objects.bulk_create(used)
-        events = [
-            states.event(
-                case,
-                kind=EventKind.MATERIAL_ADDED,
-                actor=actor,
-                note=_("%(name)s（由电子证照自动提供）") % {"name": m.name},
-            )
-            for m in used
-        ]
-        _recorded(events, timeline)
-        for material in used:
-            assert material.licence is not None, "built from usable licences above"
-            audit_record(
-                action="cases.case.material_licence",
-                actor=actor,
-                target=case,
-                subject_person_id=case.applicant_id,
-                details={"name": material.name, "licence": material.licence.identifier},
-            )
+        note = _("%(name)s（由电子证照自动提供）") % {"name": entry.name}
+        added.append((material, note, {"name": entry.name, "licence": licence.identifier}))
+    used = _materials_recorded(
+        case=case,
+        added=added,
+        actor=actor,
+        action="cases.case.material_licence",
+        timeline=timeline,
+    )
     have += used
     case.uploads_saved = _saved(have)
     return have, reuse
@@ -543,31 +552,21 @@ def _data_used(
                 supplied_data=json.dumps(answer.fields, ensure_ascii=False),
             )
         )
-    if used:
-        CaseMaterial.objects.bulk_create(used)
-        events = [
-            states.event(
-                case,
-                kind=EventKind.MATERIAL_ADDED,
-                actor=actor,
-                note=_("%(name)s（由%(provider)s通过数据共享提供）")
+    _materials_recorded(
+        case=case,
+        added=[
+            (
+                m,
+                _("%(name)s（由%(provider)s通过数据共享提供）")
                 % {"name": m.name, "provider": answer.provider},
+                {"name": m.name, "resource": answer.resource_code, "receipt": answer.receipt_id},
             )
             for m, answer in zip(used, answers, strict=True)
-        ]
-        _recorded(events, timeline)
-        for material, answer in zip(used, answers, strict=True):
-            audit_record(
-                action="cases.case.material_data",
-                actor=actor,
-                target=case,
-                subject_person_id=case.applicant_id,
-                details={
-                    "name": material.name,
-                    "resource": answer.resource_code,
-                    "receipt": answer.receipt_id,
-                },
-            )
+        ],
+        actor=actor,
+        action="cases.case.material_data",
+        timeline=timeline,
+    )
     have += used
     case.uploads_saved = _saved(have)
     return have, offers
@@ -617,27 +616,21 @@ def _earlier_used(
                 reused_from=source,
             )
         )
-    if used:
-        CaseMaterial.objects.bulk_create(used)
-        events = [
-            states.event(
-                case,
-                kind=EventKind.MATERIAL_ADDED,
-                actor=actor,
-                note=_("%(name)s（前序流程已收取，办件 %(number)s）")
+    _materials_recorded(
+        case=case,
+        added=[
+            (
+                m,
+                _("%(name)s（前序流程已收取，办件 %(number)s）")
                 % {"name": m.name, "number": numbers[entry_id]},
+                {"name": m.name, "from": numbers[entry_id]},
             )
             for m, entry_id in zip(used, numbers, strict=True)
-        ]
-        _recorded(events, timeline)
-        for material, entry_id in zip(used, numbers, strict=True):
-            audit_record(
-                action="cases.case.material_earlier",
-                actor=actor,
-                target=case,
-                subject_person_id=case.applicant_id,
-                details={"name": material.name, "from": numbers[entry_id]},
-            )
+        ],
+        actor=actor,
+        action="cases.case.material_earlier",
+        timeline=timeline,
+    )
     have += used
     case.uploads_saved = _saved(have)
     return have, earlier
