@@ -148,14 +148,14 @@ def main() -> None:
         raise SystemExit("set DATABASE_URL to the PostgreSQL database seeded at --scale 1000000")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     os.environ.setdefault("TONGBAN_TASK_BACKEND", "database")  # chaining waits for a worker
-    import multiprocessing
 
     import django
 
     django.setup()
     from django.conf import settings
-    from django.db import connection, connections
     from django.test import RequestFactory
+
+    from bench.workers import forked
 
     settings.TONGBAN_EXCHANGE_GRANT_RATE = "100000000/m"
 
@@ -189,35 +189,15 @@ def main() -> None:
     query(), bare()  # warm: the first call loads keys and plans
 
     def concurrent(fn) -> tuple[int, float]:
-        """``fn`` in ``--workers`` forked processes started together: what they did in all,
-        over the longest one's time (one worker: in this process, as before)."""
+        """``fn`` in ``--workers`` forked processes (one worker: in this process, as before)."""
         if args.workers == 1:
             return _rate(fn, args.seconds)
-        context = multiprocessing.get_context("fork")
-        ready, results = context.Barrier(args.workers), context.Queue()
 
-        def child(worker: int) -> None:
+        def work(worker: int) -> tuple[int, float]:
             pick.seed(7 + worker)  # forked copies would otherwise draw the same keys
-            connection.ensure_connection()  # its own, opened before the clock starts
-            ready.wait()
-            try:
-                results.put(_rate(fn, args.seconds))
-            except BaseException:
-                results.put(None)  # the parent stops rather than wait forever
-                raise
-            finally:
-                connections.close_all()
+            return _rate(fn, args.seconds)
 
-        connections.close_all()  # a forked child must not share the parent's socket
-        children = [context.Process(target=child, args=(w,)) for w in range(args.workers)]
-        for process in children:
-            process.start()
-        done = [results.get() for _ in children]
-        for process in children:
-            process.join()
-        if None in done:
-            raise SystemExit("a worker failed (its traceback is above)")
-        return sum(n for n, _s in done), max(s for _n, s in done)
+        return forked(work, args.workers)
 
     totals = {"query": [0, 0.0], "bare": [0, 0.0]}
     chained, chain_seconds = 0, 0.0

@@ -2,7 +2,7 @@
 Ticket-shaped row in the same run (alternating slices, so whatever else the machine does
 weighs on both alike).
 
-    DATABASE_URL=postgres://... PYTHONPATH=src .venv/bin/python bench/hotline_lifecycle.py \
+    DATABASE_URL=postgres://... .venv/bin/python -m bench.hotline_lifecycle \
         [--seconds 5] [--slices 4] [--workers 1] [--profile]
 
 On a seeded database (``tongban seed --tickets N``): a lifecycle is the citizen filing
@@ -38,11 +38,11 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    import multiprocessing
 
-    from django.db import connection, connections, transaction
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from bench.workers import forked
     from tongban.demo.seed import CITIZENS, DEMO_PASSWORD
     from tongban.hotline import selectors, services
     from tongban.hotline.models import Ticket
@@ -130,34 +130,10 @@ def main(argv=None) -> int:
         return count, time.perf_counter() - start
 
     def concurrent(fn) -> tuple[int, float]:
-        """``fn`` in ``--workers`` forked processes started together: what they did in all,
-        over the longest one's time."""
+        """``fn`` in ``--workers`` forked processes (one worker: in this process)."""
         if args.workers == 1:
             return run(fn, 0)
-        context = multiprocessing.get_context("fork")
-        ready, results = context.Barrier(args.workers), context.Queue()
-
-        def child(worker: int) -> None:
-            connection.ensure_connection()  # its own, opened before the clock starts
-            ready.wait()
-            try:
-                results.put(run(fn, worker))
-            except BaseException:
-                results.put(None)  # the parent stops rather than wait forever
-                raise
-            finally:
-                connections.close_all()
-
-        connections.close_all()  # a forked child must not share the parent's socket
-        children = [context.Process(target=child, args=(w,)) for w in range(args.workers)]
-        for process in children:
-            process.start()
-        done = [results.get() for _ in children]
-        for process in children:
-            process.join()
-        if None in done:
-            raise SystemExit("a worker failed (its traceback is above)")
-        return sum(n for n, _s in done), max(s for _n, s in done)
+        return forked(lambda worker: run(fn, worker), args.workers)
 
     totals = {"lifecycle": [0, 0.0], "bare insert": [0, 0.0]}
     for _ in range(args.slices):
