@@ -41,3 +41,9 @@ def correction_post(items, *, prefix="correction-items", days=10) -> dict:
         data[f"{prefix}-{i}-target"] = target
         data[f"{prefix}-{i}-reason"] = reason
     return data
+
+
+def hotline_act(client, ticket, action: str, data: dict | None = None):
+    """POST one action of the ticket page, its fields under the action's form prefix."""
+    posted = {f"{action}-{k}": v for k, v in (data or {}).items()}
+    return client.post(f"/workbench/hotline/tickets/{ticket.pk}/{action}/", posted)

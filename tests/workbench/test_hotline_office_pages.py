@@ -12,6 +12,7 @@ from tests.hotline.conftest import (  # noqa: F401 (fixtures)
     providers,
     replied,
 )
+from tests.workbench.conftest import hotline_act as act
 from tongban.core.workdays import add_workdays
 from tongban.hotline import services
 from tongban.hotline.choices import ExtensionState as X
@@ -19,20 +20,6 @@ from tongban.hotline.choices import TicketState as S
 from tongban.hotline.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def as_(client):
-    def _as(staff):
-        client.force_login(staff.account)
-        return client
-
-    return _as
-
-
-def act(client, ticket, action, data=None):
-    posted = {f"{action}-{k}": v for k, v in (data or {}).items()}
-    return client.post(f"/workbench/hotline/tickets/{ticket.pk}/{action}/", posted)
 
 
 def snapshot(ticket):
@@ -63,10 +50,10 @@ def page(client, ticket) -> str:
 
 
 @pytest.mark.parametrize("who", ["dispatcher", "supervisor"])
-def test_the_office_approves_an_extension_and_the_deadline_moves(as_, hl, who):  # noqa: F811
+def test_the_office_approves_an_extension_and_the_deadline_moves(as_staff, hl, who):  # noqa: F811
     ticket = asked(hl, days=3)
     due = ticket.due
-    office = as_(getattr(hl, who))
+    office = as_staff(getattr(hl, who))
     assert ticket.number in office.get("/workbench/hotline/board/").content.decode()
     shown = page(office, ticket)
     assert 'data-action="decide"' in shown
@@ -82,10 +69,10 @@ def test_the_office_approves_an_extension_and_the_deadline_moves(as_, hl, who): 
     assert "已批准延期" in after and 'data-action="decide"' not in after
 
 
-def test_the_office_refuses_an_extension_and_the_deadline_stays(as_, hl):  # noqa: F811
+def test_the_office_refuses_an_extension_and_the_deadline_stays(as_staff, hl):  # noqa: F811
     ticket = asked(hl)
     due = ticket.due
-    desk = as_(hl.dispatcher)
+    desk = as_staff(hl.dispatcher)
     assert ticket.number in desk.get("/workbench/hotline/dispatch/").content.decode()
     assert act(desk, ticket, "decide", {"approve": "no"}).status_code == 302
     ticket.refresh_from_db()
@@ -93,18 +80,18 @@ def test_the_office_refuses_an_extension_and_the_deadline_stays(as_, hl):  # noq
 
 
 @pytest.mark.parametrize("value", ["", "maybe"])
-def test_a_decision_without_a_choice_says_so_and_changes_nothing(as_, hl, value):  # noqa: F811
+def test_a_decision_without_a_choice_says_so_and_changes_nothing(as_staff, hl, value):  # noqa: F811
     ticket = asked(hl)
     before = snapshot(ticket)
-    response = act(as_(hl.supervisor), ticket, "decide", {"approve": value})
+    response = act(as_staff(hl.supervisor), ticket, "decide", {"approve": value})
     assert response.status_code == 400
     assert "请选择批准或不批准。" in response.content.decode()
     assert snapshot(ticket) == before
 
 
-def test_deciding_twice_is_refused_with_the_reason(as_, hl):  # noqa: F811
+def test_deciding_twice_is_refused_with_the_reason(as_staff, hl):  # noqa: F811
     ticket = asked(hl)
-    desk = as_(hl.dispatcher)
+    desk = as_staff(hl.dispatcher)
     assert act(desk, ticket, "decide", {"approve": "yes"}).status_code == 302
     before = snapshot(ticket)
     again = act(desk, ticket, "decide", {"approve": "no"})
@@ -114,28 +101,28 @@ def test_deciding_twice_is_refused_with_the_reason(as_, hl):  # noqa: F811
 
 
 @pytest.mark.parametrize("who", ["agent", "handler", "head"])
-def test_the_wrong_role_cannot_decide_an_extension(as_, hl, who):  # noqa: F811
+def test_the_wrong_role_cannot_decide_an_extension(as_staff, hl, who):  # noqa: F811
     ticket = asked(hl)
     before = snapshot(ticket)
-    client = as_(getattr(hl, who))
+    client = as_staff(getattr(hl, who))
     assert 'data-action="decide"' not in page(client, ticket)
     assert act(client, ticket, "decide", {"approve": "yes"}).status_code == 403
     assert snapshot(ticket) == before
 
 
-def test_another_department_finds_no_extension_to_decide(as_, hl):  # noqa: F811
+def test_another_department_finds_no_extension_to_decide(as_staff, hl):  # noqa: F811
     ticket = asked(hl)
     before = snapshot(ticket)
-    assert act(as_(hl.other), ticket, "decide", {"approve": "yes"}).status_code == 404
+    assert act(as_staff(hl.other), ticket, "decide", {"approve": "yes"}).status_code == 404
     assert snapshot(ticket) == before
 
 
 # --- the agent's phone callback --------------------------------------------------------------
 
 
-def test_an_agent_records_a_phone_callback_not_solved_and_it_reopens(as_, hl):  # noqa: F811
+def test_an_agent_records_a_phone_callback_not_solved_and_it_reopens(as_staff, hl):  # noqa: F811
     ticket = replied(hl)
-    agent = as_(hl.agent)
+    agent = as_staff(hl.agent)
     assert ticket.number in agent.get("/workbench/hotline/").content.decode()
     assert 'data-action="callback"' in page(agent, ticket)
     data = {"solved": "no", "satisfied": "no", "comment": "来电称夜里仍在施工"}
@@ -156,37 +143,39 @@ def test_an_agent_records_a_phone_callback_not_solved_and_it_reopens(as_, hl):  
     )
 
 
-def test_an_agent_records_a_solved_callback_and_it_closes(as_, hl):  # noqa: F811
+def test_an_agent_records_a_solved_callback_and_it_closes(as_staff, hl):  # noqa: F811
     ticket = replied(hl)
     data = {"solved": "yes", "satisfied": "yes"}
-    assert act(as_(hl.agent), ticket, "callback", data).status_code == 302
+    assert act(as_staff(hl.agent), ticket, "callback", data).status_code == 302
     ticket.refresh_from_db()
     assert (ticket.state, ticket.solved, ticket.satisfied) == (S.CLOSED, True, True)
 
 
-def test_a_callback_without_answers_says_so_and_changes_nothing(as_, hl):  # noqa: F811
+def test_a_callback_without_answers_says_so_and_changes_nothing(as_staff, hl):  # noqa: F811
     ticket = replied(hl)
     before = snapshot(ticket)
-    response = act(as_(hl.agent), ticket, "callback", {"solved": "yes"})
+    response = act(as_staff(hl.agent), ticket, "callback", {"solved": "yes"})
     assert response.status_code == 400
     assert "请选择“是”或“否”。" in response.content.decode()
     assert snapshot(ticket) == before
 
 
-def test_a_callback_before_the_reply_is_refused(as_, hl):  # noqa: F811
+def test_a_callback_before_the_reply_is_refused(as_staff, hl):  # noqa: F811
     ticket = handling(hl)
     before = snapshot(ticket)
-    response = act(as_(hl.agent), ticket, "callback", {"solved": "yes", "satisfied": "yes"})
+    response = act(as_staff(hl.agent), ticket, "callback", {"solved": "yes", "satisfied": "yes"})
     assert response.status_code == 409
     assert "工单当前状态为“办理中”，不能变更为“已办结”。" in response.content.decode()
     assert snapshot(ticket) == before
 
 
 @pytest.mark.parametrize(("who", "status"), [("dispatcher", 403), ("handler", 403), ("other", 404)])
-def test_only_an_agent_records_a_phone_callback(as_, hl, who, status):  # noqa: F811
+def test_only_an_agent_records_a_phone_callback(as_staff, hl, who, status):  # noqa: F811
     ticket = replied(hl)
     before = snapshot(ticket)
-    response = act(as_(getattr(hl, who)), ticket, "callback", {"solved": "yes", "satisfied": "yes"})
+    response = act(
+        as_staff(getattr(hl, who)), ticket, "callback", {"solved": "yes", "satisfied": "yes"}
+    )
     assert response.status_code == status
     assert snapshot(ticket) == before
 
@@ -194,9 +183,9 @@ def test_only_an_agent_records_a_phone_callback(as_, hl, who, status):  # noqa: 
 # --- closing and reopening --------------------------------------------------------------------
 
 
-def test_the_dispatcher_closes_a_replied_ticket_then_reopens_it(as_, hl):  # noqa: F811
+def test_the_dispatcher_closes_a_replied_ticket_then_reopens_it(as_staff, hl):  # noqa: F811
     ticket = replied(hl)
-    desk = as_(hl.dispatcher)
+    desk = as_staff(hl.dispatcher)
     assert ticket.number in desk.get("/workbench/hotline/dispatch/").content.decode()
     assert 'data-action="close"' in page(desk, ticket)
     empty = act(desk, ticket, "close", {"reason": "  "})
@@ -219,10 +208,10 @@ def test_the_dispatcher_closes_a_replied_ticket_then_reopens_it(as_, hl):  # noq
     assert ticket.number in desk.get("/workbench/hotline/dispatch/").content.decode()
 
 
-def test_closing_an_open_ticket_is_refused_with_the_reason(as_, hl):  # noqa: F811
+def test_closing_an_open_ticket_is_refused_with_the_reason(as_staff, hl):  # noqa: F811
     ticket = handling(hl)
     before = snapshot(ticket)
-    response = act(as_(hl.dispatcher), ticket, "close", {"reason": "无法联系诉求人"})
+    response = act(as_staff(hl.dispatcher), ticket, "close", {"reason": "无法联系诉求人"})
     assert response.status_code == 409
     assert "工单当前状态为“办理中”，不能变更为“已办结”。" in response.content.decode()
     assert snapshot(ticket) == before
@@ -232,19 +221,19 @@ def test_closing_an_open_ticket_is_refused_with_the_reason(as_, hl):  # noqa: F8
 @pytest.mark.parametrize(
     ("who", "status"), [("agent", 403), ("supervisor", 403), ("head", 403), ("other", 404)]
 )
-def test_the_wrong_role_or_department_cannot_close_or_reopen(as_, hl, action, who, status):  # noqa: F811
+def test_the_wrong_role_or_department_cannot_close_or_reopen(as_staff, hl, action, who, status):  # noqa: F811
     ticket = replied(hl)
     if action == "reopen":
         services.ticket_close(staff=hl.dispatcher, ticket_id=ticket.pk, reason="无法联系诉求人")
     before = snapshot(ticket)
-    response = act(as_(getattr(hl, who)), ticket, action, {"reason": "理由写明了"})
+    response = act(as_staff(getattr(hl, who)), ticket, action, {"reason": "理由写明了"})
     assert response.status_code == status
     assert snapshot(ticket) == before
 
 
-def test_the_office_pages_read_in_english(as_, hl, settings):  # noqa: F811
+def test_the_office_pages_read_in_english(as_staff, hl, settings):  # noqa: F811
     ticket = asked(hl)
-    client = as_(hl.dispatcher)
+    client = as_staff(hl.dispatcher)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     shown = page(client, ticket)
     assert "Extension decision" in shown and "Approve extension" in shown

@@ -16,6 +16,7 @@ from tests.hotline.conftest import (  # noqa: F401 (fixtures)
     hl,
     providers,
 )
+from tests.workbench.conftest import hotline_act as act
 from tongban.hotline import reports, services
 from tongban.hotline.choices import TicketState as S
 from tongban.hotline.models import Ticket
@@ -33,20 +34,6 @@ CALL = {
 }
 
 
-@pytest.fixture
-def as_(client):
-    def _as(staff):
-        client.force_login(staff.account)
-        return client
-
-    return _as
-
-
-def act(client, ticket, action, prefix_data=None):
-    data = {f"{action}-{k}": v for k, v in (prefix_data or {}).items()}
-    return client.post(f"/workbench/hotline/tickets/{ticket.pk}/{action}/", data)
-
-
 def snapshot(ticket):
     t = Ticket.objects.get(pk=ticket.pk)
     return (t.state, t.department_id, t.category_id, t.answer, t.return_reason, t.events.count())
@@ -55,11 +42,11 @@ def snapshot(ticket):
 # --- the agent desk -------------------------------------------------------------------------
 
 
-def test_the_agent_finds_a_guide_as_the_caller_speaks(as_, hl, make):  # noqa: F811
+def test_the_agent_finds_a_guide_as_the_caller_speaks(as_staff, hl, make):  # noqa: F811
     from tests.cases.conftest import World
 
     World(make)  # publishes 居住证办理
-    agent = as_(hl.agent)
+    agent = as_staff(hl.agent)
     page = agent.get(DESK, {"q": "居住证怎么办"}).content.decode()
     assert "居住证办理" in page and "hotline-desk.js" in page
     fragment = agent.get(DESK, {"q": "居住证怎么办", "fragment": "1"}).content.decode()
@@ -69,26 +56,26 @@ def test_the_agent_finds_a_guide_as_the_caller_speaks(as_, hl, make):  # noqa: F
     assert "知识库中没有与“火星移民”相关的办事指南。" in nothing
 
 
-def test_the_agent_files_a_call_for_dispatch(as_, hl):  # noqa: F811
-    response = as_(hl.agent).post(DESK, CALL)
+def test_the_agent_files_a_call_for_dispatch(as_staff, hl):  # noqa: F811
+    response = as_staff(hl.agent).post(DESK, CALL)
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/workbench/hotline/tickets/{ticket.pk}/"
     assert (ticket.channel, ticket.state, ticket.requester_name) == ("phone", S.RECEIVED, "赵六")
 
 
-def test_the_agent_answers_on_the_spot(as_, hl):  # noqa: F811
+def test_the_agent_answers_on_the_spot(as_staff, hl):  # noqa: F811
     answer = "请携带身份证到社区事务受理服务中心办理。"
     data = {**CALL, "kind": "consult", "text": "居住证怎么办理", "answer": answer, "spot": "1"}
-    response = as_(hl.agent).post(DESK, data)
+    response = as_staff(hl.agent).post(DESK, data)
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert (ticket.state, ticket.answer) == (S.ANSWERED, answer)
 
 
-def test_a_grid_inspectors_finding_is_filed_on_the_grid_channel(as_, hl):  # noqa: F811
+def test_a_grid_inspectors_finding_is_filed_on_the_grid_channel(as_staff, hl):  # noqa: F811
     data = {**CALL, "channel": "grid", "name": "", "mobile": "", "text": "潍坊路口垃圾堆积"}
-    assert as_(hl.agent).post(DESK, data).status_code == 302
+    assert as_staff(hl.agent).post(DESK, data).status_code == 302
     assert Ticket.objects.get().channel == "grid"
 
 
@@ -104,8 +91,8 @@ def test_a_grid_inspectors_finding_is_filed_on_the_grid_channel(as_, hl):  # noq
         ({"channel": "web"}, 400, "选择一个有效的选项"),
     ],
 )
-def test_bad_calls_say_why_and_file_nothing(as_, hl, data, status, message):  # noqa: F811
-    response = as_(hl.agent).post(DESK, {**CALL, **data})
+def test_bad_calls_say_why_and_file_nothing(as_staff, hl, data, status, message):  # noqa: F811
+    response = as_staff(hl.agent).post(DESK, {**CALL, **data})
     assert response.status_code == status
     assert message in response.content.decode()
     assert Ticket.objects.count() == 0
@@ -114,9 +101,9 @@ def test_bad_calls_say_why_and_file_nothing(as_, hl, data, status, message):  # 
 # --- dispatch -------------------------------------------------------------------------------
 
 
-def test_the_dispatcher_sees_the_suggestion_and_the_words_then_corrects(as_, hl):  # noqa: F811
+def test_the_dispatcher_sees_the_suggestion_and_the_words_then_corrects(as_staff, hl):  # noqa: F811
     ticket = file_noise(hl)
-    desk = as_(hl.dispatcher)
+    desk = as_staff(hl.dispatcher)
     assert ticket.number in desk.get("/workbench/hotline/dispatch/").content.decode()
     page = desk.get(f"/workbench/hotline/tickets/{ticket.pk}/").content.decode()
     assert 'data-category="env-noise"' in page
@@ -130,9 +117,9 @@ def test_the_dispatcher_sees_the_suggestion_and_the_words_then_corrects(as_, hl)
     assert ticket.corrections.get().corrected is True
 
 
-def test_dispatch_by_the_list_and_an_unknown_category(as_, hl):  # noqa: F811
+def test_dispatch_by_the_list_and_an_unknown_category(as_staff, hl):  # noqa: F811
     ticket = file_noise(hl)
-    desk = as_(hl.dispatcher)
+    desk = as_staff(hl.dispatcher)
     before = snapshot(ticket)
     bad = act(desk, ticket, "dispatch", {"category": "nope"})
     assert bad.status_code == 400 and "选择一个有效的选项" in bad.content.decode()
@@ -142,16 +129,16 @@ def test_dispatch_by_the_list_and_an_unknown_category(as_, hl):  # noqa: F811
     assert ticket.department.code == "310115-hbj"
 
 
-def test_return_then_arbitration(as_, hl):  # noqa: F811
+def test_return_then_arbitration(as_staff, hl):  # noqa: F811
     ticket = dispatched(hl)
-    handler = as_(hl.handler)
+    handler = as_staff(hl.handler)
     before = snapshot(ticket)
     empty = act(handler, ticket, "return", {"reason": ""})
     assert empty.status_code == 422
     assert "退单须写明理由（至少 4 个字）。" in empty.content.decode()
     assert snapshot(ticket) == before
     assert act(handler, ticket, "return", {"reason": "不属于本部门职责"}).status_code == 302
-    desk = as_(hl.dispatcher)
+    desk = as_staff(hl.dispatcher)
     assert ticket.number in desk.get("/workbench/hotline/dispatch/").content.decode()
     same = act(desk, ticket, "arbitrate", {"decision": "uphold", "department": "310115-hbj"})
     assert same.status_code == 422 and "退单成立时应改派其他部门。" in same.content.decode()
@@ -164,9 +151,9 @@ def test_return_then_arbitration(as_, hl):  # noqa: F811
 # --- the department -------------------------------------------------------------------------
 
 
-def test_the_department_accepts_starts_extends_and_replies(as_, hl):  # noqa: F811
+def test_the_department_accepts_starts_extends_and_replies(as_staff, hl):  # noqa: F811
     ticket = dispatched(hl)
-    handler = as_(hl.handler)
+    handler = as_staff(hl.handler)
     assert ticket.number in handler.get("/workbench/hotline/queue/").content.decode()
     assert act(handler, ticket, "accept").status_code == 302
     assert act(handler, ticket, "start").status_code == 302
@@ -181,10 +168,10 @@ def test_the_department_accepts_starts_extends_and_replies(as_, hl):  # noqa: F8
     assert (ticket.state, ticket.answer, ticket.extension_days) == (S.REPLIED, "已责令停工。", 3)
 
 
-def test_reply_to_a_ticket_the_department_does_not_hold(as_, hl):  # noqa: F811
+def test_reply_to_a_ticket_the_department_does_not_hold(as_staff, hl):  # noqa: F811
     ticket = handling(hl)
     before = snapshot(ticket)
-    other = as_(hl.other)
+    other = as_staff(hl.other)
     response = act(other, ticket, "reply", {"answer": "已处理"})
     assert response.status_code == 404
     assert "工单不存在，或不由您的部门承办。" in response.content.decode()
@@ -194,11 +181,11 @@ def test_reply_to_a_ticket_the_department_does_not_hold(as_, hl):  # noqa: F811
 
 
 @pytest.mark.parametrize("action", ["accept", "return", "start", "extension", "reply"])
-def test_the_wrong_department_cannot_act(as_, hl, action):  # noqa: F811
+def test_the_wrong_department_cannot_act(as_staff, hl, action):  # noqa: F811
     ticket = dispatched(hl)
     before = snapshot(ticket)
     data = {"reason": "不属于本部门职责", "days": "2", "answer": "已处理"}
-    assert act(as_(hl.other), ticket, action, data).status_code == 404
+    assert act(as_staff(hl.other), ticket, action, data).status_code == 404
     assert snapshot(ticket) == before
 
 
@@ -217,7 +204,7 @@ def test_the_wrong_department_cannot_act(as_, hl, action):  # noqa: F811
         ("supervisor", "reply", {"answer": "已处理"}),
     ],
 )
-def test_the_wrong_role_cannot_act(as_, hl, who, action, data):  # noqa: F811
+def test_the_wrong_role_cannot_act(as_staff, hl, who, action, data):  # noqa: F811
     if action in ("dispatch", "answer"):
         ticket = file_noise(hl)
     elif action == "arbitrate":
@@ -230,7 +217,7 @@ def test_the_wrong_role_cannot_act(as_, hl, who, action, data):  # noqa: F811
     else:
         ticket = dispatched(hl)
     before = snapshot(ticket)
-    response = act(as_(getattr(hl, who)), ticket, action, data)
+    response = act(as_staff(getattr(hl, who)), ticket, action, data)
     assert response.status_code in (403, 404)
     assert snapshot(ticket) == before
 
@@ -247,22 +234,22 @@ def test_the_wrong_role_cannot_act(as_, hl, who, action, data):  # noqa: F811
         ("handler", "/workbench/hotline/analysis/"),
     ],
 )
-def test_the_wrong_role_is_refused_each_page(as_, hl, who, path):  # noqa: F811
-    response = as_(getattr(hl, who)).get(path)
+def test_the_wrong_role_is_refused_each_page(as_staff, hl, who, path):  # noqa: F811
+    response = as_staff(getattr(hl, who)).get(path)
     assert response.status_code == 403
     assert "需要以下角色之一" in response.content.decode()
 
 
-def test_a_citizen_is_refused_the_workbench_pages(as_, hl):  # noqa: F811
-    response = as_(hl.citizen).get("/workbench/hotline/board/")
+def test_a_citizen_is_refused_the_workbench_pages(as_staff, hl):  # noqa: F811
+    response = as_staff(hl.citizen).get("/workbench/hotline/board/")
     assert response.status_code == 403
 
 
-def test_staff_without_a_hotline_or_handling_role_find_no_ticket(as_, hl, make):  # noqa: F811
+def test_staff_without_a_hotline_or_handling_role_find_no_ticket(as_staff, hl, make):  # noqa: F811
     ticket = dispatched(hl)
     clerk = make.staff(department=hl.dept["310115-hbj"], roles=["counter_clerk"])
     before = snapshot(ticket)
-    client = as_(clerk)
+    client = as_staff(clerk)
     assert client.get(f"/workbench/hotline/tickets/{ticket.pk}/").status_code == 404
     assert act(client, ticket, "accept").status_code == 404
     assert snapshot(ticket) == before
@@ -271,10 +258,10 @@ def test_staff_without_a_hotline_or_handling_role_find_no_ticket(as_, hl, make):
 # --- supervision and analysis ---------------------------------------------------------------
 
 
-def test_the_board_shows_warnings_and_the_supervisor_presses(as_, hl):  # noqa: F811
+def test_the_board_shows_warnings_and_the_supervisor_presses(as_staff, hl):  # noqa: F811
     ticket = dispatched(hl)
     Ticket.objects.filter(pk=ticket.pk).update(warning="red")
-    sup = as_(hl.supervisor)
+    sup = as_staff(hl.supervisor)
     page = sup.get("/workbench/hotline/board/").content.decode()
     assert 'data-testid="board-red"' in page and ticket.number in page
     empty = act(sup, ticket, "supervise", {"note": ""})
@@ -287,11 +274,11 @@ def test_the_board_shows_warnings_and_the_supervisor_presses(as_, hl):  # noqa: 
     assert (done.status_code, done["Location"]) == (302, "/workbench/hotline/board/")
     ticket.refresh_from_db()
     assert ticket.supervision_level == 1
-    page = as_(hl.dispatcher).get("/workbench/hotline/board/").content.decode()
+    page = as_staff(hl.dispatcher).get("/workbench/hotline/board/").content.decode()
     assert ticket.number in page and "data-supervise" not in page
 
 
-def test_the_analysis_counts_rates_and_draws_svg(as_, hl):  # noqa: F811
+def test_the_analysis_counts_rates_and_draws_svg(as_staff, hl):  # noqa: F811
     one = dispatched(hl)
     services.ticket_accept(staff=hl.handler, ticket_id=one.pk)
     services.ticket_start(staff=hl.handler, ticket_id=one.pk)
@@ -300,7 +287,7 @@ def test_the_analysis_counts_rates_and_draws_svg(as_, hl):  # noqa: F811
         account=hl.citizen.account, ticket_id=one.pk, solved=True, satisfied=False
     )
     file_noise(hl, text="张杨路500弄2号楼装修电钻声太吵")
-    page = as_(hl.supervisor).get("/workbench/hotline/analysis/").content.decode()
+    page = as_staff(hl.supervisor).get("/workbench/hotline/analysis/").content.decode()
     assert '<dd data-rate="total">2</dd>' in page
     assert '<dd data-rate="on-time">100%</dd>' in page
     assert '<dd data-rate="solved">100%</dd>' in page
@@ -324,8 +311,8 @@ def test_the_analysis_takes_a_fixed_number_of_queries(hl, django_assert_num_quer
     assert data["rates"]["total"] == 7
 
 
-def test_the_workbench_pages_read_in_english(as_, hl, settings):  # noqa: F811
-    client = as_(hl.supervisor)
+def test_the_workbench_pages_read_in_english(as_staff, hl, settings):  # noqa: F811
+    client = as_staff(hl.supervisor)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/workbench/hotline/analysis/").content.decode()
     assert "12345 analysis" in page and "Replied on time" in page and "统计分析" not in page
@@ -333,10 +320,10 @@ def test_the_workbench_pages_read_in_english(as_, hl, settings):  # noqa: F811
     assert "12345 supervision board" in board and "No ticket is overdue." in board
 
 
-def test_an_actions_message_reads_in_the_staff_members_language(as_, hl, settings):  # noqa: F811
+def test_an_actions_message_reads_in_the_staff_members_language(as_staff, hl, settings):  # noqa: F811
     """The table of actions keeps its messages lazy: translated when shown, not at import."""
     ticket = dispatched(hl)
-    handler = as_(hl.handler)
+    handler = as_staff(hl.handler)
     handler.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = handler.post(
         f"/workbench/hotline/tickets/{ticket.pk}/accept/", follow=True
