@@ -116,3 +116,16 @@ def published_item(*, author, publisher, department, content: dict):
     )
     catalog_services.version_submit(staff=publisher, version=version)
     return catalog_services.version_publish(staff=publisher, version=version).item
+
+
+def audit_tampered(sql: str, params) -> None:
+    """Tamper with the audit log as a database administrator would, going around the model
+    and, on PostgreSQL, the append-only trigger."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER audit_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER audit_append_only")

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from tests.factories import audit_tampered
 from tongban.core.audit import audit_record, audit_verify
 from tongban.core.models import AuditEntry
 
@@ -14,16 +15,6 @@ pytestmark = pytest.mark.django_db
 
 def _three_entries():
     return [audit_record(action="test.event", details={"n": n}) for n in range(3)]
-
-
-def _raw(sql: str, params) -> None:
-    """Tamper as a database administrator would, going around the model and the trigger."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER audit_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER audit_append_only")
 
 
 def test_entries_chain_each_to_the_one_before():
@@ -43,7 +34,9 @@ def test_verify_command_reports_an_intact_chain(capsys):
 
 def test_edited_entry_is_detected():
     entries = _three_entries()
-    _raw("UPDATE core_auditentry SET details = %s WHERE seq = %s", ['{"n": 99}', entries[1].seq])
+    audit_tampered(
+        "UPDATE core_auditentry SET details = %s WHERE seq = %s", ['{"n": 99}', entries[1].seq]
+    )
     report = audit_verify()
     assert report.problems == ["#2 was changed after it was written"]
     with pytest.raises(CommandError, match="audit chain broken: 1 problem"):
@@ -52,7 +45,7 @@ def test_edited_entry_is_detected():
 
 def test_deleted_entry_in_the_middle_is_detected():
     entries = _three_entries()
-    _raw("DELETE FROM core_auditentry WHERE seq = %s", [entries[1].seq])
+    audit_tampered("DELETE FROM core_auditentry WHERE seq = %s", [entries[1].seq])
     problems = audit_verify().problems
     assert "#2–#2 missing (deleted entries)" in problems
     assert "#3 does not link to the entry before it" in problems
@@ -60,7 +53,7 @@ def test_deleted_entry_in_the_middle_is_detected():
 
 def test_deleted_last_entry_is_detected_by_the_head():
     entries = _three_entries()
-    _raw("DELETE FROM core_auditentry WHERE seq = %s", [entries[2].seq])
+    audit_tampered("DELETE FROM core_auditentry WHERE seq = %s", [entries[2].seq])
     assert audit_verify().problems == ["the chain head is at #3 but the last entry is #2"]
 
 

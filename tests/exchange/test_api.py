@@ -269,16 +269,10 @@ def test_a_tampered_audit_entry_is_detected(client, grant, token):
     entry = last_entry()
     details = dict(entry.details)
     details["consumer"] = "pd-housing"
-    # tampered as a database administrator would, going around the model and the trigger
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER audit_append_only")
-        cursor.execute(
-            "UPDATE core_auditentry SET details = %s WHERE id = %s",
-            [json.dumps(details, ensure_ascii=False), entry.pk],
-        )
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER audit_append_only")
+    factories.audit_tampered(
+        "UPDATE core_auditentry SET details = %s WHERE id = %s",
+        [json.dumps(details, ensure_ascii=False), entry.pk],
+    )
     report = audit_verify()
     assert not report.intact
     assert report.problems == [f"#{entry.seq} was changed after it was written"]
@@ -353,7 +347,6 @@ def test_a_warm_answered_query_takes_2_statements_and_its_audit_entry_is_chained
     counted in memory without Redis): the record, then the call row — one INSERT, its own
     transaction in production, which finds the person by a subquery. The chain task then links
     its entry (one head update)."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     ask(client, token)  # the receipt key is made on the first receipt

@@ -169,16 +169,10 @@ def test_a_tampered_entry_of_a_batch_is_detected(client, grant, token, deferred)
     assert audit_verify().intact
     entry = AuditEntry.objects.filter(action="exchange.query").order_by("seq").first()
     details = {**entry.details, "purpose": "别的用途"}
-    # tampered as a database administrator would, going around the model and the trigger
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER audit_append_only")
-        cursor.execute(
-            "UPDATE core_auditentry SET details = %s WHERE id = %s",
-            [json.dumps(details, ensure_ascii=False), entry.pk],
-        )
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER audit_append_only")
+    factories.audit_tampered(
+        "UPDATE core_auditentry SET details = %s WHERE id = %s",
+        [json.dumps(details, ensure_ascii=False), entry.pk],
+    )
     report = audit_verify()
     assert report.problems == [f"#{entry.seq} was changed after it was written"]
 
