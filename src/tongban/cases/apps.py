@@ -30,6 +30,7 @@ class CasesConfig(AppConfig):
                 "cases.case.material_add": _("上传办件材料"),
                 "cases.case.material_licence": _("电子证照免提交办件材料"),
                 "cases.case.material_earlier": _("前序流程已收取的办件材料"),
+                "cases.case.material_data": _("通过数据共享获取的办件材料"),
                 "cases.case.material_replace": _("草稿中的办件材料被申请人替换"),
                 "cases.case.material_verify": _("核验办件材料"),
                 "cases.case.correction_notice": _("出具一次性告知书"),

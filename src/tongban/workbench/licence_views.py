@@ -224,6 +224,7 @@ ACTIONS = {
 @staff_login_required
 @require_POST
 def licence_action(request, licence_id: int, action: str):
+    staff_of(request.user)  # who is not staff is refused before learning which actions exist
     if action not in ACTIONS:
         raise Http404
     form_class, calling, done = ACTIONS[action]
